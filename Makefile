@@ -1,0 +1,77 @@
+# 托育机构登记备案服务平台 — developer commands.
+#
+#   make run      serve http://127.0.0.1:8000 with PostgreSQL, Redis, Celery worker and beat
+#   make test     the whole test suite
+#
+# Both use DATABASE_URL / REDIS_URL when set; otherwise they start an embedded PostgreSQL (data in
+# .data/pg) and an embedded Redis for the duration of the command (tuoyu_portal/localstack.py).
+# Only Python 3.11+ is needed; `.venv` is created and kept in step with pyproject.toml.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+LOCALSTACK := $(PY) -m tuoyu_portal.localstack
+# Extra pytest arguments, e.g. `make test ARGS="-k filing -x"`; PYTEST_WORKERS=0 runs serially.
+ARGS ?=
+PYTEST_WORKERS ?= 2
+
+# Production-like values for `check --deploy`: throwaway secrets generated for each lint run.
+DEPLOY_ENV = DEBUG=0 \
+	ALLOWED_HOSTS=portal.example.gov.cn \
+	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	FIELD_ENCRYPTION_KEY="$$($(PY) -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')" \
+	HEALTH_DEPT_PUSH_SECRET="$$($(PY) -c 'import secrets; print(secrets.token_hex(32))')"
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint shell clean distclean
+
+help:
+	@echo "make run        serve the portal at http://127.0.0.1:8000 (web, worker, beat; Ctrl-C stops all)"
+	@echo "make test       run the test suite (ARGS='...' passes pytest arguments)"
+	@echo "make lint       ruff, makemigrations --check, check --deploy"
+	@echo "make install    create .venv and install the project"
+	@echo "make shell      Django shell against the same services as make run"
+	@echo "make clean      remove caches and collected static files"
+	@echo "make distclean  also remove .venv and .data (the embedded database)"
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed; set PYTHON=python3.11 or newer")'
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+		echo "'$(PYTHON) -m venv' failed; on Debian/Ubuntu install python3-venv"; exit 1; }
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(LOCALSTACK) run
+
+test: $(STAMP)
+	$(LOCALSTACK) test $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) $(ARGS)
+
+# Every check runs even when an earlier one fails, so one pass shows all problems.
+lint: $(STAMP)
+	@status=0; \
+	echo "== ruff check"; $(VENV)/bin/ruff check . || status=1; \
+	echo "== ruff format --check"; $(VENV)/bin/ruff format --check . || status=1; \
+	echo "== makemigrations --check, check --deploy (production-like environment)"; \
+	$(DEPLOY_ENV) $(LOCALSTACK) exec -- sh -c '\
+		python manage.py makemigrations --check --dry-run && \
+		python manage.py check --deploy --fail-level WARNING' || status=1; \
+	exit $$status
+
+shell: $(STAMP)
+	$(LOCALSTACK) exec -- python manage.py shell
+
+clean:
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+	rm -rf .pytest_cache .ruff_cache .mypy_cache .coverage htmlcov build dist *.egg-info .data/static
+
+distclean: clean
+	@if [ -f .data/pg/postmaster.pid ] && kill -0 "$$(head -n 1 .data/pg/postmaster.pid)" 2>/dev/null; then \
+		echo "the embedded PostgreSQL in .data/pg is running: stop make run / make test first"; exit 1; fi
+	rm -rf $(VENV) .data

@@ -1,0 +1,40 @@
+from .filings import (
+    ClassType,
+    Filing,
+    FilingClass,
+    FilingQuerySet,
+    FilingStatus,
+    FilingTransition,
+    Meals,
+    SiteTenure,
+)
+from .institutions import Institution, InstitutionQuerySet, Membership, jurisdiction_q
+from .registrations import (
+    CareMode,
+    LegalNature,
+    Registration,
+    RegistrationQuerySet,
+    RegistrationStatus,
+    RegistrationTransition,
+)
+
+__all__ = [
+    "CareMode",
+    "ClassType",
+    "Filing",
+    "FilingClass",
+    "FilingQuerySet",
+    "FilingStatus",
+    "FilingTransition",
+    "Institution",
+    "InstitutionQuerySet",
+    "LegalNature",
+    "Meals",
+    "Membership",
+    "Registration",
+    "RegistrationQuerySet",
+    "RegistrationStatus",
+    "RegistrationTransition",
+    "SiteTenure",
+    "jurisdiction_q",
+]

@@ -1,0 +1,134 @@
+"""API plumbing: the single exception handler and pagination (api.md "Conventions")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions as drf_exceptions
+from rest_framework import status
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .exceptions import DomainError
+
+# Chinese messages for DRF's generic error codes, so every error a person reads is Chinese first.
+_GENERIC_MESSAGES: dict[str, Any] = {
+    "required": _("此字段为必填项。"),
+    "null": _("此字段不能为空。"),
+    "blank": _("此字段不能为空。"),
+    "invalid": _("格式不正确。"),
+    "invalid_choice": _("不是有效的选项。"),
+    "max_length": _("内容过长。"),
+    "min_value": _("数值过小。"),
+    "max_value": _("数值过大。"),
+    "not_a_list": _("应为列表。"),
+    "empty": _("不能为空列表。"),
+    "does_not_exist": _("对象不存在或不在您的管辖范围内。"),
+    "incorrect_type": _("类型不正确。"),
+    "not_authenticated": _("请先登录。"),
+    "authentication_failed": _("身份验证失败。"),
+    "permission_denied": _("您无权执行此操作。"),
+    "not_found": _("未找到，或不在您的管辖范围内。"),
+    "method_not_allowed": _("不支持该请求方法。"),
+    "unsupported_media_type": _("不支持的请求内容类型。"),
+    "parse_error": _("请求内容无法解析。"),
+    "throttled": _("请求过于频繁，请稍后再试。"),
+    "not_acceptable": _("无法提供所请求的格式。"),
+}
+
+
+def _flatten(detail: Any, field: str | None = None) -> list[dict[str, str | None]]:
+    """Turn DRF's nested error detail into api.md's flat list of {code, message, field}."""
+    errors: list[dict[str, str | None]] = []
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = None if key in ("non_field_errors", "detail") else key
+            errors.extend(_flatten(value, f"{field}.{name}" if field and name else (name or field)))
+    elif isinstance(detail, list):
+        for index, value in enumerate(detail):
+            if isinstance(value, dict | list) and not isinstance(value, drf_exceptions.ErrorDetail):
+                errors.extend(_flatten(value, f"{field}[{index}]" if field else str(index)))
+            else:
+                errors.extend(_flatten(value, field))
+    else:
+        code = getattr(detail, "code", None) or "invalid"
+        message = str(detail)
+        # DRF's English defaults get a Chinese message; our own messages pass through.
+        if message.isascii() and code in _GENERIC_MESSAGES:
+            message = str(_GENERIC_MESSAGES[code])
+        errors.append({"code": str(code), "message": message, "field": field})
+    return errors
+
+
+def error_response(errors: list[dict[str, str | None]], status_code: int) -> Response:
+    return Response({"errors": errors}, status=status_code)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every API error in one shape: {"errors": [{"code", "message", "field"}]}."""
+    if isinstance(exc, DomainError):
+        return error_response([v.as_dict() for v in exc.violations], exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+        errors = []
+        for key, messages in detail.items():
+            for message in messages:
+                errors.append(
+                    {
+                        "code": "invalid",
+                        "message": str(message),
+                        "field": None if key == "__all__" or key == "non_field_errors" else key,
+                    }
+                )
+        return error_response(errors, status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404):
+        exc = drf_exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = drf_exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        if isinstance(exc, DatabaseError) and "value too long" in str(exc):
+            return error_response(
+                [{"code": "invalid", "message": str(_("内容过长。")), "field": None}], 400
+            )
+        return None
+    if isinstance(exc, drf_exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+    else:
+        errors = (
+            _flatten({"detail": exc.detail})
+            if not isinstance(exc.detail, dict)
+            else _flatten(exc.detail)
+        )
+        for error in errors:
+            error["code"] = getattr(exc, "default_code", error["code"]) or error["code"]
+            if error["code"] in _GENERIC_MESSAGES and str(error["message"]).isascii():
+                error["message"] = str(_GENERIC_MESSAGES[error["code"]])
+    response.data = {"errors": errors}
+    return response
+
+
+class IdCursorPagination(CursorPagination):
+    """Keyset pagination: no COUNT, no OFFSET on large tables; newest first by default."""
+
+    ordering = "-id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def cursor_pagination(*fields: str) -> type[IdCursorPagination]:
+    """A cursor paginator ordered by `fields`, e.g. ("submitted_at", "id") for oldest-first queues."""
+    return type(
+        "CursorPagination_" + "_".join(f.lstrip("-") for f in fields),
+        (IdCursorPagination,),
+        {"ordering": fields},
+    )

@@ -1,0 +1,28 @@
+"""The Celery app and the whole beat schedule, in one place (style.md §8)."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tuoyu_portal.settings")
+
+app = Celery("tuoyu_portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Every 30 s: re-queue outbox rows left pending (broker was down at commit time, a worker died
+    # mid-delivery, or a retry is due). This is what makes the push survive broker outages.
+    "exchange-sweep-outbox": {
+        "task": "tuoyu_portal.exchange.tasks.sweep_outbox",
+        "schedule": 30.0,
+    },
+    # Nightly 02:10 Beijing time: approved registrations vs received events vs filings per county.
+    "registry-reconcile-registrations": {
+        "task": "registry.tasks.reconcile_registrations",
+        "schedule": crontab(hour=2, minute=10),
+    },
+}
