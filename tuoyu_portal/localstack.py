@@ -303,6 +303,8 @@ def embedded_redis_url() -> Iterator[str]:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 preexec_fn=_die_with_parent,
+                # Own session: a Ctrl-C must not stop the broker before the worker and beat stop.
+                start_new_session=True,
             )
         pidfile.write_text(str(proc.pid))
         deadline = time.monotonic() + REDIS_START_TIMEOUT

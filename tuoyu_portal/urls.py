@@ -14,6 +14,8 @@ api_v1 = [
     path("auth/token/", views.ObtainTokenView.as_view(), name="api-token"),
     path("me/", views.MeView.as_view(), name="api-me"),
     path("", include("registry.api.urls")),
+    path("", include("inspections.api.urls")),
+    path("", include("subsidies.api.urls")),
 ]
 
 urlpatterns = [
@@ -31,4 +33,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("registry.urls")),
+    path("", include("inspections.urls")),
+    path("", include("subsidies.urls")),
 ]

@@ -100,7 +100,13 @@ DEMO_USERS: list[dict[str, str]] = [
 
 # Each app may contribute demo data through a `demo.seed(stdout)` function; apps built later plug
 # in here without this command changing.
-DEMO_MODULES = ["registry.demo", "inspections.demo", "subsidies.demo"]
+DEMO_MODULES = [
+    "registry.demo",  # registrations in several states
+    "registry.demo_filings",  # filings, documents, receipts
+    "registry.demo_staff",  # staff rosters, bans, public register
+    "inspections.demo",
+    "subsidies.demo",
+]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,278 @@
+"""The capacity-and-ratio standards engine (托育机构设置标准（试行）, 国卫人口发〔2019〕58号).
+
+One module serves filing (at submission), inspections (observed counts) and subsidies (claims
+above places). Every number comes from the region's rules (`tuoyu_portal.regions.rules`); a
+violation names its rule code (api.md) and explains itself in plain Chinese.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tuoyu_portal.regions.rules import RULES, values_for
+
+CLASS_TYPES = ("infant", "young_toddler", "older_toddler", "mixed")
+CLASS_LABELS = {
+    "infant": "乳儿班",
+    "young_toddler": "托小班",
+    "older_toddler": "托大班",
+    "mixed": "混合班",
+}
+STANDARD_KEYS = [
+    *(f"class_max_{t}" for t in CLASS_TYPES),
+    *(f"ratio_{t}" for t in CLASS_TYPES),
+    "mixed_min_age_months",
+    "max_children_floor",
+    "min_lease_years",
+    "min_indoor_m2_per_child",
+    "min_outdoor_m2_per_child",
+    "full_time_health_worker_from_children",
+    "children_per_cook",
+]
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    message: str
+    severity: str = "error"  # error blocks submission; warning is shown and recorded
+    field: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "field": self.field,
+        }
+
+
+@dataclass(frozen=True)
+class ClassFacts:
+    class_type: str
+    children: int
+    carers: int
+    min_age_months: int | None = None
+
+
+@dataclass(frozen=True)
+class SiteFacts:
+    """The 备案书 facts the standards speak about; None means "not given yet"."""
+
+    places: int | None = None
+    classes: Sequence[ClassFacts] = field(default_factory=tuple)
+    children_floor: int | None = None
+    site_tenure: str = ""
+    lease_end: date | None = None
+    indoor_area_m2: Decimal | None = None
+    outdoor_area_m2: Decimal | None = None
+    meals: str = "none"
+    health_workers: int = 0
+    cooks: int = 0
+
+
+def standards_for(region_code: str | None, on: date | None = None) -> dict[str, Any]:
+    """Every standard in force for a region on a date (one query)."""
+    return values_for(STANDARD_KEYS, region_code, on)
+
+
+def required_carers(children: int, class_type: str, standards: dict[str, Any]) -> int:
+    """ceil(children / ratio); only 保育人员 count."""
+    ratio = standards[f"ratio_{class_type}"]
+    return math.ceil(children / ratio) if children else 0
+
+
+def check_classes(
+    classes: Iterable[ClassFacts], standards: dict[str, Any], *, field_name: str = "classes"
+) -> list[Violation]:
+    """Class size, carer ratio and the mixed-class age floor, class by class."""
+    found: list[Violation] = []
+    for index, item in enumerate(classes):
+        label = CLASS_LABELS.get(item.class_type, item.class_type)
+        where = f"{field_name}[{index}]"
+        max_size = standards[f"class_max_{item.class_type}"]
+        if item.children > max_size:
+            found.append(
+                Violation(
+                    "class_over_size",
+                    _("第%(n)d个班（%(label)s）%(children)d人，超过每班最多%(max)d人的标准。")
+                    % {"n": index + 1, "label": label, "children": item.children, "max": max_size},
+                    field=where,
+                )
+            )
+        needed = required_carers(item.children, item.class_type, standards)
+        if item.carers < needed:
+            found.append(
+                Violation(
+                    "carer_ratio_below_standard",
+                    _(
+                        "第%(n)d个班（%(label)s）%(children)d名幼儿至少需要%(needed)d名保育人员（1:%(ratio)s），现有%(carers)d名。"
+                    )
+                    % {
+                        "n": index + 1,
+                        "label": label,
+                        "children": item.children,
+                        "needed": needed,
+                        "ratio": standards[f"ratio_{item.class_type}"],
+                        "carers": item.carers,
+                    },
+                    field=where,
+                )
+            )
+        min_age = standards["mixed_min_age_months"]
+        if (
+            item.class_type == "mixed"
+            and item.min_age_months is not None
+            and item.min_age_months < min_age
+        ):
+            found.append(
+                Violation(
+                    "mixed_class_under_18_months",
+                    _("混合班只招收%(min)d个月以上幼儿，第%(n)d个班最小月龄为%(age)d个月。")
+                    % {"min": min_age, "n": index + 1, "age": item.min_age_months},
+                    field=where,
+                )
+            )
+    return found
+
+
+def check_site(
+    facts: SiteFacts, standards: dict[str, Any], *, today: date | None = None
+) -> list[Violation]:
+    """Places vs classes, floor, underground rooms, lease, areas per child."""
+    today = today or timezone.localdate()
+    found: list[Violation] = []
+    planned = sum(c.children for c in facts.classes)
+    if facts.places is not None and facts.classes and planned != facts.places:
+        found.append(
+            Violation(
+                "places_mismatch",
+                _("各班计划收托人数合计%(planned)d人，与备案托位数%(places)d个不一致。")
+                % {"planned": planned, "places": facts.places},
+                field="places",
+            )
+        )
+    if facts.children_floor is not None:
+        if facts.children_floor < 0:
+            found.append(
+                Violation(
+                    "underground_children_rooms",
+                    _("幼儿用房不得设在地下室或半地下室。"),
+                    field="children_floor",
+                )
+            )
+        elif facts.children_floor > standards["max_children_floor"]:
+            found.append(
+                Violation(
+                    "children_floor_too_high",
+                    _("幼儿用房最高设在第%(max)d层，申报为第%(floor)d层。")
+                    % {"max": standards["max_children_floor"], "floor": facts.children_floor},
+                    field="children_floor",
+                )
+            )
+    if facts.site_tenure == "leased":
+        years = standards["min_lease_years"]
+        try:
+            minimum_end = today.replace(year=today.year + years)
+        except ValueError:  # 29 February
+            minimum_end = today.replace(year=today.year + years, day=28)
+        if facts.lease_end is None or facts.lease_end < minimum_end:
+            found.append(
+                Violation(
+                    "lease_too_short",
+                    _("租赁场地的剩余租期应不少于%(years)d年（至少至%(date)s）。")
+                    % {"years": years, "date": minimum_end.isoformat()},
+                    field="lease_end",
+                )
+            )
+    children = facts.places or planned
+    if children:
+        for key, value, code, label, field_name in (
+            (
+                "min_indoor_m2_per_child",
+                facts.indoor_area_m2,
+                "indoor_area_too_small",
+                _("室内"),
+                "indoor_area_m2",
+            ),
+            (
+                "min_outdoor_m2_per_child",
+                facts.outdoor_area_m2,
+                "outdoor_area_too_small",
+                _("室外"),
+                "outdoor_area_m2",
+            ),
+        ):
+            per_child = Decimal(str(standards[key]))
+            if value is not None and value < per_child * children:
+                found.append(
+                    Violation(
+                        code,
+                        _(
+                            "%(label)s活动面积%(area)s㎡，按每名幼儿不少于%(per)s㎡、%(children)d名幼儿计算，应不少于%(need)s㎡。"
+                        )
+                        % {
+                            "label": label,
+                            "area": value,
+                            "per": per_child,
+                            "children": children,
+                            "need": per_child * children,
+                        },
+                        field=field_name,
+                    )
+                )
+        if (
+            children >= standards["full_time_health_worker_from_children"]
+            and facts.health_workers < 1
+        ):
+            found.append(
+                Violation(
+                    "health_worker_required",
+                    _("收托%(children)d名幼儿，应至少配备1名专职保健人员。")
+                    % {"children": children},
+                    severity="warning",
+                    field="staff",
+                )
+            )
+        if facts.meals == "on_site":
+            cooks_needed = math.ceil(children / standards["children_per_cook"])
+            if facts.cooks < cooks_needed:
+                found.append(
+                    Violation(
+                        "cooks_below_standard",
+                        _("自行加工膳食时每%(per)d名幼儿应配1名炊事人员，至少需要%(need)d名。")
+                        % {"per": standards["children_per_cook"], "need": cooks_needed},
+                        severity="warning",
+                        field="staff",
+                    )
+                )
+    return found
+
+
+def check_all(
+    facts: SiteFacts, region_code: str | None, *, on: date | None = None
+) -> list[Violation]:
+    standards = standards_for(region_code, on)
+    return check_classes(facts.classes, standards) + check_site(facts, standards, today=on)
+
+
+def rule_table(region_code: str | None, on: date | None = None) -> list[dict[str, Any]]:
+    """The standards in force, labelled, for the 基本条件告知书 and the readiness page."""
+    standards = standards_for(region_code, on)
+    return [
+        {
+            "key": key,
+            "label": str(RULES[key].label),
+            "value": standards[key],
+            "mark": RULES[key].mark,
+        }
+        for key in STANDARD_KEYS
+    ]
