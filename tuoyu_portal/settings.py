@@ -271,6 +271,10 @@ HEALTH_DEPT_PUSH_SECRET = env_str(
 HEALTH_DEPT_PUSH_TIMEOUT = float(os.environ.get("HEALTH_DEPT_PUSH_TIMEOUT", "5"))
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 
+# Sections other apps add to the public facility page, by dotted path (registry imports neither
+# inspections nor subsidies; this keeps the dependency direction of architecture.md).
+PUBLIC_FACILITY_SECTIONS = ["inspections.public.facility_sections"]
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@tuoyu.invalid")
 

@@ -157,6 +157,9 @@ class Filing(TimeStampedModel):
     receipt_issued_at = models.DateTimeField(_("回执出具时间"), null=True, blank=True)
     conformity_decided_at = models.DateTimeField(_("符合性判断时间"), null=True, blank=True)
     nonconformity_reasons = models.JSONField(_("不符合原因（公开）"), default=list, blank=True)
+    # Summary of the latest published inspection, written by the inspections app through
+    # registry.services (registry never imports inspections); keeps public lists join-free.
+    latest_inspection = models.JSONField(_("最近一次检查（公开摘要）"), null=True, blank=True)
 
     objects = FilingQuerySet.as_manager()
 
