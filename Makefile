@@ -37,8 +37,12 @@ help:
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed; set PYTHON=python3.11 or newer")'
-	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
-		echo "'$(PYTHON) -m venv' failed; on Debian/Ubuntu install python3-venv"; exit 1; }
+	@existed=$$(test -e $(VENV) && echo 1); \
+	echo "$(PYTHON) -m venv $(VENV)"; \
+	if ! $(PYTHON) -m venv $(VENV); then \
+		test -n "$$existed" || rm -rf $(VENV); \
+		echo "'$(PYTHON) -m venv' failed; on Debian/Ubuntu install python3-venv"; exit 1; \
+	fi
 
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip

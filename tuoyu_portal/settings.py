@@ -165,6 +165,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / ".data" / "static"))
 STATICFILES_DIRS = [BASE_DIR / "tuoyu_portal" / "static"]
+# Tests do not collect static files; WhiteNoise must not warn about the missing directory.
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / ".data" / "media"))
 MEDIA_URL = "/media-not-public/"  # documents are served only through permission-checked views
 
