@@ -34,6 +34,9 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
 @pytest.fixture(autouse=True)
 def _fast_settings(settings: Any, tmp_path: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Two-factor is on in production; tests of other behaviour sign staff in with force_login,
+    # and tests/platform/test_security.py switches it back on to prove the second factor.
+    settings.TWO_FACTOR_REQUIRED = False
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,

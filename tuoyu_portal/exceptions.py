@@ -62,3 +62,9 @@ def collect(violations: list[RuleViolation]) -> None:
     """Raise one DomainError listing every violation, if there are any."""
     if violations:
         raise DomainError(violations)
+
+
+class AccountLocked(DomainError):
+    """Too many failed sign-ins for this user from this address (HTTP 429)."""
+
+    status_code = 429

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from axes.exceptions import AxesBackendPermissionDenied
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.files.base import ContentFile
@@ -23,7 +24,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .accounts.models import Role
-from .exceptions import DomainError, RuleViolation
+from .accounts.two_factor import needs_two_factor, verify_code
+from .exceptions import AccountLocked, DomainError, RuleViolation
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -142,17 +144,28 @@ class ObtainTokenView(APIView):
     def post(self, request: Request) -> Response:
         data = TokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(
-            request._request,
-            username=data.validated_data["username"],
-            password=data.validated_data["password"],
-        )
+        try:
+            user = authenticate(
+                request._request,
+                username=data.validated_data["username"],
+                password=data.validated_data["password"],
+            )
+        except AxesBackendPermissionDenied:
+            raise AccountLocked(
+                RuleViolation("account_locked", _("连续多次登录失败，账号已暂时锁定，请稍后再试。"))
+            ) from None
         if user is None:
             raise DomainError(RuleViolation("invalid_credentials", _("用户名或密码不正确。")))
-        if settings.TWO_FACTOR_REQUIRED and getattr(user, "is_staff_role", False):
-            # Two-factor devices arrive with the security work; until then staff tokens are refused
-            # where two-factor is required rather than issued without it.
-            raise DomainError(RuleViolation("otp_required", _("需要动态验证码。"), "otp"))
+        if needs_two_factor(user):
+            otp = data.validated_data.get("otp") or ""
+            if not otp:
+                raise DomainError(
+                    RuleViolation("otp_required", _("工作人员账号需要动态验证码。"), "otp")
+                )
+            if verify_code(user, otp) is None:
+                raise DomainError(
+                    RuleViolation("otp_invalid", _("动态验证码不正确或已使用。"), "otp")
+                )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
