@@ -24,7 +24,7 @@ DEPLOY_ENV = DEBUG=0 \
 	HEALTH_DEPT_PUSH_SECRET="$$($(PY) -c 'import secrets; print(secrets.token_hex(32))')"
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint shell clean distclean
+.PHONY: help install run test lint shell backup restore clean distclean
 
 help:
 	@echo "make run        serve the portal at http://127.0.0.1:8000 (web, worker, beat; Ctrl-C stops all)"
@@ -32,6 +32,8 @@ help:
 	@echo "make lint       ruff, makemigrations --check, check --deploy"
 	@echo "make install    create .venv and install the project"
 	@echo "make shell      Django shell against the same services as make run"
+	@echo "make backup     pg_dump + uploaded documents + manifest under .data/backups/"
+	@echo "make restore    restore a backup into a fresh database and verify it (see docs/deploy.md)"
 	@echo "make clean      remove caches and collected static files"
 	@echo "make distclean  also remove .venv and .data (the embedded database)"
 
@@ -70,6 +72,15 @@ lint: $(STAMP)
 
 shell: $(STAMP)
 	$(LOCALSTACK) exec -- python manage.py shell
+
+# Backup drill (docs/deploy.md): database (pg_dump) + uploaded documents + a verification manifest.
+backup: $(STAMP)
+	$(LOCALSTACK) exec -- python manage.py backup
+
+# make restore BACKUP=.data/backups/<stamp> TARGET_DATABASE_URL=postgres://…/fresh_db TARGET_MEDIA=/srv/media
+restore: $(STAMP)
+	@test -n "$(BACKUP)" -a -n "$(TARGET_DATABASE_URL)" -a -n "$(TARGET_MEDIA)" || { echo "usage: make restore BACKUP=dir TARGET_DATABASE_URL=url TARGET_MEDIA=dir"; exit 2; }
+	$(LOCALSTACK) exec -- python manage.py restore "$(BACKUP)" --database-url "$(TARGET_DATABASE_URL)" --media-root "$(TARGET_MEDIA)"
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

@@ -32,6 +32,16 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
 
 
 @pytest.fixture(autouse=True)
+def _regions_loaded(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Transactional tests flush every table afterwards; put the region table back before the next."""
+    from tuoyu_portal.regions.models import Region
+
+    with django_db_blocker.unblock():
+        if not Region.objects.exists():
+            call_command("load_regions", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
 def _fast_settings(settings: Any, tmp_path: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Two-factor is on in production; tests of other behaviour sign staff in with force_login,

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "tuoyu_portal.accounts",
     "tuoyu_portal.regions",
     "tuoyu_portal.exchange",
+    "tuoyu_portal.ops",
     "registry",
     "inspections",
     "subsidies",
