@@ -24,11 +24,12 @@ DEPLOY_ENV = DEBUG=0 \
 	HEALTH_DEPT_PUSH_SECRET="$$($(PY) -c 'import secrets; print(secrets.token_hex(32))')"
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint shell backup restore clean distclean
+.PHONY: help install run test e2e lint shell backup restore clean distclean
 
 help:
 	@echo "make run        serve the portal at http://127.0.0.1:8000 (web, worker, beat; Ctrl-C stops all)"
 	@echo "make test       run the test suite (ARGS='...' passes pytest arguments)"
+	@echo "make e2e        browser journeys in headless Chromium; screenshots in docs/screens/"
 	@echo "make lint       ruff, makemigrations --check, check --deploy"
 	@echo "make install    create .venv and install the project"
 	@echo "make shell      Django shell against the same services as make run"
@@ -72,6 +73,15 @@ lint: $(STAMP)
 
 shell: $(STAMP)
 	$(LOCALSTACK) exec -- python manage.py shell
+
+# End-to-end journeys in headless Chromium (Debian's chromium package; see tests/e2e/conftest.py).
+E2E_STAMP := $(VENV)/.installed-e2e
+$(E2E_STAMP): pyproject.toml | $(STAMP)
+	$(PY) -m pip install --quiet -e ".[dev,e2e]"
+	@touch $@
+
+e2e: $(STAMP) $(E2E_STAMP)
+	$(LOCALSTACK) test -m e2e tests/e2e $(ARGS)
 
 # Backup drill (docs/deploy.md): database (pg_dump) + uploaded documents + a verification manifest.
 backup: $(STAMP)
