@@ -1,13 +1,28 @@
-"""Registration services: rules, routing, transitions, history, outbox."""
+"""Registration services: rule codes, routing, transitions, history, outbox and membership."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
-from registry.models import Membership, Registration, RegistrationStatus
-from registry.services import registrations as svc
+from registry.models import (
+    Institution,
+    Membership,
+    Registration,
+    RegistrationStatus,
+    RegistrationTransition,
+)
+from registry.services import registrations as services
 from tests import factories
-from tests.registry.reg_factories import make_uscc, registration_data
+from tests.factories import VALID_ID_NUMBER
+from tests.registry.reg_helpers import (
+    COUNTY_WITHOUT_NAME_RULES,
+    credit_code,
+    id_number,
+    valid_data,
+)
 from tuoyu_portal import crypto
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exceptions import DomainError, InvalidTransition, NotPermitted
@@ -16,89 +31,89 @@ from tuoyu_portal.regions.models import RegionRule
 
 pytestmark = pytest.mark.django_db
 
-S = RegistrationStatus
+
+def codes(exc: DomainError) -> set[str]:
+    return {v.code for v in exc.violations}
 
 
-def codes(exc: pytest.ExceptionInfo[DomainError]) -> set[str]:
-    return {v.code for v in exc.value.violations}
+# --- field rules: each rule code fails and passes -----------------------------------------------
+
+FAILING: list[tuple[str, dict[str, Any]]] = [
+    ("name_missing_tuoyu", {"name": "岚山区阳光全日制幼儿照护有限公司"}),
+    ("name_missing_care_mode", {"name": "岚山区阳光托育有限公司"}),
+    ("scope_missing_tuoyu", {"business_scope": "教育咨询服务"}),
+    ("credit_code_invalid", {"credit_code": "91110000600037341X"}),
+    ("id_number_invalid", {"legal_representative_id_number": "110105194912310021"}),
+    ("id_number_invalid", {"legal_representative_id_number": id_number(born="20991231")}),
+    ("region_unknown", {"region": "379999"}),
+    ("region_not_county", {"region": "371100"}),
+]
 
 
-# --- rules ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("overrides", "code"),
-    [
-        ({"name": "岚山区小海豚全日制早教有限公司"}, "name_missing_tuoyu"),
-        ({"name": "岚山区小海豚托育有限公司"}, "name_missing_care_mode"),
-        ({"business_scope": "早期教育咨询"}, "scope_missing_tuoyu"),
-        ({"credit_code": "91110000600037341X"}, "credit_code_invalid"),
-        ({"legal_representative_id_number": "110105194912310021"}, "id_number_invalid"),
-        ({"legal_representative_id_number": "110105209912310028"}, "id_number_invalid"),
-        ({"region": "999999"}, "region_unknown"),
-        ({"region": "371100"}, "region_not_county"),
-    ],
-)
-def test_it_refuses_each_broken_rule_and_creates_nothing(
-    operator: User, overrides: dict, code: str
+@pytest.mark.parametrize(("code", "override"), FAILING)
+def test_it_refuses_each_broken_rule_with_its_code(
+    operator: User, code: str, override: dict[str, Any]
 ) -> None:
-    with pytest.raises(DomainError) as exc:
-        svc.create_registration(actor=operator, data=registration_data(**overrides))
-    assert code in codes(exc)
+    with pytest.raises(DomainError) as caught:
+        services.create_registration(actor=operator, data=valid_data(**override))
+    assert code in codes(caught.value)
     assert not Registration.objects.exists()
-    assert not Membership.objects.filter(user=operator).exists()
+    assert not Institution.objects.exists()
+
+
+PASSING: list[dict[str, Any]] = [
+    {"name": "岚山区阳光半日托托育中心"},
+    {"name": "岚山区阳光计时制托育中心"},
+    {"business_scope": "3岁以下婴幼儿照护服务"},
+    {"business_scope": "家庭托育服务"},
+    {"credit_code": credit_code("91")},
+    {"credit_code": "91110000600037341L"},
+    {"legal_representative_id_number": id_number(born="20000229")},
+    {"region": "141023", "name": "襄汾县春苗全日制托育中心"},
+]
+
+
+@pytest.mark.parametrize("override", PASSING)
+def test_it_accepts_valid_variants(operator: User, override: dict[str, Any]) -> None:
+    reg = services.create_registration(actor=operator, data=valid_data(**override))
+    assert reg.status == RegistrationStatus.DRAFT
 
 
 def test_it_lists_every_broken_rule_at_once(operator: User) -> None:
-    data = registration_data(
-        name="某某公司", business_scope="咨询", legal_representative_id_number="110105194912310021"
-    )
-    with pytest.raises(DomainError) as exc:
-        svc.create_registration(actor=operator, data=data)
-    assert codes(exc) >= {
+    with pytest.raises(DomainError) as caught:
+        services.create_registration(
+            actor=operator,
+            data=valid_data(
+                name="某某公司",
+                business_scope="咨询",
+                credit_code="123",
+                legal_representative_id_number="123",
+            ),
+        )
+    assert codes(caught.value) == {
         "name_missing_tuoyu",
         "name_missing_care_mode",
         "scope_missing_tuoyu",
+        "credit_code_invalid",
         "id_number_invalid",
     }
 
 
-@pytest.mark.parametrize(
-    "name", ["岚山区A半日制托育中心", "岚山区A计时托托育中心", "岚山区A临时托托育中心"]
-)
-def test_it_accepts_each_mode_word(operator: User, name: str) -> None:
-    reg = svc.create_registration(actor=operator, data=registration_data(name=name))
-    assert reg.status == S.DRAFT
-
-
-@pytest.mark.parametrize("scope", ["家庭托育服务", "3岁以下婴幼儿照护服务"])
-def test_it_accepts_each_scope_wording(operator: User, scope: str) -> None:
-    svc.create_registration(actor=operator, data=registration_data(business_scope=scope))
-
-
-def test_it_applies_name_switches_only_where_the_region_turns_them_on(operator: User) -> None:
-    # 441900 (东莞) has no local switch: a plain name passes there.
-    reg = svc.create_registration(
-        actor=operator, data=registration_data(name="东莞市某某公司", region="441900")
+def test_it_applies_name_rules_only_where_the_region_switches_them_on(operator: User) -> None:
+    reg = services.create_registration(
+        actor=operator, data=valid_data(name="东莞市阳光幼儿园", region=COUNTY_WITHOUT_NAME_RULES)
     )
-    assert reg.region_id == "441900"
+    assert reg.status == RegistrationStatus.DRAFT
 
 
-def test_it_keeps_a_credit_code_nature_mismatch_a_warning_before_approval(operator: User) -> None:
-    code = make_uscc("52", 1)
-    reg = svc.create_registration(actor=operator, data=registration_data(credit_code=code))
-    assert [w.code for w in svc.registration_warnings(reg)] == ["credit_code_nature_mismatch"]
+def test_it_only_warns_about_a_nature_mismatch_before_approval(operator: User) -> None:
+    reg = services.create_registration(
+        actor=operator, data=valid_data(credit_code=credit_code("52"))
+    )
+    assert [w.code for w in services.registration_warnings(reg)] == ["credit_code_nature_mismatch"]
 
 
-def test_it_stores_the_id_number_encrypted_hashed_and_masked(operator: User) -> None:
-    reg = svc.create_registration(actor=operator, data=registration_data())
-    assert factories.VALID_ID_NUMBER not in reg.legal_representative_id_encrypted
-    assert crypto.decrypt(reg.legal_representative_id_encrypted) == factories.VALID_ID_NUMBER
-    assert reg.legal_representative_id_hash == crypto.keyed_hash(factories.VALID_ID_NUMBER)
-    assert reg.legal_representative_id_masked == "110105********002X"
-
-
-# --- routing -------------------------------------------------------------------------------
+# --- routing -----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -106,194 +121,258 @@ def test_it_stores_the_id_number_encrypted_hashed_and_masked(operator: User) -> 
     [("public_institution", "bianban"), ("nonprofit", "minzheng"), ("for_profit", "scjg")],
 )
 def test_it_routes_by_legal_nature(operator: User, nature: str, authority: str) -> None:
-    reg = svc.create_registration(actor=operator, data=registration_data(legal_nature=nature))
+    reg = services.create_registration(actor=operator, data=valid_data(legal_nature=nature))
     assert reg.authority == authority
 
 
-def test_it_routes_for_profit_to_xzsp_where_the_region_says_so(operator: User) -> None:
+def test_it_routes_for_profit_to_xzsp_where_the_region_configures_it(operator: User) -> None:
     RegionRule.objects.create(
-        key="for_profit_authority", region_id="371103", value="xzsp", effective_from="2019-01-01"
+        key="for_profit_authority", region_id="371103", value="xzsp", effective_from="2020-01-01"
     )
-    reg = svc.create_registration(actor=operator, data=registration_data())
-    assert reg.authority == "xzsp"
-    assert svc.route_authority("nonprofit", "371103") == "minzheng"
+    assert services.route_authority("for_profit", "371103") == "xzsp"
+    assert services.route_authority("for_profit", "141023") == "scjg"
+    assert services.route_authority("nonprofit", "371103") == "minzheng"
 
 
-def test_it_makes_the_operator_owner_of_the_new_institution(operator: User) -> None:
-    reg = svc.create_registration(actor=operator, data=registration_data())
-    membership = Membership.objects.get(institution=reg.institution)
-    assert membership.user == operator and membership.is_owner
-    assert reg.transitions.get().to_status == S.DRAFT
+# --- create / update ---------------------------------------------------------------------------
 
 
-def test_it_refuses_creation_by_staff(registrar: User) -> None:
+def test_it_creates_institution_owner_membership_and_history(operator: User) -> None:
+    reg = services.create_registration(actor=operator, data=valid_data())
+    assert Membership.objects.get(institution=reg.institution, user=operator).is_owner
+    history = list(reg.transitions.all())
+    assert [(h.from_status, h.to_status, h.actor) for h in history] == [("", "draft", operator)]
+
+
+def test_it_stores_the_id_number_encrypted_hashed_and_masked(operator: User) -> None:
+    reg = services.create_registration(actor=operator, data=valid_data())
+    assert VALID_ID_NUMBER not in reg.legal_representative_id_encrypted
+    assert crypto.decrypt(reg.legal_representative_id_encrypted) == VALID_ID_NUMBER
+    assert reg.legal_representative_id_hash == crypto.keyed_hash(VALID_ID_NUMBER)
+    assert reg.legal_representative_id_masked == "110105********002X"
+
+
+def test_it_refuses_registration_by_staff(registrar: User) -> None:
     with pytest.raises(NotPermitted):
-        svc.create_registration(actor=registrar, data=registration_data())
+        services.create_registration(actor=registrar, data=valid_data())
 
 
-# --- transitions ---------------------------------------------------------------------------
-
-# Draft is only ever a starting state, so it is no target.
-PAIRS = [(a, b) for a in S.values for b in S.values if b != S.DRAFT]
-
-
-def _run(reg: Registration, target: str, operator: User, registrar: User) -> Registration:
-    if target == S.SUBMITTED:
-        return svc.submit_registration(reg, actor=operator)
-    if target == S.RETURNED:
-        return svc.return_registration(reg, actor=registrar, reason="材料不全")
-    if target == S.REJECTED:
-        return svc.reject_registration(reg, actor=registrar, reason="不符合条件")
-    if target == S.APPROVED:
-        return svc.approve_registration(reg, actor=registrar, credit_code=make_uscc("91", 7))
-    return svc.cancel_registration(reg, actor=registrar, reason="机构终止")
+def test_it_updates_a_draft_and_reroutes(operator: User) -> None:
+    reg = services.create_registration(actor=operator, data=valid_data())
+    reg = services.update_registration(reg, actor=operator, data={"legal_nature": "nonprofit"})
+    assert reg.authority == "minzheng"
 
 
-@pytest.mark.parametrize(("source", "target"), PAIRS)
-def test_it_allows_exactly_the_transitions_of_the_table(
-    operator: User, registrar: User, institution, source: str, target: str
+def test_a_refused_update_changes_nothing(operator: User) -> None:
+    reg = services.create_registration(actor=operator, data=valid_data())
+    with pytest.raises(DomainError):
+        services.update_registration(reg, actor=operator, data={"name": "无效名称", "address": "X"})
+    reg.refresh_from_db()
+    assert reg.name == valid_data()["name"] and reg.address == valid_data()["address"]
+
+
+def test_it_refuses_updates_once_submitted(operator: User, institution: Institution) -> None:
+    reg = factories.SubmittedRegistrationFactory(institution=institution)
+    with pytest.raises(InvalidTransition):
+        services.update_registration(reg, actor=operator, data={"address": "新地址"})
+
+
+def test_it_refuses_updates_by_another_operator(
+    other_operator: User, institution: Institution
 ) -> None:
-    reg = factories.RegistrationFactory(institution=institution, status=source)
-    if source == S.APPROVED:
-        reg.credit_code = make_uscc("91", 8)
-        reg.save()
-    before = reg.transitions.count()
+    reg = factories.RegistrationFactory(institution=institution)
+    with pytest.raises(NotPermitted):
+        services.update_registration(reg, actor=other_operator, data={"address": "新地址"})
+
+
+def test_submit_checks_every_rule_again(operator: User, institution: Institution) -> None:
+    reg = factories.RegistrationFactory(institution=institution, business_scope="咨询")
+    with pytest.raises(DomainError) as caught:
+        services.submit_registration(reg, actor=operator)
+    assert codes(caught.value) == {"scope_missing_tuoyu"}
+    reg.refresh_from_db()
+    assert reg.status == RegistrationStatus.DRAFT
+
+
+# --- transitions: every pair over Registration.TRANSITIONS -------------------------------------
+
+STATUSES = list(RegistrationStatus.values)
+
+
+def _actor_for(target: str, operator: User, registrar: User) -> User:
+    return operator if target == RegistrationStatus.SUBMITTED else registrar
+
+
+SERVICE_FOR: dict[str, Callable[[Registration, User], Registration]] = {
+    "submitted": lambda r, u: services.submit_registration(r, actor=u),
+    "returned": lambda r, u: services.return_registration(r, actor=u, reason="请补充材料"),
+    "rejected": lambda r, u: services.reject_registration(r, actor=u, reason="不符合条件"),
+    "approved": lambda r, u: services.approve_registration(
+        r, actor=u, credit_code=credit_code("91", serial=77)
+    ),
+    "cancelled": lambda r, u: services.cancel_registration(r, actor=u, reason="机构终止"),
+}
+
+
+@pytest.mark.parametrize("source", STATUSES)
+@pytest.mark.parametrize("target", list(SERVICE_FOR))
+def test_it_allows_exactly_the_transitions_in_the_table(
+    operator: User, institution: Institution, registrar: User, source: str, target: str
+) -> None:
+    reg = factories.RegistrationFactory(
+        institution=institution,
+        status=source,
+        credit_code=credit_code("91", serial=77) if source == "approved" else "",
+    )
+    actor = _actor_for(target, operator, registrar)
     if target in Registration.TRANSITIONS[source]:
-        reg = _run(reg, target, operator, registrar)
-        assert reg.status == target
-        last = reg.transitions.last()
-        assert (last.from_status, last.to_status) == (source, target)
-        assert reg.transitions.count() == before + 1
+        result = SERVICE_FOR[target](reg, actor)
+        assert result.status == target
+        last = RegistrationTransition.objects.filter(registration=reg).last()
+        assert last is not None
+        assert (last.from_status, last.to_status, last.actor) == (source, target, actor)
     else:
-        with pytest.raises(InvalidTransition):
-            _run(reg, target, operator, registrar)
+        with pytest.raises(InvalidTransition) as caught:
+            SERVICE_FOR[target](reg, actor)
+        assert caught.value.status_code == 409
         reg.refresh_from_db()
         assert reg.status == source
-        assert reg.transitions.count() == before
+        assert not RegistrationTransition.objects.filter(registration=reg).exists()
 
 
-def test_it_pushes_approval_with_the_payload_in_the_same_transaction(
-    registrar: User, institution
+def test_return_requires_a_reason(registrar: User, institution: Institution) -> None:
+    reg = factories.SubmittedRegistrationFactory(institution=institution)
+    with pytest.raises(DomainError) as caught:
+        services.return_registration(reg, actor=registrar, reason="  ")
+    assert codes(caught.value) == {"reason_required"}
+
+
+def test_the_history_row_records_the_reason(registrar: User, institution: Institution) -> None:
+    reg = factories.SubmittedRegistrationFactory(institution=institution)
+    services.return_registration(reg, actor=registrar, reason="地址不完整")
+    assert reg.transitions.get().reason == "地址不完整"
+
+
+# --- approval ----------------------------------------------------------------------------------
+
+
+def test_approval_sets_the_credit_code_and_queues_the_push(
+    registrar: User, institution: Institution
 ) -> None:
     reg = factories.SubmittedRegistrationFactory(institution=institution)
-    code = make_uscc("91", 11)
-    svc.approve_registration(reg, actor=registrar, credit_code=code)
-    event = OutboxEvent.objects.get(aggregate_id=reg.pk)
-    assert event.event_type == "registration.approved"
-    assert event.region_id == "371103"
-    payload = event.payload
-    assert payload["credit_code"] == code and payload["event"] == "approved"
-    assert payload["legal_representative"]["id_masked"] == "110105********002X"
-    assert factories.VALID_ID_NUMBER not in str(payload)
+    code = credit_code("91", serial=5)
+    reg = services.approve_registration(reg, actor=registrar, credit_code=code)
     institution.refresh_from_db()
     assert institution.credit_code == code
+    assert reg.approved_on is not None and reg.decided_by == registrar
+    event = OutboxEvent.objects.get()
+    assert event.event_type == "registration.approved"
+    assert event.region_id == "371103" and event.aggregate_id == reg.pk
+    payload = event.payload
+    assert payload["credit_code"] == code and payload["event"] == "approved"
+    assert payload["status"] == "approved" and payload["authority"] == "scjg"
+    assert payload["legal_representative"]["id_masked"] == "110105********002X"
+    assert payload["legal_representative"]["id_type"] == "resident_id"
+    assert VALID_ID_NUMBER not in str(payload)
 
 
-def test_it_pushes_cancellation(registrar: User, institution) -> None:
+def test_approval_requires_a_credit_code(registrar: User, institution: Institution) -> None:
+    reg = factories.SubmittedRegistrationFactory(institution=institution)
+    with pytest.raises(DomainError) as caught:
+        services.approve_registration(reg, actor=registrar)
+    assert codes(caught.value) == {"credit_code_required"}
+    assert not OutboxEvent.objects.exists()
+
+
+def test_approval_uses_the_credit_code_already_given(
+    registrar: User, institution: Institution
+) -> None:
+    reg = factories.SubmittedRegistrationFactory(institution=institution, credit_code=credit_code())
+    assert services.approve_registration(reg, actor=registrar).status == "approved"
+
+
+def test_approval_refuses_a_nature_mismatch(registrar: User, institution: Institution) -> None:
+    reg = factories.SubmittedRegistrationFactory(institution=institution)
+    with pytest.raises(DomainError) as caught:
+        services.approve_registration(reg, actor=registrar, credit_code=credit_code("52"))
+    assert codes(caught.value) == {"credit_code_nature_mismatch"}
+    reg.refresh_from_db()
+    assert reg.status == "submitted" and reg.credit_code == ""
+
+
+def test_approval_refuses_an_invalid_credit_code(registrar: User, institution: Institution) -> None:
+    reg = factories.SubmittedRegistrationFactory(institution=institution)
+    with pytest.raises(DomainError) as caught:
+        services.approve_registration(reg, actor=registrar, credit_code="91110000600037341X")
+    assert codes(caught.value) == {"credit_code_invalid"}
+
+
+def test_approval_refuses_a_credit_code_already_registered(
+    registrar: User, institution: Institution
+) -> None:
+    code = credit_code(serial=9)
+    factories.ApprovedRegistrationFactory(credit_code=code)
+    reg = factories.SubmittedRegistrationFactory(institution=institution)
+    with pytest.raises(DomainError) as caught:
+        services.approve_registration(reg, actor=registrar, credit_code=code)
+    assert codes(caught.value) == {"credit_code_taken"}
+
+
+def test_only_the_routed_authority_may_decide(institution: Institution) -> None:
+    minzheng = factories.UserFactory(
+        username="mz", role=Role.REGISTRAR, region_id="371103", authority="minzheng"
+    )
+    reg = factories.SubmittedRegistrationFactory(institution=institution)
+    with pytest.raises(NotPermitted):
+        services.approve_registration(reg, actor=minzheng, credit_code=credit_code())
+
+
+def test_a_registrar_of_another_county_may_not_decide(
+    other_registrar: User, institution: Institution
+) -> None:
+    reg = factories.SubmittedRegistrationFactory(institution=institution)
+    with pytest.raises(NotPermitted):
+        services.reject_registration(reg, actor=other_registrar, reason="x")
+
+
+def test_cancellation_is_pushed(registrar: User, institution: Institution) -> None:
     reg = factories.ApprovedRegistrationFactory(institution=institution)
-    svc.cancel_registration(reg, actor=registrar, reason="机构终止")
-    event = OutboxEvent.objects.get(aggregate_id=reg.pk)
+    services.cancel_registration(reg, actor=registrar, reason="机构终止")
+    event = OutboxEvent.objects.get()
     assert event.event_type == "registration.cancelled"
-    assert event.payload["status"] == "cancelled"
+    assert event.payload["status"] == "cancelled" and event.payload["event"] == "cancelled"
+
+
+# --- membership --------------------------------------------------------------------------------
+
+
+def test_the_owner_adds_a_colleague(operator: User, institution: Institution) -> None:
+    colleague = factories.UserFactory(username="colleague", role=Role.OPERATOR)
+    membership = services.add_colleague(institution, actor=operator, username="colleague")
+    assert membership.user == colleague and not membership.is_owner
+    assert membership.added_by == operator
+
+
+def test_a_colleague_may_not_add_colleagues(operator: User, institution: Institution) -> None:
+    colleague = factories.UserFactory(username="colleague", role=Role.OPERATOR)
+    factories.UserFactory(username="third", role=Role.OPERATOR)
+    services.add_colleague(institution, actor=operator, username="colleague")
+    with pytest.raises(NotPermitted):
+        services.add_colleague(institution, actor=colleague, username="third")
 
 
 @pytest.mark.parametrize(
-    ("credit_code", "code"),
-    [
-        ("", "credit_code_required"),
-        ("91110000600037341X", "credit_code_invalid"),
-        ("12100000400000624D", "credit_code_nature_mismatch"),
-    ],
+    ("username", "code"), [("nobody", "user_not_found"), ("scjg_a", "user_not_found")]
 )
-def test_it_checks_the_credit_code_at_approval(
-    registrar: User, institution, credit_code: str, code: str
+def test_it_refuses_unknown_or_staff_accounts(
+    operator: User, institution: Institution, registrar: User, username: str, code: str
 ) -> None:
-    reg = factories.SubmittedRegistrationFactory(institution=institution)
-    with pytest.raises(DomainError) as exc:
-        svc.approve_registration(reg, actor=registrar, credit_code=credit_code)
-    assert codes(exc) == {code}
-    reg.refresh_from_db()
-    assert reg.status == S.SUBMITTED and not OutboxEvent.objects.exists()
+    with pytest.raises(DomainError) as caught:
+        services.add_colleague(institution, actor=operator, username=username)
+    assert codes(caught.value) == {code}
 
 
-def test_it_refuses_a_credit_code_already_registered_cleanly(
-    registrar: User, institution, other_institution
-) -> None:
-    code = make_uscc("91", 21)
-    factories.ApprovedRegistrationFactory(
-        institution=other_institution, region_id="371103", credit_code=code
-    )
-    reg = factories.SubmittedRegistrationFactory(institution=institution)
-    with pytest.raises(DomainError) as exc:
-        svc.approve_registration(reg, actor=registrar, credit_code=code)
-    assert codes(exc) == {"credit_code_taken"}
-
-
-def test_it_uses_the_credit_code_already_on_the_application(registrar: User, institution) -> None:
-    code = make_uscc("91", 31)
-    reg = factories.SubmittedRegistrationFactory(institution=institution, credit_code=code)
-    assert svc.approve_registration(reg, actor=registrar).credit_code == code
-
-
-def test_it_refuses_decisions_by_other_authorities_and_counties(
-    other_registrar: User, institution
-) -> None:
-    minzheng = factories.UserFactory(
-        username="mz_a", role=Role.REGISTRAR, region_id="371103", authority="minzheng"
-    )
-    reg = factories.SubmittedRegistrationFactory(institution=institution)
-    for actor in (minzheng, other_registrar):
-        with pytest.raises(NotPermitted):
-            svc.approve_registration(reg, actor=actor, credit_code=make_uscc("91", 41))
-        with pytest.raises(NotPermitted):
-            svc.return_registration(reg, actor=actor, reason="x")
-
-
-def test_it_requires_a_reason_to_return(registrar: User, institution) -> None:
-    reg = factories.SubmittedRegistrationFactory(institution=institution)
-    with pytest.raises(DomainError) as exc:
-        svc.return_registration(reg, actor=registrar, reason="  ")
-    assert codes(exc) == {"reason_required"}
-
-
-def test_it_lets_only_members_submit(outsider: User, institution) -> None:
-    reg = factories.RegistrationFactory(institution=institution)
-    with pytest.raises(NotPermitted):
-        svc.submit_registration(reg, actor=outsider)
-
-
-def test_it_rechecks_every_rule_at_submission(operator: User, institution) -> None:
-    reg = factories.RegistrationFactory(institution=institution, business_scope="咨询服务")
-    with pytest.raises(DomainError) as exc:
-        svc.submit_registration(reg, actor=operator)
-    assert "scope_missing_tuoyu" in codes(exc)
-    reg.refresh_from_db()
-    assert reg.status == S.DRAFT
-
-
-def test_it_updates_drafts_only_and_refused_updates_change_nothing(
-    operator: User, institution
-) -> None:
-    reg = factories.RegistrationFactory(institution=institution)
-    svc.update_registration(reg, actor=operator, data={"address": "新地址1号"})
-    reg.refresh_from_db()
-    assert reg.address == "新地址1号"
-    with pytest.raises(DomainError):
-        svc.update_registration(reg, actor=operator, data={"address": "x", "business_scope": "无"})
-    reg.refresh_from_db()
-    assert reg.address == "新地址1号"
-    submitted = factories.SubmittedRegistrationFactory(institution=institution)
-    with pytest.raises(InvalidTransition):
-        svc.update_registration(submitted, actor=operator, data={"address": "y"})
-
-
-def test_it_lets_the_owner_add_a_colleague_and_nobody_else(
-    operator: User, outsider: User, institution
-) -> None:
-    membership = svc.add_colleague(institution, actor=operator, username="outsider")
-    assert membership.user == outsider and not membership.is_owner
-    with pytest.raises(NotPermitted):
-        svc.add_colleague(institution, actor=outsider, username="operator_a")
-    with pytest.raises(DomainError) as exc:
-        svc.add_colleague(institution, actor=operator, username="nobody")
-    assert codes(exc) == {"user_not_found"}
+def test_it_refuses_adding_a_member_twice(operator: User, institution: Institution) -> None:
+    with pytest.raises(DomainError) as caught:
+        services.add_colleague(institution, actor=operator, username=operator.username)
+    assert codes(caught.value) == {"already_member"}
