@@ -6,6 +6,9 @@ import csv
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
 
 from registry.models import ImportBatch, Institution, Registration, RegistrationTransition
 from registry.services.imports import import_registrations
@@ -133,3 +136,50 @@ def test_a_file_without_the_columns_is_refused_whole(registrar: User) -> None:
 def test_only_registrars_may_import(operator: User) -> None:
     with pytest.raises(NotPermitted):
         import_registrations(actor=operator, file_name="x.csv", content=b"")
+
+
+# --- the import page ---------------------------------------------------------------------------
+
+
+def _login(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_import_page_imports_and_offers_the_report(
+    registrar: User, other_registrar: User
+) -> None:
+    client = _login(registrar)
+    page = client.get(reverse("registrar-import"))
+    assert page.status_code == 200 and "统一社会信用代码" in page.content.decode()
+    template = client.get(reverse("registrar-import-template"))
+    assert template.content.decode("utf-8-sig").startswith("机构名称,法人性质")
+    table, _expected = import_files.rows(10, bad_every=5)
+    upload = SimpleUploadedFile("existing.csv", import_files.as_csv(table), "text/csv")
+    response = client.post(reverse("registrar-import"), {"file": upload})
+    assert response.status_code == 302
+    batch = ImportBatch.objects.get()
+    assert (batch.approved_count, batch.error_count) == (8, 2)
+    assert "existing.csv" in client.get(reverse("registrar-import")).content.decode()
+    report = client.get(reverse("registrar-import-report", args=[batch.pk]))
+    assert report.status_code == 200
+    assert len(report.content.decode("utf-8-sig").strip().splitlines()) == 3
+    other = _login(other_registrar).get(reverse("registrar-import-report", args=[batch.pk]))
+    assert other.status_code == 404
+
+
+def test_an_unreadable_import_file_is_shown_next_to_the_field(registrar: User) -> None:
+    upload = SimpleUploadedFile("x.csv", b"a,b\n1,2\n", "text/csv")
+    response = _login(registrar).post(reverse("registrar-import"), {"file": upload})
+    assert response.status_code == 400
+    assert "缺少列" in str(response.context["form"].errors["file"])
+    assert not ImportBatch.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["registrar-import", "registrar-import-template"])
+def test_the_import_pages_refuse_other_roles(
+    name: str, operator: User, county_reviewer: User
+) -> None:
+    assert _login(operator).get(reverse(name)).status_code == 403
+    assert _login(county_reviewer).get(reverse(name)).status_code == 403
