@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from registry.models import ImportBatch, Institution, Registration, RegistrationTransition
 from registry.services.imports import import_registrations
+from tests import factories
 from tests.registry import import_files
 from tests.registry.reg_helpers import credit_code
 from tuoyu_portal.accounts.models import User
@@ -183,3 +184,37 @@ def test_the_import_pages_refuse_other_roles(
 ) -> None:
     assert _login(operator).get(reverse(name)).status_code == 403
     assert _login(county_reviewer).get(reverse(name)).status_code == 403
+
+
+def test_a_credit_code_twice_in_one_file_is_imported_once(registrar: User) -> None:
+    table, _expected = import_files.rows(2, bad_every=1000)
+    table[1][9] = table[0][9]
+    batch = import_registrations(
+        actor=registrar, file_name="x.csv", content=import_files.as_csv(table)
+    )
+    assert (batch.approved_count, batch.skipped_count) == (1, 1)
+    assert report_lines(batch)[0][1] == "已存在，跳过"
+    assert OutboxEvent.objects.count() == 1
+
+
+def test_individual_businesses_with_prefix_92_are_for_profit(registrar: User) -> None:
+    table, _expected = import_files.rows(1, bad_every=1000)
+    table[0][1] = "个体工商户"
+    table[0][9] = credit_code("92", serial=4)
+    batch = import_registrations(
+        actor=registrar, file_name="x.csv", content=import_files.as_csv(table)
+    )
+    assert batch.approved_count == 1
+    assert Registration.objects.get().legal_nature == "for_profit"
+
+
+def test_an_approved_online_registration_makes_the_import_row_a_skip(
+    registrar: User, institution: Institution
+) -> None:
+    table, _expected = import_files.rows(1, bad_every=1000)
+    factories.ApprovedRegistrationFactory(institution=institution, credit_code=table[0][9])
+    batch = import_registrations(
+        actor=registrar, file_name="x.csv", content=import_files.as_csv(table)
+    )
+    assert (batch.approved_count, batch.skipped_count) == (0, 1)
+    assert not OutboxEvent.objects.exists()
