@@ -162,7 +162,17 @@ def _detail_context(request: HttpRequest, reg: Registration, **forms: Any) -> di
     )
     return {
         "registration": reg,
-        "history": list(reg.transitions.all()),
+        "history": [
+            {
+                "created_at": t.created_at,
+                "actor": t.actor,
+                "from_label": _status_label(t.from_status),
+                "to_status": t.to_status,
+                "to_label": _status_label(t.to_status),
+                "reason": t.reason,
+            }
+            for t in reg.transitions.all()
+        ],
         "next_step": services.next_step(reg, user),  # type: ignore[arg-type]
         "warnings": services.registration_warnings(reg),
         "can_edit": is_member and reg.status in Registration.EDITABLE,
@@ -252,6 +262,11 @@ def registrar_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespon
         return redirect("registrar-queue")
     context = _detail_context(request, reg, **{decision: form})
     return render(request, "registry/registrations/detail.html", context, status=400)
+
+
+def _status_label(value: str) -> str:
+    """People read 已退回修改, not `returned` (history rows store the code)."""
+    return str(RegistrationStatus(value).label) if value in RegistrationStatus.values else ""
 
 
 def _label(decision: str) -> str:

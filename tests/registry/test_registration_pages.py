@@ -66,6 +66,7 @@ def test_it_edits_and_submits_a_draft(operator: User, institution) -> None:
     assert reg.address == "新地址8号" and reg.status == RegistrationStatus.SUBMITTED
     detail = client.get(reverse("registration-detail", args=[reg.pk])).content.decode()
     assert "办理记录" in detail and "请等待审核结果" in detail
+    assert "草稿 → " in detail and "已提交" in detail  # labels, not status codes
 
 
 def test_it_answers_409_when_submitting_twice(operator: User, institution) -> None:
