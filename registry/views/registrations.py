@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from registry.models import (
+    CareMode,
     Institution,
     Membership,
     Registration,
@@ -160,8 +161,15 @@ def _detail_context(request: HttpRequest, reg: Registration, **forms: Any) -> di
         user.role == Role.OPERATOR  # type: ignore[union-attr]
         and Membership.objects.filter(institution_id=reg.institution_id, user=user).exists()
     )
+    history = list(reg.transitions.all())
+    latest_return = next(
+        (t.reason for t in reversed(history) if t.to_status == RegistrationStatus.RETURNED), ""
+    )
     return {
         "registration": reg,
+        "care_modes": [str(CareMode(m).label) for m in reg.care_modes if m in CareMode.values],
+        # The operator acts on the latest return's reasons; show them beside the next step.
+        "return_reason": latest_return if reg.status == RegistrationStatus.RETURNED else "",
         "history": [
             {
                 "created_at": t.created_at,
@@ -171,7 +179,7 @@ def _detail_context(request: HttpRequest, reg: Registration, **forms: Any) -> di
                 "to_label": _status_label(t.to_status),
                 "reason": t.reason,
             }
-            for t in reg.transitions.all()
+            for t in history
         ],
         "next_step": services.next_step(reg, user),  # type: ignore[arg-type]
         "warnings": services.registration_warnings(reg),

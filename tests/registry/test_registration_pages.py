@@ -127,6 +127,9 @@ def test_it_returns_with_a_reason(registrar: User, institution) -> None:
     )
     assert response.status_code == 302
     assert reg.transitions.get().reason == "地址不详"
+    operator = reg.institution.memberships.get().user
+    page = browser(operator).get(reverse("registration-detail", args=[reg.pk])).content.decode()
+    assert "退回理由：" in page and "地址不详" in page and "全日托" in page
 
 
 def test_it_hides_registrations_of_other_counties_and_authorities(
