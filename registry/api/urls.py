@@ -6,3 +6,8 @@ router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 
 urlpatterns = [*router.urls]
+
+from .inbox import HealthInboxViewSet  # noqa: E402
+
+router.register("health-inbox", HealthInboxViewSet, basename="health-inbox")
+urlpatterns = [*router.urls]

@@ -38,3 +38,6 @@ __all__ = [
     "SiteTenure",
     "jurisdiction_q",
 ]
+from .inbox import HealthInboxEntry, HealthInboxQuerySet, InboxEvent, ReconciliationReport  # noqa: E402
+
+__all__ += ["HealthInboxEntry", "HealthInboxQuerySet", "InboxEvent", "ReconciliationReport"]

@@ -1,0 +1,3 @@
+"""Admin registrations of the registry app."""
+
+from . import admin_inbox  # noqa: F401  (health inbox, reconciliation reports)
