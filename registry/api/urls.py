@@ -7,6 +7,12 @@ router.include_root_view = False
 
 urlpatterns = [*router.urls]
 
+# Registrations (登记) and institutions — feat-reg.
+from .registrations import InstitutionViewSet, RegistrationViewSet  # noqa: E402
+
+router.register("registrations", RegistrationViewSet, basename="registration")
+router.register("institutions", InstitutionViewSet, basename="institution")
+
 from .inbox import HealthInboxViewSet  # noqa: E402
 
 router.register("health-inbox", HealthInboxViewSet, basename="health-inbox")

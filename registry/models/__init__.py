@@ -38,6 +38,11 @@ __all__ = [
     "SiteTenure",
     "jurisdiction_q",
 ]
+
+from .imports import ImportBatch  # noqa: E402
+
+__all__ += ["ImportBatch"]
+
 from .inbox import HealthInboxEntry, HealthInboxQuerySet, InboxEvent, ReconciliationReport  # noqa: E402
 
 __all__ += ["HealthInboxEntry", "HealthInboxQuerySet", "InboxEvent", "ReconciliationReport"]

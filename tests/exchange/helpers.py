@@ -1,77 +1,59 @@
-"""Helpers for exchange tests: approving through the outbox until registry services exist."""
+"""Helpers for exchange tests: approving and cancelling through the registration services."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
+from stdnum.cn import uscc
 
-from registry.models import Registration, RegistrationStatus
+from registry.models import Registration
+from registry.services import registrations
 from tests import factories
-from tuoyu_portal.exchange import outbox
+from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exchange.models import OutboxEvent
 
 
 def payload_for(reg: Registration, event: str) -> dict[str, Any]:
-    """The payload agreed with the registration engineer (registry.services.registrations)."""
-    return {
-        "registration_id": reg.pk,
-        "event": event,
-        "credit_code": reg.credit_code,
-        "name": reg.name,
-        "legal_nature": reg.legal_nature,
-        "care_modes": list(reg.care_modes),
-        "address": reg.address,
-        "region": reg.region_id,
-        "business_scope": reg.business_scope,
-        "legal_representative": {
-            "name": reg.legal_representative_name,
-            "id_type": "resident_id",
-            "id_number_encrypted": reg.legal_representative_id_encrypted,
-            "id_masked": reg.legal_representative_id_masked,
-            "id_hash": reg.legal_representative_id_hash,
-        },
-        "authority": reg.authority,
-        "approved_on": reg.approved_on.isoformat() if reg.approved_on else None,
-        "decided_at": reg.decided_at.isoformat() if reg.decided_at else None,
-        "status": reg.status,
-    }
+    """The payload the registration service pushes."""
+    return registrations.registration_payload(reg, event)
 
 
 def credit_code(n: int) -> str:
-    """A distinct 18-character code per n (uniqueness is what matters for these tests)."""
-    return f"91371103MA{n:07d}X"
+    """A valid, distinct 统一社会信用代码 per n (for-profit prefix 91)."""
+    body = f"91371103{n:09d}"
+    return body + uscc.calc_check_digit(body)
+
+
+def registrar_for(region_id: str) -> User:
+    return factories.UserFactory(
+        username=f"scjg_{region_id}", role=Role.REGISTRAR, region_id=region_id, authority="scjg"
+    )
 
 
 def approve(reg: Registration, *, code: str | None = None) -> OutboxEvent:
-    """Approve and enqueue in one transaction, as registry.services.registrations will."""
-    with transaction.atomic():
-        reg.status = RegistrationStatus.APPROVED
-        reg.credit_code = code or reg.credit_code or credit_code(reg.pk)
-        reg.decided_at = timezone.now()
-        reg.approved_on = reg.approved_on or timezone.localdate()
-        reg.save()
-        return outbox.enqueue(
-            event_type="registration.approved",
-            region_code=reg.region_id,
-            aggregate_id=reg.pk,
-            payload=payload_for(reg, "approved"),
-        )
+    """Approve through the registration service (which writes the outbox row); return the row."""
+    approved_on = reg.approved_on
+    registrations.approve_registration(
+        reg, actor=registrar_for(reg.region_id), credit_code=code or credit_code(reg.pk)
+    )
+    if approved_on is not None:  # tests back-date approvals to exercise the overdue rule
+        Registration.objects.filter(pk=reg.pk).update(approved_on=approved_on)
+        event = OutboxEvent.objects.filter(aggregate_id=reg.pk).latest("pk")
+        event.payload["approved_on"] = approved_on.isoformat()
+        OutboxEvent.objects.filter(pk=event.pk).update(payload=event.payload)
+    reg.refresh_from_db()
+    return OutboxEvent.objects.filter(
+        aggregate_id=reg.pk, event_type="registration.approved"
+    ).latest("pk")
 
 
 def cancel(reg: Registration) -> OutboxEvent:
-    with transaction.atomic():
-        reg.status = RegistrationStatus.CANCELLED
-        reg.save()
-        payload = payload_for(reg, "cancelled")
-        payload["reason"] = "举办者申请注销"
-        return outbox.enqueue(
-            event_type="registration.cancelled",
-            region_code=reg.region_id,
-            aggregate_id=reg.pk,
-            payload=payload,
-        )
+    registrations.cancel_registration(
+        reg, actor=registrar_for(reg.region_id), reason="举办者申请注销"
+    )
+    return OutboxEvent.objects.filter(
+        aggregate_id=reg.pk, event_type="registration.cancelled"
+    ).latest("pk")
 
 
 def approved_event(region_id: str = "371103", **kwargs: Any) -> OutboxEvent:

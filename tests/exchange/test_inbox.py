@@ -85,7 +85,7 @@ def test_it_closes_the_filing_when_the_registration_is_cancelled(before: str, af
     if after != before:
         row = history.get()
         assert (row.from_status, row.to_status) == (before, after)
-        assert "注销" in row.reason and "举办者申请注销" in row.reason
+        assert "注销" in row.reason and str(event.idempotency_key) in row.reason
     else:
         assert not history.exists()
     # A second delivery of the cancellation changes nothing more.

@@ -27,7 +27,11 @@ def _secret(settings: Any) -> None:
 
 
 def post(
-    event: OutboxEvent, *, secret: str = SECRET, timestamp: int | None = None, body: bytes | None = None
+    event: OutboxEvent,
+    *,
+    secret: str = SECRET,
+    timestamp: int | None = None,
+    body: bytes | None = None,
 ) -> Any:
     body = body if body is not None else backends.http_body(event)
     ts = str(int(time.time()) if timestamp is None else timestamp)
