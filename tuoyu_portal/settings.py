@@ -320,7 +320,9 @@ OUTBOX_BACKOFF_CAP_SECONDS = env_int("OUTBOX_BACKOFF_CAP_SECONDS", 3600)
 OUTBOX_STALE_SECONDS = env_int("OUTBOX_STALE_SECONDS", 120)
 OUTBOX_SWEEP_BATCH = env_int("OUTBOX_SWEEP_BATCH", 500)
 # The local backend's receiver (exchange is platform code; only this dotted path knows registry).
-HEALTH_DEPT_LOCAL_RECEIVER = "registry.services.inbox.receive_event"
+HEALTH_DEPT_LOCAL_RECEIVER = os.environ.get(
+    "HEALTH_DEPT_LOCAL_RECEIVER", "registry.services.inbox.receive_event"
+)
 # Receiver side: a signed request older (or newer) than this is refused (replay protection).
 HEALTH_DEPT_SIGNATURE_MAX_AGE = env_int("HEALTH_DEPT_SIGNATURE_MAX_AGE", 300)
 

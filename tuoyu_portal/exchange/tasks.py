@@ -36,15 +36,15 @@ _thread: threading.Thread | None = None
 _thread_lock = threading.Lock()
 
 
-def _publisher() -> None:
+def _publisher(ids: queue.Queue[int]) -> None:
     while True:
-        event_id = _QUEUE.get()
+        event_id = ids.get()
         try:
             publish_delivery(event_id)
         except Exception as exc:  # broker down or hung: the sweep will pick the row up
             logger.warning("outbox event %s: publish failed (%s); sweep will retry", event_id, exc)
         finally:
-            _QUEUE.task_done()
+            ids.task_done()
 
 
 def schedule_delivery(event_id: int) -> None:
@@ -55,7 +55,7 @@ def schedule_delivery(event_id: int) -> None:
             with _thread_lock:
                 if _thread is None or not _thread.is_alive():
                     _thread = threading.Thread(
-                        target=_publisher, name="outbox-publisher", daemon=True
+                        target=_publisher, args=(_QUEUE,), name="outbox-publisher", daemon=True
                     )
                     _thread.start()
         _QUEUE.put_nowait(event_id)
