@@ -247,3 +247,13 @@ def test_it_resends_from_the_admin_action(admin_client: Any) -> None:
     assert response.status_code == 302
     event.refresh_from_db()
     assert event.state == "pending" and event.resends.count() == 1
+
+
+def test_it_links_the_inbox_from_the_reviewers_home(county_reviewer: Any, client: Any) -> None:
+    client.force_login(county_reviewer)
+    assert reverse("health-inbox") in client.get("/").content.decode()
+
+
+def test_it_documents_the_endpoints_in_the_schema(client: Any) -> None:
+    schema = client.get("/api/schema/").content.decode()
+    assert "/api/v1/health-inbox/" in schema and "/api/v1/exchange/events/" in schema
