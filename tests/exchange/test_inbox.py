@@ -257,3 +257,10 @@ def test_it_links_the_inbox_from_the_reviewers_home(county_reviewer: Any, client
 def test_it_documents_the_endpoints_in_the_schema(client: Any) -> None:
     schema = client.get("/api/schema/").content.decode()
     assert "/api/v1/health-inbox/" in schema and "/api/v1/exchange/events/" in schema
+
+
+def test_it_shows_the_latest_mismatch_count_on_the_admin_index(admin_client: Any) -> None:
+    approved_event("141023")  # approved, not yet received → one county mismatches
+    reconciliation.reconcile_registrations()
+    html = admin_client.get("/admin/").content.decode()
+    assert "1 个县登记数与已接收推送数不一致" in html
