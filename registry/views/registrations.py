@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from registry.models import (
+    CareMode,
     Institution,
     Membership,
     Registration,
@@ -160,9 +161,26 @@ def _detail_context(request: HttpRequest, reg: Registration, **forms: Any) -> di
         user.role == Role.OPERATOR  # type: ignore[union-attr]
         and Membership.objects.filter(institution_id=reg.institution_id, user=user).exists()
     )
+    history = list(reg.transitions.all())
+    latest_return = next(
+        (t.reason for t in reversed(history) if t.to_status == RegistrationStatus.RETURNED), ""
+    )
     return {
         "registration": reg,
-        "history": list(reg.transitions.all()),
+        "care_modes": [str(CareMode(m).label) for m in reg.care_modes if m in CareMode.values],
+        # The operator acts on the latest return's reasons; show them beside the next step.
+        "return_reason": latest_return if reg.status == RegistrationStatus.RETURNED else "",
+        "history": [
+            {
+                "created_at": t.created_at,
+                "actor": t.actor,
+                "from_label": _status_label(t.from_status),
+                "to_status": t.to_status,
+                "to_label": _status_label(t.to_status),
+                "reason": t.reason,
+            }
+            for t in history
+        ],
         "next_step": services.next_step(reg, user),  # type: ignore[arg-type]
         "warnings": services.registration_warnings(reg),
         "can_edit": is_member and reg.status in Registration.EDITABLE,
@@ -252,6 +270,11 @@ def registrar_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespon
         return redirect("registrar-queue")
     context = _detail_context(request, reg, **{decision: form})
     return render(request, "registry/registrations/detail.html", context, status=400)
+
+
+def _status_label(value: str) -> str:
+    """People read 已退回修改, not `returned` (history rows store the code)."""
+    return str(RegistrationStatus(value).label) if value in RegistrationStatus.values else ""
 
 
 def _label(decision: str) -> str:

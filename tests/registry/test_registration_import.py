@@ -6,9 +6,13 @@ import csv
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
 
 from registry.models import ImportBatch, Institution, Registration, RegistrationTransition
 from registry.services.imports import import_registrations
+from tests import factories
 from tests.registry import import_files
 from tests.registry.reg_helpers import credit_code
 from tuoyu_portal.accounts.models import User
@@ -133,3 +137,84 @@ def test_a_file_without_the_columns_is_refused_whole(registrar: User) -> None:
 def test_only_registrars_may_import(operator: User) -> None:
     with pytest.raises(NotPermitted):
         import_registrations(actor=operator, file_name="x.csv", content=b"")
+
+
+# --- the import page ---------------------------------------------------------------------------
+
+
+def _login(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_import_page_imports_and_offers_the_report(
+    registrar: User, other_registrar: User
+) -> None:
+    client = _login(registrar)
+    page = client.get(reverse("registrar-import"))
+    assert page.status_code == 200 and "统一社会信用代码" in page.content.decode()
+    template = client.get(reverse("registrar-import-template"))
+    assert template.content.decode("utf-8-sig").startswith("机构名称,法人性质")
+    table, _expected = import_files.rows(10, bad_every=5)
+    upload = SimpleUploadedFile("existing.csv", import_files.as_csv(table), "text/csv")
+    response = client.post(reverse("registrar-import"), {"file": upload})
+    assert response.status_code == 302
+    batch = ImportBatch.objects.get()
+    assert (batch.approved_count, batch.error_count) == (8, 2)
+    assert "existing.csv" in client.get(reverse("registrar-import")).content.decode()
+    report = client.get(reverse("registrar-import-report", args=[batch.pk]))
+    assert report.status_code == 200
+    assert len(report.content.decode("utf-8-sig").strip().splitlines()) == 3
+    other = _login(other_registrar).get(reverse("registrar-import-report", args=[batch.pk]))
+    assert other.status_code == 404
+
+
+def test_an_unreadable_import_file_is_shown_next_to_the_field(registrar: User) -> None:
+    upload = SimpleUploadedFile("x.csv", b"a,b\n1,2\n", "text/csv")
+    response = _login(registrar).post(reverse("registrar-import"), {"file": upload})
+    assert response.status_code == 400
+    assert "缺少列" in str(response.context["form"].errors["file"])
+    assert not ImportBatch.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["registrar-import", "registrar-import-template"])
+def test_the_import_pages_refuse_other_roles(
+    name: str, operator: User, county_reviewer: User
+) -> None:
+    assert _login(operator).get(reverse(name)).status_code == 403
+    assert _login(county_reviewer).get(reverse(name)).status_code == 403
+
+
+def test_a_credit_code_twice_in_one_file_is_imported_once(registrar: User) -> None:
+    table, _expected = import_files.rows(2, bad_every=1000)
+    table[1][9] = table[0][9]
+    batch = import_registrations(
+        actor=registrar, file_name="x.csv", content=import_files.as_csv(table)
+    )
+    assert (batch.approved_count, batch.skipped_count) == (1, 1)
+    assert report_lines(batch)[0][1] == "已存在，跳过"
+    assert OutboxEvent.objects.count() == 1
+
+
+def test_individual_businesses_with_prefix_92_are_for_profit(registrar: User) -> None:
+    table, _expected = import_files.rows(1, bad_every=1000)
+    table[0][1] = "个体工商户"
+    table[0][9] = credit_code("92", serial=4)
+    batch = import_registrations(
+        actor=registrar, file_name="x.csv", content=import_files.as_csv(table)
+    )
+    assert batch.approved_count == 1
+    assert Registration.objects.get().legal_nature == "for_profit"
+
+
+def test_an_approved_online_registration_makes_the_import_row_a_skip(
+    registrar: User, institution: Institution
+) -> None:
+    table, _expected = import_files.rows(1, bad_every=1000)
+    factories.ApprovedRegistrationFactory(institution=institution, credit_code=table[0][9])
+    batch = import_registrations(
+        actor=registrar, file_name="x.csv", content=import_files.as_csv(table)
+    )
+    assert (batch.approved_count, batch.skipped_count) == (0, 1)
+    assert not OutboxEvent.objects.exists()

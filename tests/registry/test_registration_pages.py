@@ -66,6 +66,7 @@ def test_it_edits_and_submits_a_draft(operator: User, institution) -> None:
     assert reg.address == "新地址8号" and reg.status == RegistrationStatus.SUBMITTED
     detail = client.get(reverse("registration-detail", args=[reg.pk])).content.decode()
     assert "办理记录" in detail and "请等待审核结果" in detail
+    assert "草稿 → " in detail and "已提交" in detail  # labels, not status codes
 
 
 def test_it_answers_409_when_submitting_twice(operator: User, institution) -> None:
@@ -126,6 +127,9 @@ def test_it_returns_with_a_reason(registrar: User, institution) -> None:
     )
     assert response.status_code == 302
     assert reg.transitions.get().reason == "地址不详"
+    operator = reg.institution.memberships.get().user
+    page = browser(operator).get(reverse("registration-detail", args=[reg.pk])).content.decode()
+    assert "退回理由：" in page and "地址不详" in page and "全日托" in page
 
 
 def test_it_hides_registrations_of_other_counties_and_authorities(
