@@ -38,3 +38,11 @@ __all__ = [
     "SiteTenure",
     "jurisdiction_q",
 ]
+from .documents import (  # noqa: E402  (filing core: documents, supplements, numbering)
+    DocumentKind,
+    FilingDocument,
+    FilingNumberCounter,
+    SupplementRequest,
+)
+
+__all__ += ["DocumentKind", "FilingDocument", "FilingNumberCounter", "SupplementRequest"]
