@@ -37,7 +37,7 @@ def document_upload_to(instance: FilingDocument, filename: str) -> str:
 class FilingDocumentQuerySet(models.QuerySet["FilingDocument"]):
     def visible_to(self, user: User) -> Self:
         """Whoever may see the filing may see its documents; nobody else."""
-        return self.filter(jurisdiction_q(user, "filing__region", "filing__institution"))
+        return self.filter(jurisdiction_q(user, "region", "filing__institution"))
 
     def current(self) -> Self:
         return self.filter(superseded_by__isnull=True)
@@ -87,7 +87,7 @@ class FilingDocument(models.Model):
 
 class SupplementRequestQuerySet(models.QuerySet["SupplementRequest"]):
     def visible_to(self, user: User) -> Self:
-        return self.filter(jurisdiction_q(user, "filing__region", "filing__institution"))
+        return self.filter(jurisdiction_q(user, "region", "filing__institution"))
 
     def open(self) -> Self:
         return self.filter(resolved_at__isnull=True)
