@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import Http404
@@ -99,6 +100,20 @@ MAGIC_TYPES: tuple[tuple[bytes, str, str], ...] = (
 
 # ---------------------------------------------------------------------------------------------
 # Guards and history
+
+
+def _full_clean(obj: Any) -> None:
+    """full_clean, with model validation errors as a 400 in the api.md shape (never a 500)."""
+    try:
+        obj.full_clean()
+    except DjangoValidationError as error:
+        raise DomainError(
+            [
+                RuleViolation("invalid", str(message), None if name == "__all__" else name)
+                for name, messages in error.message_dict.items()
+                for message in messages
+            ]
+        )
 
 
 def _lock(filing: Filing) -> Filing:
@@ -283,7 +298,7 @@ def create_filing(*, actor: User, registration: Registration, data: Mapping[str,
         care_modes=list(registration.care_modes),
     )
     classes = _apply_data(filing, data, actor=actor)
-    filing.full_clean()
+    _full_clean(filing)
     filing.save()
     _save_classes(filing, classes)
     FilingTransition.objects.create(
@@ -304,7 +319,7 @@ def update_filing_draft(filing: Filing, *, actor: User, data: Mapping[str, Any])
     if filing.status not in Filing.EDITABLE:
         raise InvalidTransition(filing.get_status_display(), FilingStatus.DRAFT.label)
     classes = _apply_data(filing, data, actor=actor)
-    filing.full_clean()
+    _full_clean(filing)
     filing.save()
     _save_classes(filing, classes)
     return filing
@@ -573,7 +588,7 @@ def submit_filing(filing: Filing, *, actor: User) -> Filing:
     filing.conformity_due = conformity.due
     filing.clocks_provisional = receipt.provisional or conformity.provisional
     filing.documents.filter(locked=False).update(locked=True)
-    filing.full_clean()
+    _full_clean(filing)
     filing.save()
     return filing
 
@@ -621,7 +636,7 @@ def request_supplement(
     collect(_valid_items(items))
     clean = [{"item": str(e["item"]), "note": str(e.get("note") or "")} for e in items]
     request = SupplementRequest(filing=filing, items=clean, note=note, requested_by=actor)
-    request.full_clean()
+    _full_clean(request)
     request.save()
     _record(
         filing,
@@ -631,7 +646,7 @@ def request_supplement(
         details={"items": clean, "supplement_request": request.pk},
     )
     filing.status = FilingStatus.SUPPLEMENT_REQUESTED
-    filing.full_clean()
+    _full_clean(filing)
     filing.save()
     return filing
 
@@ -675,7 +690,7 @@ def accept_filing(filing: Filing, *, actor: User) -> Filing:
     filing.filing_number = number
     filing.filed_on = today
     filing.receipt_issued_at = now
-    filing.full_clean()
+    _full_clean(filing)
     filing.save()
     return filing
 
@@ -693,7 +708,7 @@ def mark_nonconforming(filing: Filing, *, actor: User, reasons: list[str]) -> Fi
     filing.status = FilingStatus.NONCONFORMING
     filing.nonconformity_reasons = clean
     filing.conformity_decided_at = timezone.now()
-    filing.full_clean()
+    _full_clean(filing)
     filing.save()
     return filing
 
@@ -717,7 +732,7 @@ def mark_conforming(filing: Filing, *, actor: User, note: str = "") -> Filing:
     filing.status = FilingStatus.FILED
     filing.nonconformity_reasons = []
     filing.conformity_decided_at = timezone.now()
-    filing.full_clean()
+    _full_clean(filing)
     filing.save()
     return filing
 
@@ -815,7 +830,7 @@ def add_document(filing: Filing, *, actor: User, kind: str, upload: UploadedFile
     # The storage name comes from upload_to (uuid) and the suffix from the content, never the
     # user's file name.
     document.file.save(f"upload{suffix}", upload, save=False)
-    document.full_clean()
+    _full_clean(document)
     document.save()
     if replace:
         filing.documents.filter(kind=kind, superseded_by__isnull=True).exclude(
