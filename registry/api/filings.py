@@ -150,6 +150,7 @@ class ClocksSerializer(serializers.Serializer):
     receipt_days_left = serializers.IntegerField(allow_null=True)
     conformity_days_left = serializers.IntegerField(allow_null=True)
     receipt_overdue = serializers.BooleanField()
+    receipt_days_overdue = serializers.IntegerField()
     conformity_overdue = serializers.BooleanField()
 
 

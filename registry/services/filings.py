@@ -535,10 +535,14 @@ def clocks(filing: Filing, *, today: date | None = None) -> dict[str, Any]:
         "conformity_days_left": None,
         "receipt_overdue": False,
         "conformity_overdue": False,
+        "receipt_days_overdue": 0,
     }
     if filing.receipt_due:
         result["receipt_days_left"] = working_days_between(today, filing.receipt_due, region)
         result["receipt_overdue"] = result["receipt_running"] and today > filing.receipt_due
+        result["receipt_days_overdue"] = (
+            max(0, -result["receipt_days_left"]) if result["receipt_overdue"] else 0
+        )
     if filing.conformity_due:
         result["conformity_days_left"] = working_days_between(today, filing.conformity_due, region)
         result["conformity_overdue"] = (
