@@ -203,7 +203,7 @@ class FilingListOutputSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ClocksSerializer)  # type: ignore[misc]
     def get_clocks(self, obj: Filing) -> dict[str, Any]:
-        return svc.clocks(obj)
+        return svc.clocks(obj, memo=self.context.setdefault("clock_memo", {}))
 
 
 class FilingOutputSerializer(FilingListOutputSerializer):

@@ -513,7 +513,12 @@ def _beijing_date(moment: datetime) -> date:
     return timezone.localtime(moment).date()
 
 
-def clocks(filing: Filing, *, today: date | None = None) -> dict[str, Any]:
+def clocks(
+    filing: Filing,
+    *,
+    today: date | None = None,
+    memo: dict[tuple[date, date, str], int] | None = None,
+) -> dict[str, Any]:
     """Working days left on the 5-day receipt and 15-day conformity clocks; overdue flags.
 
     The receipt clock runs while the filing waits for a decision (`submitted`); the conformity
@@ -521,6 +526,16 @@ def clocks(filing: Filing, *, today: date | None = None) -> dict[str, Any]:
     """
     today = today or timezone.localdate()
     region = filing.region_id
+    # Lists pass one memo for all rows: due dates cluster, so a page of the queue costs a few
+    # calendar queries, not two per row.
+    memo = {} if memo is None else memo
+
+    def days_until(due: date) -> int:
+        key = (today, due, region)
+        if key not in memo:
+            memo[key] = working_days_between(today, due, region)
+        return memo[key]
+
     result: dict[str, Any] = {
         "received_on": _beijing_date(filing.received_at) if filing.received_at else None,
         "receipt_due": filing.receipt_due,
@@ -538,13 +553,13 @@ def clocks(filing: Filing, *, today: date | None = None) -> dict[str, Any]:
         "receipt_days_overdue": 0,
     }
     if filing.receipt_due:
-        result["receipt_days_left"] = working_days_between(today, filing.receipt_due, region)
+        result["receipt_days_left"] = days_until(filing.receipt_due)
         result["receipt_overdue"] = result["receipt_running"] and today > filing.receipt_due
         result["receipt_days_overdue"] = (
             max(0, -result["receipt_days_left"]) if result["receipt_overdue"] else 0
         )
     if filing.conformity_due:
-        result["conformity_days_left"] = working_days_between(today, filing.conformity_due, region)
+        result["conformity_days_left"] = days_until(filing.conformity_due)
         result["conformity_overdue"] = (
             filing.status == FilingStatus.SUBMITTED and today > filing.conformity_due
         )
