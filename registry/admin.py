@@ -133,4 +133,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 
 # Health inbox and reconciliation reports — feat-exchange.
+# Filings, documents, supplement requests — feat-filing.
+from registry import admin_filings  # noqa: E402, F401  (filings, documents, supplement requests)
+
 from . import admin_inbox  # noqa: E402, F401
