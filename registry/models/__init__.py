@@ -38,3 +38,24 @@ __all__ = [
     "SiteTenure",
     "jurisdiction_q",
 ]
+
+from .bans import Ban, BanAlert, BanCorrection  # noqa: E402
+from .changes import (  # noqa: E402
+    ChangeStatus,
+    FilingChange,
+    FilingChangeTransition,
+    FilingVersion,
+)
+from .staff import StaffMember, StaffRole  # noqa: E402
+
+__all__ += [
+    "Ban",
+    "BanAlert",
+    "BanCorrection",
+    "ChangeStatus",
+    "FilingChange",
+    "FilingChangeTransition",
+    "FilingVersion",
+    "StaffMember",
+    "StaffRole",
+]

@@ -1,0 +1,3 @@
+"""Admin registrations of the registry app; each feature keeps its admin in its own module."""
+
+from . import admin_staffpub  # noqa: F401
