@@ -78,7 +78,10 @@ def filing_facts(filing: Filing) -> dict[str, Any]:
     }
 
 
-def _validate_proposed(proposed: dict[str, Any], id_number: str) -> list[RuleViolation]:
+def _validate_proposed(
+    proposed: dict[str, Any], id_number: str, filed_places: int | None = None
+) -> list[RuleViolation]:
+    """Every broken rule of a proposed change; classes must add up to the (new or filed) places."""
     violations: list[RuleViolation] = []
     for key in sorted(set(proposed) - set(CHANGEABLE)):
         violations.append(RuleViolation("invalid", _("该项不能通过变更备案修改。"), key))
@@ -88,6 +91,7 @@ def _validate_proposed(proposed: dict[str, Any], id_number: str) -> list[RuleVio
         not proposed["care_modes"] or any(m not in CareMode.values for m in proposed["care_modes"])
     ):
         violations.append(RuleViolation("invalid_choice", _("不是有效的托育方式。"), "care_modes"))
+    classes_ok = True
     for index, row in enumerate(proposed.get("classes") or []):
         if (
             not isinstance(row, dict)
@@ -95,11 +99,13 @@ def _validate_proposed(proposed: dict[str, Any], id_number: str) -> list[RuleVio
             or not isinstance(row.get("children"), int)
             or not isinstance(row.get("carers"), int)
         ):
+            classes_ok = False
             violations.append(
                 RuleViolation("invalid", _("班级信息不完整或格式不正确。"), f"classes[{index}]")
             )
-    if "classes" in proposed and not violations:
-        places = proposed.get("places")
+    if "classes" in proposed and classes_ok:
+        places = proposed.get("places", filed_places)
+        places = places if isinstance(places, int) else None
         total = sum(row["children"] for row in proposed["classes"])
         if places is not None and total != places:
             violations.append(
@@ -147,7 +153,7 @@ def create_change(
     if filing.changes.filter(status__in=FilingChange.OPEN_STATUSES).exists():
         raise DomainError.single("change_already_open", _("已有一项正在办理的变更备案。"))
     id_number = crypto.normalise_id(person_in_charge_id_number)
-    collect(_validate_proposed(proposed, id_number))
+    collect(_validate_proposed(proposed, id_number, filing.places))
     change = FilingChange(filing=filing, proposed=proposed, reason=reason, created_by=actor)
     if id_number:
         change.person_in_charge_id_encrypted = crypto.encrypt(id_number)
@@ -171,7 +177,7 @@ def update_change(
         raise NotPermitted()
     if change.status not in FilingChange.EDITABLE:
         raise InvalidTransition(change.status, change.status)
-    collect(_validate_proposed(proposed, ""))
+    collect(_validate_proposed(proposed, "", change.filing.places))
     change.proposed = proposed
     if reason is not None:
         change.reason = reason
@@ -187,7 +193,7 @@ def submit_change(change: FilingChange, *, actor: User) -> FilingChange:
     if not _is_operator_of(change.filing, actor):
         raise NotPermitted()
     _guard(change, ChangeStatus.SUBMITTED)
-    collect(_validate_proposed(change.proposed, ""))
+    collect(_validate_proposed(change.proposed, "", change.filing.places))
     _record(change, ChangeStatus.SUBMITTED, actor)
     change.status = ChangeStatus.SUBMITTED
     change.submitted_at = timezone.now()
