@@ -26,7 +26,6 @@ from tests.registry.staffpub_factories import (
 )
 from tuoyu_portal.accounts.models import User
 
-STAFF_ID = "110101199001010023"
 PHONE = re.compile(r"1[3-9]\d{9}")
 LIST = "/api/v1/public/facilities/"
 
@@ -69,21 +68,31 @@ def test_it_lists_filed_nonconforming_and_closing_only(db: None) -> None:
     }
 
 
-def test_it_never_leaks_personal_data(operator: User, filing: Filing) -> None:
+def test_it_never_leaks_personal_data(
+    operator: User, filing: Filing, county_reviewer: User
+) -> None:
+    import io
+
+    from registry import demo_staff
+
+    demo_staff.seed(io.StringIO())  # the demo roster (张丽 …) and the demo ban
     add_staff_member(
         filing.institution,
         actor=operator,
-        data={"name": "张丽", "id_number": STAFF_ID, "role": "caregiver"},
+        data={"name": "陈静", "id_number": "110101199506060018", "role": "cook"},
     )
     registration = Registration.objects.get(pk=filing.registration_id)
     secrets = [
+        *(id_number for _name, id_number, _role, _days in demo_staff.DEMO_STAFF),
+        *(name for name, _id, _role, _days in demo_staff.DEMO_STAFF),
+        *demo_staff.DEMO_BANNED,
+        "110101199506060018",
+        "陈静",
         VALID_ID_NUMBER,
         PERSON_IN_CHARGE_ID,
-        STAFF_ID,
         registration.legal_representative_name,
         registration.contact_phone,
         filing.person_in_charge_name,
-        "张丽",
         filing.person_in_charge_id_masked,
     ]
     anonymous = Client()
@@ -197,6 +206,15 @@ def test_it_skips_unknown_section_modules_but_raises_other_errors(
 
 def broken_sections(filing: Filing) -> list[dict[str, object]]:
     return [{"title": "x", "template": "x", "context": 1 // 0}]
+
+
+def test_it_lists_in_a_constant_number_of_queries(
+    db: None, django_assert_num_queries: object
+) -> None:
+    for _ in range(5):
+        FiledFilingFactory()
+    with django_assert_num_queries(1):  # type: ignore[operator]
+        assert len(client_for(None).get(LIST).json()["results"]) == 5
 
 
 def test_it_paginates_with_a_cursor(db: None) -> None:
