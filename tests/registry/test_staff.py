@@ -313,3 +313,36 @@ def test_it_renders_the_admin_lists_with_masked_ids(
     assert response.status_code == 200
     for plaintext in ("110101199001010023", "110101198505050016"):
         assert plaintext not in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_lets_only_one_of_two_simultaneous_employers_win(
+    operator: User, institution: Institution, other_operator: User, other_institution: Institution
+) -> None:
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def hire(place: Institution, owner: User) -> None:
+        try:
+            barrier.wait()
+            staff_services.add_staff_member(place, actor=owner, data=payload())
+            outcomes.append("hired")
+        except DomainError as error:
+            outcomes.append(error.violations[0].code)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=hire, args=(institution, operator)),
+        threading.Thread(target=hire, args=(other_institution, other_operator)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["hired", "staff_already_employed"]
+    assert StaffMember.objects.filter(active=True).count() == 1
