@@ -100,8 +100,12 @@ def correct_ban(ban: Ban, *, actor: User, changes: dict[str, Any], reason: str) 
             setattr(ban, field, value)
     if not diff:
         return ban
-    ban.full_clean()
-    ban.save()
+    ban.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            ban.save()
+    except IntegrityError as exc:  # re-activating while another active ban exists
+        raise DomainError.single("ban_exists", _("此人已在禁入名单中。"), "active") from exc
     BanCorrection.objects.create(ban=ban, actor=actor, changes=diff, reason=reason.strip())
     return ban
 

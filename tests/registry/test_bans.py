@@ -141,3 +141,18 @@ def test_it_shows_alerts_to_the_county_bureau_and_marks_them_seen(
     assert client.post(reverse("ban-register"), {"seen": alert.pk}).status_code == 302
     alert.refresh_from_db()
     assert alert.seen is True
+
+
+def test_it_refuses_to_reactivate_a_ban_while_another_is_active(county_reviewer: User) -> None:
+    first = client_for(county_reviewer).post("/api/v1/bans/", BAN, format="json").json()
+    client_for(county_reviewer).patch(
+        f"/api/v1/bans/{first['id']}/", {"active": False, "reason": "误录"}, format="json"
+    )
+    second = client_for(county_reviewer).post("/api/v1/bans/", BAN, format="json")
+    assert second.status_code == 201
+    again = client_for(county_reviewer).patch(
+        f"/api/v1/bans/{first['id']}/", {"active": True, "reason": "恢复"}, format="json"
+    )
+    assert again.status_code == 400
+    assert [e["code"] for e in again.json()["errors"]] == ["ban_exists"]
+    assert Ban.objects.filter(active=True).count() == 1
