@@ -33,6 +33,8 @@ from tuoyu_portal.exceptions import (
 )
 from tuoyu_portal.identifiers import id_number_valid
 
+from .staff import check_ban
+
 # Facts a change filing may propose (domain §N: site, places, classes, person in charge, modes).
 CHANGEABLE = (
     "address",
@@ -158,7 +160,6 @@ def _guard(change: FilingChange, target: str) -> None:
         raise InvalidTransition(change.status, target)
 
 
-@transaction.atomic
 def create_change(
     filing: Filing,
     *,
@@ -167,7 +168,25 @@ def create_change(
     reason: str = "",
     person_in_charge_id_number: str = "",
 ) -> FilingChange:
-    """Open a change filing (draft) for a filed institution. The operator of the institution only."""
+    """Open a change filing (draft) for a filed institution. The operator of the institution only.
+
+    A new person in charge is checked against the ban register first, like any staff addition
+    (400 `banned_person`, alert committed for the county bureau), outside the change transaction.
+    """
+    if not _is_operator_of(filing, actor):
+        raise NotPermitted(_("只有本机构的举办者可以办理变更备案。"))
+    id_number = crypto.normalise_id(person_in_charge_id_number)
+    if id_number and id_number_valid(id_number):
+        check_ban(filing.institution, actor=actor, id_number=id_number)
+    return _create_change(
+        filing, actor=actor, proposed=proposed, reason=reason, id_number=id_number
+    )
+
+
+@transaction.atomic
+def _create_change(
+    filing: Filing, *, actor: User, proposed: dict[str, Any], reason: str, id_number: str
+) -> FilingChange:
     filing = Filing.objects.select_for_update().get(pk=filing.pk)
     if not _is_operator_of(filing, actor):
         raise NotPermitted(_("只有本机构的举办者可以办理变更备案。"))
@@ -175,7 +194,6 @@ def create_change(
         raise InvalidTransition(filing.status, "change")
     if filing.changes.filter(status__in=FilingChange.OPEN_STATUSES).exists():
         raise DomainError.single("change_already_open", _("已有一项正在办理的变更备案。"))
-    id_number = crypto.normalise_id(person_in_charge_id_number)
     collect(_validate_proposed(proposed, id_number, filing.places, _children(filing)))
     change = FilingChange(filing=filing, proposed=proposed, reason=reason, created_by=actor)
     if id_number:

@@ -270,3 +270,29 @@ def test_it_renders_the_change_and_closure_pages(
     assert client.post(detail, {"action": "accept", "note": "同意"}).status_code == 302
     assert Filing.objects.get(pk=filing.pk).institution.address == "日照市岚山区新址"
     assert client.get(dereg).status_code == 200
+
+
+def test_it_checks_a_new_person_in_charge_against_the_ban_register(
+    filing: Filing, operator: User, county_reviewer: User
+) -> None:
+    from registry.models import BanAlert
+    from registry.services.bans import create_ban
+
+    create_ban(
+        actor=county_reviewer,
+        id_number="110101198505050016",
+        name="赵某",
+        legal_basis="依法终身禁入",
+        decision_ref="x",
+        decided_on=filing.filed_on,
+    )
+    with pytest.raises(DomainError) as caught:
+        services.create_change(
+            filing,
+            actor=operator,
+            proposed={"person_in_charge_name": "赵某"},
+            person_in_charge_id_number="110101198505050016",
+        )
+    assert caught.value.violations[0].code == "banned_person"
+    assert BanAlert.objects.count() == 1
+    assert not FilingChange.objects.exists()
