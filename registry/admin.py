@@ -132,8 +132,6 @@ class ImportBatchAdmin(admin.ModelAdmin):
         return qs if request.user.is_superuser else qs.filter(uploaded_by=request.user)
 
 
-# Health inbox and reconciliation reports — feat-exchange.
-# Filings, documents, supplement requests — feat-filing.
-from registry import admin_filings  # noqa: E402, F401  (filings, documents, supplement requests)
-
-from . import admin_inbox  # noqa: E402, F401
+# Each feature keeps its admin in its own module: filings, documents and supplement requests;
+# health inbox and reconciliation; staff, bans, changes.
+from . import admin_filings, admin_inbox, admin_staffpub  # noqa: E402, F401
