@@ -266,7 +266,7 @@ class Finding(TimeStampedModel):
     escalated_at = models.DateTimeField(_("上报卫健部门时间"), null=True, blank=True)
     verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     objects = FindingQuerySet.as_manager()
@@ -604,6 +604,7 @@ class EnforcementAction(TimeStampedModel):
 
 class CreditSource(models.TextChoices):
     FINDING = "finding", _("检查发现问题")
+    OVERDUE = "overdue", _("逾期未整改")
     ENFORCEMENT = "enforcement", _("行政处罚")
     BAN = "ban", _("终身禁入")
 

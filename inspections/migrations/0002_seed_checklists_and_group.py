@@ -12,9 +12,9 @@ INSPECTOR_MODELS = [
     "finding",
     "findingevidence",
     "rectification",
-    "enforcementaction",
 ]
-VIEW_ONLY_MODELS = ["checklisttemplate", "findingtransition", "creditrecord"]
+# Penalties are decided by the county health bureau, not by inspectors: view only.
+VIEW_ONLY_MODELS = ["checklisttemplate", "findingtransition", "creditrecord", "enforcementaction"]
 
 
 def forward(apps: Apps, schema_editor: Any) -> None:
