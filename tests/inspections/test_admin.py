@@ -177,3 +177,13 @@ def test_it_rolls_back_the_visit_when_an_inline_finding_is_refused(filing, admin
     )
     assert "整改期限不能早于检查日期" in response.content.decode()
     assert not Inspection.objects.exists() and not Finding.objects.exists()
+
+
+def test_it_renders_the_finding_change_form_with_history(filing, admin_inspector, operator):
+    from inspections.services import findings
+
+    finding = f.finding(f.inspection(filing, admin_inspector))
+    findings.submit_rectification(finding, actor=operator, note="已整改完毕")
+    response = _client(admin_inspector).get(f"/admin/inspections/finding/{finding.pk}/change/")
+    assert response.status_code == 200
+    assert "已整改完毕" in response.content.decode()
