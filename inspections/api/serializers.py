@@ -11,6 +11,7 @@ from ..models import (
     Complaint,
     ComplaintStatus,
     CorrectionStatus,
+    CreditRecord,
     EnforcementAction,
     EnforcementKind,
     Finding,
@@ -261,3 +262,24 @@ class InspectionDueSerializer(serializers.Serializer):
     due_on = serializers.DateField()
     last_visit = serializers.DateField(allow_null=True)
     reasons = RiskReasonSerializer(many=True)
+
+
+class CreditRecordOutputSerializer(serializers.ModelSerializer):
+    source_display = serializers.CharField(source="get_source_display", read_only=True)
+
+    class Meta:
+        model = CreditRecord
+        fields = [
+            "id",
+            "institution",
+            "person_name",
+            "region",
+            "source",
+            "source_display",
+            "source_id",
+            "rule_key",
+            "points",
+            "reason",
+            "created_at",
+        ]
+        read_only_fields = fields

@@ -244,3 +244,27 @@ def test_it_gives_operators_their_findings_only(filing, other_filing, inspector,
     results = client_for(operator).get("/api/v1/findings/").json()["results"]
     assert [r["id"] for r in results] == [mine.pk]
     assert Finding.objects.count() == 2
+
+
+def test_it_lists_credit_records_with_reasons(
+    filing, inspector, operator, other_operator, county_reviewer
+):
+    from inspections.services import credit, findings
+
+    inspection = f.inspection(filing, inspector)
+    findings.record_finding(
+        inspection, actor=inspector, rule="§32", severity="critical", description="无监控"
+    )
+    credit.record_ban_credit(
+        ban_id=1,
+        person_id_hash="h" * 64,
+        person_name="张某",
+        region_code=filing.region_id,
+        reason="终身禁入",
+    )
+    own = client_for(operator).get("/api/v1/credit-records/").json()["results"]
+    assert [(r["points"], r["reason"]) for r in own] == [(10, "严重问题：§32")]
+    assert client_for(other_operator).get("/api/v1/credit-records/").json()["results"] == []
+    staff = client_for(county_reviewer).get("/api/v1/credit-records/").json()["results"]
+    assert {r["source"] for r in staff} == {"finding", "ban"}
+    assert credit.institution_credit(filing.institution_id)["points"] == 10
