@@ -187,3 +187,28 @@ def test_it_renders_the_finding_change_form_with_history(filing, admin_inspector
     response = _client(admin_inspector).get(f"/admin/inspections/finding/{finding.pk}/change/")
     assert response.status_code == 200
     assert "已整改完毕" in response.content.decode()
+
+
+def test_it_corrects_a_visit_through_the_update_service(filing, admin_inspector):
+    inspection = f.inspection(filing, admin_inspector)
+    data = {
+        "inspectors": [admin_inspector.pk],
+        "checklist_answers": "{}",
+        "observed_classes": '[{"class_type": "infant", "children": 9, "carers": 2}]',
+        "notes": "补充记录",
+        "published": "on",
+        "findings-TOTAL_FORMS": "0",
+        "findings-INITIAL_FORMS": "0",
+        "findings-MIN_NUM_FORMS": "0",
+        "findings-MAX_NUM_FORMS": "1000",
+    }
+    response = _client(admin_inspector).post(
+        f"/admin/inspections/inspection/{inspection.pk}/change/", data
+    )
+    assert response.status_code == 302
+    inspection.refresh_from_db()
+    assert inspection.notes == "补充记录"
+    assert [v["rule"] for v in inspection.standards_check] == ["carer_ratio_below_standard"]
+    assert inspection.kind == "routine"  # fixed once logged
+    filing.refresh_from_db()
+    assert filing.latest_inspection["visited_on"] == "2026-03-02"

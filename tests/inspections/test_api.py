@@ -268,3 +268,15 @@ def test_it_lists_credit_records_with_reasons(
     staff = client_for(county_reviewer).get("/api/v1/credit-records/").json()["results"]
     assert {r["source"] for r in staff} == {"finding", "ban"}
     assert credit.institution_credit(filing.institution_id)["points"] == 10
+
+
+def test_it_lists_findings_and_inspections_in_constant_queries(
+    filing, inspector, operator, django_assert_max_num_queries
+):
+    for _ in range(5):
+        f.finding(f.inspection(filing, inspector))
+    client = client_for(operator)
+    with django_assert_max_num_queries(6):
+        assert len(client.get("/api/v1/findings/").json()["results"]) == 5
+    with django_assert_max_num_queries(6):
+        assert len(client.get("/api/v1/inspections/").json()["results"]) == 5
