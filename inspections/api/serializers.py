@@ -120,6 +120,10 @@ class FindingRectifyInputSerializer(serializers.Serializer):
     )
 
 
+class FindingFollowUpInputSerializer(serializers.Serializer):
+    visited_on = serializers.DateField()
+
+
 class FindingVerifyInputSerializer(serializers.Serializer):
     accepted = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, default="")

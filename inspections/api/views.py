@@ -144,6 +144,24 @@ class FindingViewSet(
         finding = findings.verify_rectification(finding, actor=request.user, **data.validated_data)
         return Response(self.get_serializer(finding).data)
 
+    @extend_schema(
+        request=s.FindingFollowUpInputSerializer, responses={201: s.InspectionOutputSerializer}
+    )
+    @action(detail=True, methods=["post"], url_path="follow-up")
+    def follow_up(self, request: Request, pk: str | None = None) -> Response:
+        """Schedule a follow-up visit (复查) from this finding (inspectors)."""
+        finding = self.get_object()
+        _require_role(request, Role.INSPECTOR)
+        data = s.FindingFollowUpInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        inspection = visits.schedule_follow_up(
+            finding, actor=request.user, visited_on=data.validated_data["visited_on"]
+        )
+        return Response(
+            s.InspectionOutputSerializer(inspection, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
 
 class ComplaintViewSet(
     _TodayContext, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet

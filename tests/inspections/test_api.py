@@ -280,3 +280,12 @@ def test_it_lists_findings_and_inspections_in_constant_queries(
         assert len(client.get("/api/v1/findings/").json()["results"]) == 5
     with django_assert_max_num_queries(6):
         assert len(client.get("/api/v1/inspections/").json()["results"]) == 5
+
+
+def test_it_schedules_a_follow_up_visit_from_a_finding(filing, inspector, operator):
+    finding = f.finding(f.inspection(filing, inspector))
+    url = f"/api/v1/findings/{finding.pk}/follow-up/"
+    assert client_for(operator).post(url, {"visited_on": "2026-03-20"}).status_code == 403
+    response = client_for(inspector).post(url, {"visited_on": "2026-03-20"})
+    assert response.status_code == 201
+    assert response.json()["kind"] == "follow_up" and response.json()["follow_up_of"] == finding.pk
