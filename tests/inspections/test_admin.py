@@ -212,3 +212,29 @@ def test_it_corrects_a_visit_through_the_update_service(filing, admin_inspector)
     assert inspection.kind == "routine"  # fixed once logged
     filing.refresh_from_db()
     assert filing.latest_inspection["visited_on"] == "2026-03-02"
+
+
+def test_it_estimates_counts_of_large_unfiltered_changelists(filing, admin_inspector):
+    from django.db import connection
+
+    from inspections.admin.base import EstimatedCountPaginator
+
+    f.finding(f.inspection(filing, admin_inspector))
+    assert EstimatedCountPaginator(Finding.objects.order_by("id"), 100).count == 1
+    with connection.cursor() as cursor:  # pretend the table is big (rolled back with the test)
+        cursor.execute(
+            "UPDATE pg_class SET reltuples = 2500000 WHERE relname = 'inspections_finding'"
+        )
+    assert EstimatedCountPaginator(Finding.objects.order_by("id"), 100).count == 2_500_000
+    # A filtered (scoped) list still counts exactly.
+    assert (
+        EstimatedCountPaginator(Finding.objects.filter(severity="major").order_by("id"), 100).count
+        == 1
+    )
+
+
+def test_it_filters_visits_by_department(filing, admin_inspector):
+    both = f.inspection(filing, admin_inspector, departments=["health", "fire"])
+    f.inspection(filing, admin_inspector)
+    response = _client(admin_inspector).get("/admin/inspections/inspection/?department=fire")
+    assert [o.pk for o in response.context["cl"].result_list] == [both.pk]
