@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import CareMode, Filing
@@ -73,6 +74,10 @@ def public_facility(request: HttpRequest, filing_number: str) -> HttpResponse:
     """One institution's public facts, status, published reasons and contributed sections."""
     filing = get_object_or_404(public_filings(), filing_number=filing_number)
     sections = facility_sections(filing, list(getattr(settings, "PUBLIC_FACILITY_SECTIONS", [])))
+    # Each contributed section renders its own template with its own context (the providing app
+    # owns both), so the page never needs to know their variable names.
+    for section in sections:
+        section["html"] = render_to_string(section["template"], section.get("context", {}), request)
     return render(
         request,
         "registry/public/facility.html",
