@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from inspections import selectors as inspection_selectors
 from registry.models import Filing, FilingStatus, Institution
 from tuoyu_portal.exceptions import RuleViolation
 from tuoyu_portal.regions import rules
@@ -24,29 +25,16 @@ from .models import AwardClaim, ChildMonthClaim, Claim, SchemeKind, StartupClass
 
 
 # ── Compliance hooks ────────────────────────────────────────────────────────────────────────
-# The inspections app (branch feat-inspect) owns findings and enforcement actions. Until it is
-# merged these two functions are the only place that knows how to ask it; they answer "nothing
-# open" when the inspections models are not there yet.
+# The inspections app owns findings and enforcement actions; these two functions are the only
+# place subsidies asks it, through its selectors (subsidies may read inspections, style.md §1).
 def open_critical_findings(institution: Institution) -> int:
-    """How many critical findings of the institution are not yet verified as rectified."""
-    try:
-        from inspections.models import Finding  # type: ignore[attr-defined]
-    except ImportError:
-        return 0
-    return (
-        Finding.objects.filter(inspection__filing__institution=institution, severity="critical")
-        .exclude(status="verified")
-        .count()
-    )
+    """1 when the institution has a critical finding not yet verified as rectified, else 0."""
+    return int(inspection_selectors.has_open_critical_finding(institution.pk))
 
 
 def enforcement_in_force(institution: Institution, on: date) -> bool:
-    """Whether an enforcement action (penalty, suspension) against the institution is in force."""
-    try:
-        from inspections.models import EnforcementAction  # type: ignore[attr-defined]
-    except ImportError:
-        return False
-    return EnforcementAction.objects.in_force(on).filter(institution=institution).exists()
+    """Whether an enforcement action against the institution is neither lifted nor expired."""
+    return inspection_selectors.has_enforcement_in_force(institution.pk, on)
 
 
 # ── Facts and rules ─────────────────────────────────────────────────────────────────────────
@@ -120,8 +108,7 @@ def check(facts: EligibilityFacts) -> list[RuleViolation]:
         out.append(
             RuleViolation(
                 "not_eligible_open_critical_finding",
-                _("机构有 %(n)s 个严重问题尚未整改完毕，整改验收后方可申请。")
-                % {"n": facts.open_critical_findings},
+                _("机构有严重问题尚未整改验收，整改验收后方可申请。"),
                 "filing",
             )
         )

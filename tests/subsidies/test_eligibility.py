@@ -174,17 +174,85 @@ def test_it_refuses_a_claim_on_an_unfiled_filing(filing, operator, schemes) -> N
     assert _codes(exc) == {"not_eligible_not_filed"}
 
 
-def test_it_uses_the_compliance_hooks_for_findings_and_enforcement(
-    filing, operator, schemes, monkeypatch
-) -> None:
-    from subsidies import eligibility
+def _inspection(filing):
+    from inspections.models import Inspection
 
+    return Inspection.objects.create(
+        filing=filing,
+        institution=filing.institution,
+        region_id=filing.region_id,
+        kind="routine",
+        departments=["health"],
+        visited_on=date(2026, 4, 1),
+    )
+
+
+@pytest.mark.parametrize(("status", "blocked"), [("open", True), ("verified", False)])
+def test_it_blocks_a_claim_while_a_critical_finding_is_open(
+    filing, operator, schemes, status, blocked
+) -> None:
+    from inspections.models import Finding
+
+    Finding.objects.create(
+        inspection=_inspection(filing),
+        institution=filing.institution,
+        region_id=filing.region_id,
+        rule="管理规范 第十条",
+        severity="critical",
+        description="消防通道堵塞",
+        deadline=date(2026, 4, 8),
+        status=status,
+    )
+    # A major finding never blocks: only critical ones do.
+    Finding.objects.create(
+        inspection=_inspection(filing),
+        institution=filing.institution,
+        region_id=filing.region_id,
+        rule="管理规范 第十二条",
+        severity="major",
+        description="晨检记录不全",
+        deadline=date(2026, 5, 1),
+    )
     claim = draft_family_claim(filing, operator, schemes)
-    monkeypatch.setattr(eligibility, "open_critical_findings", lambda institution: 2)
-    monkeypatch.setattr(eligibility, "enforcement_in_force", lambda institution, on: True)
-    with pytest.raises(DomainError) as exc:
-        submit_claim(claim, actor=operator)
-    assert _codes(exc) == {
-        "not_eligible_open_critical_finding",
-        "not_eligible_enforcement_in_force",
-    }
+    if blocked:
+        with pytest.raises(DomainError) as exc:
+            submit_claim(claim, actor=operator)
+        assert _codes(exc) == {"not_eligible_open_critical_finding"}
+    else:
+        assert submit_claim(claim, actor=operator).status == "submitted"
+
+
+@pytest.mark.parametrize(
+    ("until", "lifted", "blocked"),
+    [
+        (None, False, True),
+        (date(2099, 1, 1), False, True),
+        (date(2026, 1, 1), False, False),
+        (None, True, False),
+    ],
+)
+def test_it_blocks_a_claim_while_an_enforcement_action_is_in_force(
+    filing, operator, schemes, until, lifted, blocked
+) -> None:
+    from django.utils import timezone
+
+    from inspections.models import EnforcementAction
+
+    EnforcementAction.objects.create(
+        institution=filing.institution,
+        filing=filing,
+        region_id=filing.region_id,
+        kind="order_to_correct",
+        legal_basis="人口与计划生育法 第四十一条",
+        decision_ref="岚卫责改〔2026〕1号",
+        decided_on=date(2025, 12, 1),
+        in_force_until=until,
+        lifted_at=timezone.now() if lifted else None,
+    )
+    claim = draft_family_claim(filing, operator, schemes)
+    if blocked:
+        with pytest.raises(DomainError) as exc:
+            submit_claim(claim, actor=operator)
+        assert _codes(exc) == {"not_eligible_enforcement_in_force"}
+    else:
+        assert submit_claim(claim, actor=operator).status == "submitted"
