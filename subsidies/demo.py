@@ -69,3 +69,72 @@ def seed(stdout: TextIO) -> None:
         return
     created = ensure_schemes(Scheme, LANSHAN, LANSHAN_SCHEMES)
     stdout.write(f"subsidies: 371103 schemes ready ({created} created)")
+    seed_claims(stdout)
+
+
+def _demo_child_id(born: date, serial: int) -> str:
+    """A checksum-valid, obviously fictitious child ID number (GB 11643 MOD 11-2)."""
+    body = f"{LANSHAN}{born:%Y%m%d}{serial:03d}"
+    total = sum(int(c) * pow(2, 17 - i, 11) for i, c in enumerate(body))
+    check = (12 - total % 11) % 11
+    return body + ("X" if check == 10 else str(check))
+
+
+def seed_claims(stdout: TextIO) -> None:
+    """A submitted family-fee claim for the demo operator's filed 普惠 institution, if the registry
+    demo created one; nothing otherwise (the subsidy pages then start empty)."""
+    from registry.models import Filing, FilingStatus
+    from tuoyu_portal.accounts.models import User
+    from tuoyu_portal.exceptions import DomainError
+
+    from .models import Claim, SchemeKind
+    from .services.claims import LineInput, create_claim, submit_claim
+
+    operator = User.objects.filter(username="operator").first()
+    filing = (
+        Filing.objects.filter(
+            status=FilingStatus.FILED,
+            inclusive=True,
+            region_id=LANSHAN,
+            institution__memberships__user=operator,
+        ).first()
+        if operator
+        else None
+    )
+    if filing is None or Claim.objects.filter(filing=filing).exists():
+        return
+    scheme = _scheme_in_force(SchemeKind.FAMILY_FEE)
+    months = (date(2026, 3, 1), date(2026, 4, 1), date(2026, 5, 1))
+    try:
+        claim = create_claim(
+            filing,
+            actor=operator,
+            scheme=scheme,
+            period_start=months[0],
+            period_end=months[-1],
+            lines=[
+                LineInput(
+                    child_name="演示幼儿甲",
+                    child_id_number=_demo_child_id(date(2024, 9, 1), 901),
+                    birth_order=2,
+                    months=months,
+                ),
+                LineInput(
+                    child_name="演示幼儿乙",
+                    child_id_number=_demo_child_id(date(2025, 2, 1), 902),
+                    birth_order=3,
+                    months=months,
+                ),
+            ],
+        )
+        submit_claim(claim, actor=operator)
+    except DomainError as exc:
+        stdout.write(f"subsidies: demo claim skipped ({exc})")
+        return
+    stdout.write(f"subsidies: demo claim #{claim.pk} submitted")
+
+
+def _scheme_in_force(kind: str) -> Any:
+    from .models import Scheme
+
+    return Scheme.objects.in_force(LANSHAN, kind, date(2026, 3, 1)).get()

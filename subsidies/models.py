@@ -215,6 +215,9 @@ class Claim(TimeStampedModel):
                 condition=Q(status__in=ClaimStatus.values), name="claim_status_valid"
             ),
             models.CheckConstraint(
+                condition=Q(kind__in=SchemeKind.values), name="claim_kind_valid"
+            ),
+            models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")), name="claim_period_ordered"
             ),
             # 20 concurrent identical POSTs create one claim; a rejected one may be re-filed.

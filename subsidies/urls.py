@@ -12,6 +12,11 @@ urlpatterns = [
     path(
         "subsidies/claims/<int:pk>/documents/", views.claim_document, name="subsidy-claim-document"
     ),
+    path(
+        "subsidies/claims/<int:pk>/documents/<int:document_id>/",
+        views.claim_document_download,
+        name="subsidy-claim-document-download",
+    ),
     path("subsidies/claims/<int:pk>/decide/", views.claim_decide, name="subsidy-claim-decide"),
     path("subsidies/queue/", views.queue, name="subsidy-queue"),
     path("subsidies/batches/", views.batch_list, name="subsidy-batches"),

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms import BaseFormSet, Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -181,6 +181,19 @@ def claim_document(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("材料已上传。"))
     return redirect("subsidy-claim-detail", pk=pk)
+
+
+@login_required
+def claim_document_download(request: HttpRequest, pk: int, document_id: int) -> FileResponse:
+    """Serve a supporting document to whoever may see the claim (operator, officer)."""
+    claim = _visible_claim(request, pk)
+    document = get_object_or_404(claim.documents, pk=document_id)
+    return FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        as_attachment=True,
+        filename=document.original_name,
+    )
 
 
 # ── Subsidy officers ─────────────────────────────────────────────────────────────────────────

@@ -16,6 +16,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tuoyu_portal.api import cursor_pagination
 from tuoyu_portal.crypto import decrypt
 
 from ..exports import batch_workbook
@@ -86,6 +87,18 @@ class ClaimViewSet(
 
     def _out(self, claim: Claim, code: int = status.HTTP_200_OK) -> Response:
         return Response(s.ClaimOutputSerializer(self.get_queryset().get(pk=claim.pk)).data, code)
+
+    @extend_schema(responses={200: s.ClaimOutputSerializer(many=True)})
+    @action(
+        detail=False,
+        methods=["get"],
+        pagination_class=cursor_pagination("submitted_at", "id"),
+    )
+    def queue(self, request: Request) -> Response:
+        """Submitted claims awaiting a decision, oldest submission first (officers' queue)."""
+        claims = self.filter_queryset(self.get_queryset()).queue()
+        page = self.paginate_queryset(claims)
+        return self.get_paginated_response(s.ClaimOutputSerializer(page, many=True).data)
 
     @extend_schema(request=s.ClaimInputSerializer, responses={201: s.ClaimOutputSerializer})
     def create(self, request: Request) -> Response:

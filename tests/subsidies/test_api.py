@@ -321,3 +321,30 @@ def test_it_describes_every_subsidy_endpoint_in_the_schema(operator) -> None:
         "/api/v1/payment-batches/{id}/mark-paid/",
     ):
         assert path in paths, path
+
+
+def test_it_serves_the_officers_queue_oldest_first(
+    filing, second_filing, operator, second_operator, finance_officer, schemes
+) -> None:
+    from datetime import date
+
+    from tests.subsidies.conftest import family_lines
+    from tests.subsidies.factories import child_id_number
+
+    first = submit_claim(draft_family_claim(filing, operator, schemes), actor=operator)
+    second = submit_claim(
+        draft_family_claim(
+            second_filing,
+            second_operator,
+            schemes,
+            lines=family_lines(child_id_number(date(2025, 6, 1), 4)),
+        ),
+        actor=second_operator,
+    )
+    draft_family_claim(
+        filing, operator, schemes, lines=family_lines(child_id_number(date(2025, 7, 1), 8))
+    )
+    response = client_for(finance_officer).get(CLAIMS + "queue/")
+    assert response.status_code == 200
+    assert [c["id"] for c in response.json()["results"]] == [first.pk, second.pk]
+    assert client_for(None).get(CLAIMS + "queue/").status_code in (401, 403)

@@ -161,3 +161,23 @@ def test_it_answers_404_for_a_claim_outside_the_jurisdiction(
 def test_it_sends_anonymous_visitors_to_sign_in(db) -> None:
     response = Client().get(reverse("subsidy-claims"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_it_serves_documents_only_within_the_claims_scope(
+    operator, finance_officer, other_finance_officer, filing, schemes
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from subsidies.services.documents import add_document
+
+    claim = draft_family_claim(filing, operator, schemes)
+    document = add_document(
+        claim, actor=operator, upload=SimpleUploadedFile("登记表.png", b"\x89PNG\r\n\x1a\n0000")
+    )
+    submit_claim(claim, actor=operator)
+    url = reverse("subsidy-claim-document-download", args=[claim.pk, document.pk])
+    for user in (operator, finance_officer):
+        response = browser(user).get(url)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    assert browser(other_finance_officer).get(url).status_code == 404
