@@ -373,5 +373,8 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "EnforcementKindEnum": "inspections.models.EnforcementKind",
         "FindingStatusEnum": "inspections.models.FindingStatus",
         "ComplaintStatusEnum": "inspections.models.ComplaintStatus",
+        "SchemeKindEnum": "subsidies.models.SchemeKind",
+        "ClaimStatusEnum": "subsidies.models.ClaimStatus",
+        "PaymentBatchStatusEnum": "subsidies.models.BatchStatus",
     }
 )
