@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from registry.models import (
     CareMode,
+    Filing,
     Institution,
     Membership,
     Registration,
@@ -85,10 +86,22 @@ def operator_home(request: HttpRequest) -> HttpResponse:
         Membership.objects.filter(user=user, is_owner=True).values_list("institution_id", flat=True)
     )
     institutions = Institution.objects.visible_to(user).order_by("id")  # type: ignore[arg-type]
+    filings = (
+        Filing.objects.visible_to(user)  # type: ignore[arg-type]
+        .select_related("institution")
+        .order_by("-id")
+    )
+    can_file = registrations.filter(status=Registration.Status.APPROVED).exists()
     return render(
         request,
         "registry/registrations/operator_home.html",
-        {"rows": rows, "institutions": institutions, "owned": owned},
+        {
+            "rows": rows,
+            "institutions": institutions,
+            "owned": owned,
+            "filings": filings,
+            "can_file": can_file,
+        },
     )
 
 
