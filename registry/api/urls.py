@@ -6,3 +6,10 @@ router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 
 urlpatterns = [*router.urls]
+
+# Registrations (登记) and institutions — feat-reg.
+from .registrations import InstitutionViewSet, RegistrationViewSet  # noqa: E402
+
+router.register("registrations", RegistrationViewSet, basename="registration")
+router.register("institutions", InstitutionViewSet, basename="institution")
+urlpatterns = [*router.urls]
