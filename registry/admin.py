@@ -134,3 +134,6 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 # Health inbox and reconciliation reports — feat-exchange.
 from . import admin_inbox  # noqa: E402, F401
+
+
+from registry import admin_filings  # noqa: E402,F401  (filings, documents, supplement requests)

@@ -117,6 +117,8 @@ class Filing(TimeStampedModel):
     care_modes = ArrayField(
         models.CharField(max_length=10, choices=CareMode.choices),
         default=list,
+        # Blank while a draft is being filled in; required at submission (services).
+        blank=True,
         verbose_name=_("托育服务方式"),
     )
     places = models.PositiveIntegerField(_("托位数"), null=True, blank=True)
