@@ -137,3 +137,5 @@ from . import admin_inbox  # noqa: E402, F401
 
 
 from registry import admin_filings  # noqa: E402,F401  (filings, documents, supplement requests)
+
+from . import admin_staffpub  # noqa: E402,F401  (staff roster, bans, changes — feat-staffpub)
