@@ -67,10 +67,11 @@ def current_year() -> int:
     return timezone.localdate().year
 
 
-def _grouped(qs: QuerySet[Any], scope: Scope, field: str = "region_id") -> QuerySet[Any]:
+def _grouped(qs: QuerySet[Any], scope: Scope) -> QuerySet[Any]:
+    # `region__code` is the FK column itself: LIKE 'prefix%' on region_id, no join.
     return (
-        qs.filter(**{f"{field}__startswith": scope.prefix})
-        .annotate(g=Substr(field, 1, scope.group_len))
+        qs.filter(region__code__startswith=scope.prefix)
+        .annotate(g=Substr("region_id", 1, scope.group_len))
         .values("g")
     )
 
@@ -86,8 +87,8 @@ def _places(scope: Scope) -> dict[str, dict[str, Any]]:
     """Filed institutions, filed places and inclusive (普惠) places in one grouped query."""
     rows = _grouped(Filing.objects.filter(status__in=FILED_STATUSES), scope).annotate(
         institutions=Count("id"),
-        places=Sum("places", default=0),
-        inclusive_places=Sum("places", filter=Q(inclusive=True), default=0),
+        total_places=Sum("places", default=0),
+        total_inclusive_places=Sum("places", filter=Q(inclusive=True), default=0),
         inclusive_institutions=Count("id", filter=Q(inclusive=True)),
     )
     return {row.pop("g"): row for row in rows}
@@ -230,7 +231,7 @@ def _population_and_targets(
     """
     prefix = code_prefix(code)
     year_rows = list(
-        RegionYear.objects.filter(region_id__startswith=prefix, year=year).values(
+        RegionYear.objects.filter(region__code__startswith=prefix, year=year).values(
             "region_id",
             "population",
             "target_places_per_1000",
@@ -241,7 +242,7 @@ def _population_and_targets(
     ancestors = ancestor_codes(code)
     rule_rows = list(
         RegionRule.objects.filter(key=TARGET_RULE, effective_from__lte=on)
-        .filter(Q(region_id__in=ancestors) | Q(region_id__startswith=prefix))
+        .filter(Q(region_id__in=ancestors) | Q(region__code__startswith=prefix))
         .order_by("-effective_from")
         .values_list("region_id", "value")
     )
@@ -297,8 +298,8 @@ def _collect(code: str, scope: Scope, keys: list[str], year: int) -> dict[str, d
         cov = coverage.get(key, {"filed": 0, "visited": 0})
         f = findings.get(key, {})
         pop, target = population[key]
-        filed_places = int(p.get("places", 0) or 0)
-        inclusive_places = int(p.get("inclusive_places", 0) or 0)
+        filed_places = int(p.get("total_places", 0) or 0)
+        inclusive_places = int(p.get("total_inclusive_places", 0) or 0)
         result[key] = {
             "region": key.ljust(6, "0"),
             "year": year,
