@@ -64,9 +64,7 @@ def staff_roster(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("已添加工作人员。"))
                 return redirect("staff-roster", pk=filing.pk)
     today = timezone.localdate()
-    window = int(
-        rules.value_for("health_certificate_reminder_days", filing.institution.region_id, today)
-    )
+    window = int(rules.value_for("notify_expiry_days", filing.institution.region_id, today))
     rows = []
     for member in StaffMember.objects.filter(institution=filing.institution).order_by(
         "-active", "name"

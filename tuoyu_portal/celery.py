@@ -25,16 +25,37 @@ app.conf.beat_schedule = {
         "task": "registry.tasks.reconcile_registrations",
         "schedule": crontab(hour=2, minute=10),
     },
-    # Daily 07:30 Beijing time: e-mail operators about staff health certificates expiring within
-    # the county's reminder window (idempotent per staff member and expiry date).
-    "registry-staff-health-certificate-reminders": {
-        "task": "registry.tasks.send_staff_health_certificate_reminders",
-        "schedule": crontab(hour=7, minute=30),
-    },
     # Daily 01:30 Beijing time: findings past their rectification deadline are flagged overdue and
     # escalated once to the county health bureau (idempotent: escalated rows are skipped).
     "inspections-flag-overdue-findings": {
         "task": "inspections.tasks.flag_overdue_findings",
         "schedule": crontab(hour=1, minute=30),
+    },
+    # Notifications (tuoyu_portal.notifications): each scan is idempotent per (recipient, event),
+    # so overlapping or repeated runs never send twice.
+    # Every 15 min: supplement requests, receipts issued, nonconformity notices → operators.
+    "notifications-filing-events": {
+        "task": "notifications.tasks.notify_filing_events",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Every 15 min: claim decisions → operators.
+    "notifications-claim-decisions": {
+        "task": "notifications.tasks.notify_claim_decisions",
+        "schedule": crontab(minute="7-59/15"),
+    },
+    # Daily 07:40 Beijing time: new findings, coming and passed rectification deadlines.
+    "notifications-findings": {
+        "task": "notifications.tasks.notify_findings",
+        "schedule": crontab(hour=7, minute=40),
+    },
+    # Daily 07:50: health certificates and leases ending within notify_expiry_days.
+    "notifications-expiries": {
+        "task": "notifications.tasks.notify_expiries",
+        "schedule": crontab(hour=7, minute=50),
+    },
+    # Working mornings 08:30: reviewers hear about their county's overdue filing clocks.
+    "notifications-overdue-clocks": {
+        "task": "notifications.tasks.notify_overdue_clocks",
+        "schedule": crontab(hour=8, minute=30),
     },
 }

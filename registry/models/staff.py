@@ -56,8 +56,6 @@ class StaffMember(TimeStampedModel):
     active = models.BooleanField(_("在职"), default=True)
     started_on = models.DateField(_("入职日期"), null=True, blank=True)
     left_on = models.DateField(_("离职日期"), null=True, blank=True)
-    # The expiry date a reminder was last sent for: keeps the daily reminder sweep idempotent.
-    reminder_sent_for = models.DateField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -77,7 +75,7 @@ class StaffMember(TimeStampedModel):
             models.CheckConstraint(condition=Q(role__in=StaffRole.values), name="staff_role_valid"),
         ]
         indexes = [
-            # Serves the reminder sweep: active staff by certificate expiry.
+            # Serves the expiry notifications (tuoyu_portal.notifications): active staff by certificate expiry.
             models.Index(
                 fields=["health_certificate_expires"],
                 condition=Q(active=True),

@@ -1,15 +1,12 @@
-"""Staff roster: additions (ban and single-employer checks), edits, end of employment, reminders."""
+"""Staff roster: additions (ban and single-employer checks), edits, end of employment."""
 
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +15,6 @@ from tuoyu_portal import crypto
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exceptions import DomainError, NotPermitted, RuleViolation, collect
 from tuoyu_portal.identifiers import id_number_valid
-from tuoyu_portal.regions import rules
 
 from .bans import active_ban_for
 
@@ -157,49 +153,3 @@ def end_employment(member: StaffMember, *, actor: User, left_on: date | None = N
     member.left_on = left_on or timezone.localdate()
     member.save(update_fields=["active", "left_on", "updated_at"])
     return member
-
-
-def send_health_certificate_reminders(today: date | None = None) -> int:
-    """E-mail operators about staff health certificates expiring within the county's window.
-
-    Idempotent: each member is claimed with a conditional UPDATE on `reminder_sent_for`, so a
-    second run (or a second worker) sends nothing for the same expiry date. Returns mails sent.
-    """
-    today = today or timezone.localdate()
-    sent = 0
-    candidates = (
-        StaffMember.objects.active()
-        .filter(health_certificate_expires__isnull=False, health_certificate_expires__gte=today)
-        .select_related("institution")
-    )
-    window_cache: dict[str, int] = {}
-    for member in candidates.iterator():
-        region = member.institution.region_id
-        if region not in window_cache:
-            window_cache[region] = int(
-                rules.value_for("health_certificate_reminder_days", region, today)
-            )
-        expires = member.health_certificate_expires
-        assert expires is not None
-        if expires > today + timedelta(days=window_cache[region]):
-            continue
-        claimed = (
-            StaffMember.objects.filter(pk=member.pk, active=True)
-            .exclude(reminder_sent_for=expires)
-            .update(reminder_sent_for=expires)
-        )
-        if not claimed:
-            continue
-        recipients = list(
-            member.institution.memberships.exclude(user__email="").values_list(
-                "user__email", flat=True
-            )
-        )
-        if not recipients:
-            continue
-        context = {"member": member, "institution": member.institution, "expires": expires}
-        subject = render_to_string("emails/staff_certificate_reminder_subject.txt", context)
-        body = render_to_string("emails/staff_certificate_reminder_body.txt", context)
-        send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, recipients)
-        sent += 1
-    return sent

@@ -1,4 +1,4 @@
-"""Staff roster: ID checks, ban matching, one employer at a time, masking, reminders."""
+"""Staff roster: ID checks, ban matching, one employer at a time, masking."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core import mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +14,6 @@ from django.utils import timezone
 from registry.models import BanAlert, Filing, Institution, StaffMember
 from registry.services import staff as staff_services
 from registry.services.bans import create_ban
-from registry.tasks import send_staff_health_certificate_reminders
 from tests.conftest import client_for
 from tests.registry.staffpub_factories import FiledFilingFactory
 from tuoyu_portal import crypto
@@ -220,35 +218,6 @@ def test_it_lets_the_county_reviewer_read_but_not_write(
     assert client_for(county_reviewer).get(staff_url(filing)).status_code == 200
     response = client_for(county_reviewer).post(staff_url(filing), payload(), format="json")
     assert response.status_code == 403
-
-
-def test_it_sends_each_certificate_reminder_exactly_once(
-    operator: User, filing: Filing, other_operator: User, other_filing: Filing
-) -> None:
-    operator.email = "op@example.invalid"
-    operator.save()
-    today = timezone.localdate()
-    staff_services.add_staff_member(
-        filing.institution,
-        actor=operator,
-        data=payload(health_certificate_expires=today + timedelta(days=10)),
-    )
-    staff_services.add_staff_member(
-        filing.institution,
-        actor=operator,
-        data=payload(OTHER_ID, health_certificate_expires=today + timedelta(days=90)),
-    )
-    assert send_staff_health_certificate_reminders() == 1
-    assert send_staff_health_certificate_reminders() == 0
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["op@example.invalid"]
-    assert STAFF_ID not in mail.outbox[0].body
-    # A renewed certificate gets its own reminder when it in turn nears expiry.
-    member = StaffMember.objects.get(id_hash=crypto.keyed_hash(STAFF_ID))
-    staff_services.update_staff_member(
-        member, actor=operator, data={"health_certificate_expires": today + timedelta(days=5)}
-    )
-    assert send_staff_health_certificate_reminders() == 1
 
 
 def test_it_renders_the_roster_page_and_adds_through_it(operator: User, filing: Filing) -> None:

@@ -57,8 +57,6 @@ RULES: dict[str, RuleSpec] = {
     # Complaints, subsidies (domain §5–6)
     "complaint_handling_days": RuleSpec(15, _("投诉处理时限（日）"), "L"),
     "inclusive_fee_cap": RuleSpec(None, _("普惠托育月收费上限（元）"), "L"),
-    # Staff roster (domain §4: staff health check yearly)
-    "health_certificate_reminder_days": RuleSpec(30, _("健康证到期前提醒天数"), "L"),
     # Subsidy review (domain §6): share of approved claims sampled for document review, and an
     # amount from which every claim is reviewed (None: no threshold).
     "subsidy_audit_sample_share": RuleSpec(0.1, _("补贴核准后抽查材料的比例（0—1）"), "L"),
@@ -99,6 +97,10 @@ RULES: dict[str, RuleSpec] = {
     "quality_grade_a_min": RuleSpec(900, _("质量评估A级最低分"), "?"),
     "quality_grade_b_min": RuleSpec(750, _("质量评估B级最低分"), "?"),
     "quality_grade_c_min": RuleSpec(600, _("质量评估C级最低分"), "?"),
+    # Notifications: how many days ahead operators hear about expiring health certificates and
+    # leases, and about rectification deadlines.
+    "notify_expiry_days": RuleSpec(30, _("证照、租赁到期前提醒天数"), "L"),
+    "notify_deadline_days": RuleSpec(7, _("整改期限前提醒天数"), "L"),
 }
 
 
