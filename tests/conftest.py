@@ -33,12 +33,38 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
 
 @pytest.fixture(autouse=True)
 def _regions_loaded(django_db_setup: Any, django_db_blocker: Any) -> None:
-    """Transactional tests flush every table afterwards; put the region table back before the next."""
+    """Transactional tests flush every table afterwards; put reference data back before the next."""
     from tuoyu_portal.regions.models import Region
 
     with django_db_blocker.unblock():
         if not Region.objects.exists():
             call_command("load_regions", verbosity=0)
+        _restore_migration_reference_data()
+
+
+def _restore_migration_reference_data() -> None:
+    """Reference rows that data migrations write (checklist templates, the inspectors group) are
+    flushed by transactional tests too; put them back the way the migration wrote them."""
+    from importlib import import_module
+
+    from django.contrib.auth.models import Group, Permission
+
+    from inspections.checklists import TEMPLATES
+    from inspections.models import ChecklistTemplate
+
+    if ChecklistTemplate.objects.exists():
+        return
+    for data in TEMPLATES:
+        ChecklistTemplate.objects.update_or_create(
+            code=data["code"], version=data["version"], defaults={**data}
+        )
+    seed = import_module("inspections.migrations.0002_seed_checklists_and_group")
+    codenames = [f"{verb}_{m}" for m in seed.INSPECTOR_MODELS for verb in ("add", "change", "view")]
+    codenames += [f"view_{m}" for m in seed.VIEW_ONLY_MODELS]
+    group, _created = Group.objects.get_or_create(name="inspectors")
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label="inspections", codename__in=codenames)
+    )
 
 
 @pytest.fixture(autouse=True)
