@@ -69,6 +69,8 @@ lint: $(STAMP)
 	$(DEPLOY_ENV) $(LOCALSTACK) exec -- sh -c '\
 		python manage.py makemigrations --check --dry-run && \
 		python manage.py check --deploy --fail-level WARNING' || status=1; \
+	echo "== OpenAPI schema (the exchange contract) generates without warnings"; \
+	$(DEPLOY_ENV) $(PY) manage.py spectacular --fail-on-warn --validate --file /dev/null || status=1; \
 	exit $$status
 
 shell: $(STAMP)
