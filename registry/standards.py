@@ -22,10 +22,10 @@ from tuoyu_portal.regions.rules import RULES, values_for
 
 CLASS_TYPES = ("infant", "young_toddler", "older_toddler", "mixed")
 CLASS_LABELS = {
-    "infant": "乳儿班",
-    "young_toddler": "托小班",
-    "older_toddler": "托大班",
-    "mixed": "混合班",
+    "infant": _lazy("乳儿班"),
+    "young_toddler": _lazy("托小班"),
+    "older_toddler": _lazy("托大班"),
+    "mixed": _lazy("混合班"),
 }
 STANDARD_KEYS = [
     *(f"class_max_{t}" for t in CLASS_TYPES),
