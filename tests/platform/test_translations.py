@@ -186,6 +186,17 @@ def test_it_renders_the_anonymous_home_and_login_pages_in_english() -> None:
 
 
 @pytest.mark.django_db
+def test_it_switches_to_english_with_the_language_button_and_back() -> None:
+    client = Client()
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    html = client.get(reverse("home")).content.decode()
+    assert '<html lang="en">' in html and _untranslated(html, []) == []
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    assert '<html lang="zh-hans">' in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.django_db
 def test_it_still_renders_chinese_by_default() -> None:
     html = Client().get(reverse("home")).content.decode()
     assert '<html lang="zh-hans">' in html and "托育机构登记备案服务平台" in html
