@@ -24,13 +24,14 @@ DEPLOY_ENV = DEBUG=0 \
 	HEALTH_DEPT_PUSH_SECRET="$$($(PY) -c 'import secrets; print(secrets.token_hex(32))')"
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test e2e lint shell backup restore clean distclean
+.PHONY: help install run test e2e lint shell backup restore clean distclean messages
 
 help:
 	@echo "make run        serve the portal at http://127.0.0.1:8000 (web, worker, beat; Ctrl-C stops all)"
 	@echo "make test       run the test suite (ARGS='...' passes pytest arguments)"
 	@echo "make e2e        browser journeys in headless Chromium; screenshots in docs/screens/"
 	@echo "make lint       ruff, makemigrations --check, check --deploy"
+	@echo "make messages   re-extract the English catalogue, compile it, list untranslated entries (docs/i18n.md)"
 	@echo "make install    create .venv and install the project"
 	@echo "make shell      Django shell against the same services as make run"
 	@echo "make backup     pg_dump + uploaded documents + manifest under .data/backups/"
@@ -102,3 +103,11 @@ distclean: clean
 	@if [ -f .data/pg/postmaster.pid ] && kill -0 "$$(head -n 1 .data/pg/postmaster.pid)" 2>/dev/null; then \
 		echo "the embedded PostgreSQL in .data/pg is running: stop make run / make test first"; exit 1; fi
 	rm -rf $(VENV) .data
+
+# The English catalogue (docs/i18n.md): extract every marked string into locale/en/.../django.po,
+# compile the .mo (committed: a bare machine has no msgfmt), and list what still needs English.
+# Needs GNU gettext (apt-get install gettext).
+messages: $(STAMP)
+	DEBUG=1 $(PY) manage.py makemessages -l en --ignore=.venv --ignore=.data --ignore="tests/*" --ignore="docs/*" --no-obsolete
+	DEBUG=1 $(PY) manage.py compilemessages -l en --ignore=.venv --ignore=.data
+	@$(PY) -c 'import polib; po = polib.pofile("locale/en/LC_MESSAGES/django.po"); todo = po.untranslated_entries() + po.fuzzy_entries(); print(f"{len(todo)} entries need English"); [print("  " + e.msgid.splitlines()[0]) for e in todo]'

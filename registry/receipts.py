@@ -12,7 +12,7 @@ from datetime import date
 
 import segno
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -30,6 +30,10 @@ if FONT not in pdfmetrics.getRegisteredFontNames():
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 20 * mm
+
+# Official documents are issued in Chinese whatever language the requester browses in: the
+# receipt is a legal record, and the English catalogue only serves the web pages.
+OFFICIAL_LANGUAGE = "zh-hans"
 
 
 def verify_url(filing_number: str) -> str:
@@ -100,6 +104,7 @@ def _paragraph(canvas: Canvas, text: str, y: float, size: float = 11, leading: f
     return y
 
 
+@translation.override(OFFICIAL_LANGUAGE)
 def render_receipt(filing: Filing) -> bytes:
     """The 备案回执: number, institution, credit code, places and modes, dates, bureau, the
     statement that filing is not a licence, and a QR code to /verify/<filing_number>/."""
@@ -163,6 +168,7 @@ def render_receipt(filing: Filing) -> bytes:
     return buffer.getvalue()
 
 
+@translation.override(OFFICIAL_LANGUAGE)
 def render_conditions_notice(filing: Filing, *, on: date | None = None) -> bytes:
     """The 基本条件告知书: every standard in force for the filing's county, from the rule table."""
     buffer = io.BytesIO()

@@ -16,16 +16,16 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from tuoyu_portal.regions.rules import RULES, values_for
 
 CLASS_TYPES = ("infant", "young_toddler", "older_toddler", "mixed")
 CLASS_LABELS = {
-    "infant": "乳儿班",
-    "young_toddler": "托小班",
-    "older_toddler": "托大班",
-    "mixed": "混合班",
+    "infant": gettext_lazy("乳儿班"),
+    "young_toddler": gettext_lazy("托小班"),
+    "older_toddler": gettext_lazy("托大班"),
+    "mixed": gettext_lazy("混合班"),
 }
 STANDARD_KEYS = [
     *(f"class_max_{t}" for t in CLASS_TYPES),
@@ -276,32 +276,40 @@ def check_site(
 
 # Plain-language explanation and basis of each rule, for the readiness page and the notices.
 EXPLANATIONS: dict[str, str] = {
-    "registration_not_approved": _lazy(
+    "registration_not_approved": gettext_lazy(
         "须先在登记机关完成登记（取得营业执照或法人登记证书）后才能备案。"
     ),
-    "documents_missing": _lazy(
+    "documents_missing": gettext_lazy(
         "《托育机构登记和备案办法（试行）》第八条所列备案材料须一次提交齐全。"
     ),
-    "food_license_required": _lazy("自行加工膳食的托育机构须取得食品经营许可证（食品安全法）。"),
-    "commitment_required": _lazy(
+    "food_license_required": gettext_lazy(
+        "自行加工膳食的托育机构须取得食品经营许可证（食品安全法）。"
+    ),
+    "commitment_required": gettext_lazy(
         "举办者须签署承诺书：材料真实、遵守设置标准和管理规范、接受监管、变更及时备案。"
     ),
-    "class_over_size": _lazy(
+    "class_over_size": gettext_lazy(
         "《托育机构设置标准（试行）》规定每班最多人数：乳儿班10人、托小班15人、托大班20人、混合班18人。"
     ),
-    "carer_ratio_below_standard": _lazy(
+    "carer_ratio_below_standard": gettext_lazy(
         "保育人员与幼儿比例不低于：乳儿班1:3、托小班1:5、托大班1:7；只计算保育人员。"
     ),
-    "mixed_class_under_18_months": _lazy("18个月以下的婴幼儿不宜混龄编班。"),
-    "places_mismatch": _lazy("备案托位数应等于各班计划收托人数之和，收托人数不得超过备案托位数。"),
-    "children_floor_too_high": _lazy("婴幼儿用房宜设在建筑物的低层（不超过三层），便于安全疏散。"),
-    "underground_children_rooms": _lazy("婴幼儿生活用房不得设置在地下室或半地下室。"),
-    "lease_too_short": _lazy("租赁场地的租期应不少于3年，保证托育服务稳定。"),
-    "indoor_area_too_small": _lazy("室内活动面积按收托人数计算，应达到当地规定的生均标准。"),
-    "outdoor_area_too_small": _lazy("室外活动场地按收托人数计算，应达到当地规定的生均标准。"),
-    "health_worker_required": _lazy("收托150名及以上幼儿的，应至少配备1名专职保健人员。"),
-    "cooks_below_standard": _lazy("自行加工膳食时，炊事人员按幼儿数配备。"),
-    "class_type_invalid": _lazy("班型只能是乳儿班、托小班、托大班或混合班。"),
+    "mixed_class_under_18_months": gettext_lazy("18个月以下的婴幼儿不宜混龄编班。"),
+    "places_mismatch": gettext_lazy(
+        "备案托位数应等于各班计划收托人数之和，收托人数不得超过备案托位数。"
+    ),
+    "children_floor_too_high": gettext_lazy(
+        "婴幼儿用房宜设在建筑物的低层（不超过三层），便于安全疏散。"
+    ),
+    "underground_children_rooms": gettext_lazy("婴幼儿生活用房不得设置在地下室或半地下室。"),
+    "lease_too_short": gettext_lazy("租赁场地的租期应不少于3年，保证托育服务稳定。"),
+    "indoor_area_too_small": gettext_lazy("室内活动面积按收托人数计算，应达到当地规定的生均标准。"),
+    "outdoor_area_too_small": gettext_lazy(
+        "室外活动场地按收托人数计算，应达到当地规定的生均标准。"
+    ),
+    "health_worker_required": gettext_lazy("收托150名及以上幼儿的，应至少配备1名专职保健人员。"),
+    "cooks_below_standard": gettext_lazy("自行加工膳食时，炊事人员按幼儿数配备。"),
+    "class_type_invalid": gettext_lazy("班型只能是乳儿班、托小班、托大班或混合班。"),
 }
 
 

@@ -133,7 +133,7 @@ def check(facts: EligibilityFacts) -> list[RuleViolation]:
                     _("第%(n)s名幼儿在 %(months)s 已满%(age)s周岁，这些月份不能申请保育费补助。")
                     % {
                         "n": child.ordinal,
-                        "months": "、".join(format_month(m) for m in late),
+                        "months": _("、").join(format_month(m) for m in late),
                         "age": facts.child_max_age_years,
                     },
                     f"lines[{child.ordinal - 1}].months",
@@ -202,7 +202,7 @@ def duplicate_violations(claim: Claim) -> list[RuleViolation]:
                     RuleViolation(
                         "duplicate_claim",
                         _("第%(n)s名幼儿 %(months)s 的保育费补助已被申请，不能重复申请。")
-                        % {"n": index + 1, "months": "、".join(format_month(m) for m in taken)},
+                        % {"n": index + 1, "months": _("、").join(format_month(m) for m in taken)},
                         f"lines[{index}].months",
                     )
                 )

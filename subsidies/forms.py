@@ -46,7 +46,11 @@ class ClaimForm(forms.Form):
         self.kind = kind
         filings = Filing.objects.visible_to(user).filter(status=FilingStatus.FILED)
         self.fields["filing"].queryset = filings.select_related("institution")  # type: ignore[attr-defined]
-        self.fields["filing"].label_from_instance = lambda f: f"{f.institution.name}（{f}）"  # type: ignore[attr-defined]
+
+        def label(filing: Filing) -> str:
+            return _("%(value)s（%(note)s）") % {"value": filing.institution.name, "note": filing}
+
+        self.fields["filing"].label_from_instance = label  # type: ignore[attr-defined]
         regions = filings.values("region_id")
         self.fields["scheme"].queryset = Scheme.objects.filter(  # type: ignore[attr-defined]
             kind=kind, region_id__in=regions

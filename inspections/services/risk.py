@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from registry.models import Filing
 from tuoyu_portal.regions.rules import RULES, values_for
@@ -104,36 +105,49 @@ def assess(filing: Any, today: date, rules: dict[str, Any]) -> RiskAssessment:
     days = max((today - base).days, 0)
     days_part = part(
         "days_since_visit",
-        f"距上次检查{days}天" if filing.last_visit else f"备案后{days}天未检查",
+        (
+            _("距上次检查%(days)s天") % {"days": days}
+            if filing.last_visit
+            else _("备案后%(days)s天未检查") % {"days": days}
+        ),
         days,
         rules["risk_weight_days_since_visit"],
     )
     other = Decimal(0)
-    for severity, label in (("minor", "一般"), ("major", "较重"), ("critical", "严重")):
+    for severity, label in (("minor", _("一般")), ("major", _("较重")), ("critical", _("严重"))):
         count = getattr(filing, f"open_{severity}") or 0
         other += part(
             f"open_{severity}",
-            f"未整改{label}问题{count}个",
+            _("未整改%(severity)s问题%(count)s个") % {"severity": label, "count": count},
             count,
             rules[f"risk_weight_open_{severity}"],
         )
     past = filing.past_findings or 0
     other += part(
-        "past_findings", f"近期已整改问题{past}个", past, rules["risk_weight_past_finding"]
+        "past_findings",
+        _("近期已整改问题%(count)s个") % {"count": past},
+        past,
+        rules["risk_weight_past_finding"],
     )
     complaints = filing.substantiated_complaints or 0
     other += part(
-        "complaints", f"查证属实投诉{complaints}起", complaints, rules["risk_weight_complaint"]
+        "complaints",
+        _("查证属实投诉%(count)s起") % {"count": complaints},
+        complaints,
+        rules["risk_weight_complaint"],
     )
     new = bool(
         filing.filed_on and (today - filing.filed_on).days < int(rules["risk_new_institution_days"])
     )
     other += part(
-        "new_institution", "备案未满一年的新机构", int(new), rules["risk_weight_new_institution"]
+        "new_institution", _("备案未满一年的新机构"), int(new), rules["risk_weight_new_institution"]
     )
     enforcement = filing.enforcement_count or 0
     other += part(
-        "enforcement", f"行政处罚{enforcement}项", enforcement, rules["risk_weight_enforcement"]
+        "enforcement",
+        _("行政处罚%(count)s项") % {"count": enforcement},
+        enforcement,
+        rules["risk_weight_enforcement"],
     )
     expiring = bool(
         filing.lease_end
@@ -141,7 +155,7 @@ def assess(filing: Any, today: date, rules: dict[str, Any]) -> RiskAssessment:
     )
     other += part(
         "expiring_credentials",
-        "场地租期即将到期",
+        _("场地租期即将到期"),
         int(expiring),
         rules["risk_weight_expiring_credentials"],
     )

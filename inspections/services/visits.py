@@ -105,7 +105,7 @@ def _check_answers(
         return [
             RuleViolation(
                 "unknown_checklist_item",
-                _("检查表中没有这些项目：%(codes)s。") % {"codes": "、".join(unknown)},
+                _("检查表中没有这些项目：%(codes)s。") % {"codes": _("、").join(unknown)},
                 "checklist_answers",
             )
         ]

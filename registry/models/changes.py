@@ -94,7 +94,7 @@ class FilingChange(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.filing} 变更 #{self.pk}"
+        return _("%(filing)s 变更 #%(pk)s") % {"filing": self.filing, "pk": self.pk}
 
     def can_become(self, target: str) -> bool:
         return target in self.TRANSITIONS[self.status]

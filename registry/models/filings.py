@@ -199,7 +199,7 @@ class Filing(TimeStampedModel):
     def care_modes_display(self) -> str:
         """Service modes as Chinese labels, for pages and PDFs."""
         labels = dict(CareMode.choices)
-        return "、".join(str(labels.get(mode, mode)) for mode in self.care_modes)
+        return _("、").join(str(labels.get(mode, mode)) for mode in self.care_modes)
 
 
 class FilingClass(models.Model):

@@ -169,7 +169,7 @@ def _child_line_violations(
             RuleViolation(
                 "month_outside_period",
                 _("第%(n)s名幼儿：%(months)s 不在申请期间内。")
-                % {"n": n, "months": "、".join(format_month(m) for m in outside)},
+                % {"n": n, "months": _("、").join(format_month(m) for m in outside)},
                 f"{where}.months",
             )
         )
@@ -180,7 +180,7 @@ def _child_line_violations(
                 RuleViolation(
                     "month_before_birth",
                     _("第%(n)s名幼儿：%(months)s 早于出生月份。")
-                    % {"n": n, "months": "、".join(format_month(m) for m in early)},
+                    % {"n": n, "months": _("、").join(format_month(m) for m in early)},
                     f"{where}.months",
                 )
             )

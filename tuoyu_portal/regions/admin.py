@@ -34,7 +34,13 @@ class RegionRuleAdmin(admin.ModelAdmin):
     @admin.display(description=_("说明"))
     def rule_label(self, obj: RegionRule) -> str:
         spec = RULES.get(obj.key)
-        return f"{spec.label}（{spec.mark}，默认 {spec.default}）" if spec else "—"
+        if not spec:
+            return "—"
+        return _("%(label)s（%(mark)s，默认 %(default)s）") % {
+            "label": spec.label,
+            "mark": spec.mark,
+            "default": spec.default,
+        }
 
 
 @admin.register(WorkdayOverride)
