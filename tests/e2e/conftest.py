@@ -100,6 +100,7 @@ def restore_migration_data() -> None:
 @pytest.fixture
 def desktop(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    context.set_default_timeout(10_000)  # fail fast: a step that takes 10 s is broken
     page = context.new_page()
     yield page
     context.close()
@@ -110,6 +111,7 @@ def phone(browser: Any) -> Iterator[Any]:
     context = browser.new_context(
         viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True, device_scale_factor=2
     )
+    context.set_default_timeout(10_000)  # fail fast: a step that takes 10 s is broken
     page = context.new_page()
     yield page
     context.close()
