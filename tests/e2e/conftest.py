@@ -136,4 +136,13 @@ def serious_violations(page: Any) -> list[dict[str, Any]]:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
-    return [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+    # Rule id and the offending elements only, so a failing assert says what to fix.
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "nodes": [" ".join(map(str, n["target"])) + " " + n["html"][:120] for n in v["nodes"]],
+        }
+        for v in results.response["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
