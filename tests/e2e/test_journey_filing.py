@@ -95,8 +95,8 @@ def test_it_files_with_a_supplement_round_and_issues_a_receipt(
     assert page.locator("#id_care_modes_2").is_checked()
     tab_to(page, "id_places")
     page.keyboard.type("35")
-    page.keyboard.press("Enter")  # submits the form: 保存草稿 is its first button
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # submits the form: 保存草稿 is its first button
     assert "草稿已保存" in page.locator(".messages").inner_text()
     assert page.locator("#id_person_in_charge_name").input_value() == "孙园长"
     assert page.locator("#id_places").input_value() == "35"
