@@ -43,7 +43,16 @@ def operator_findings(request: HttpRequest) -> HttpResponse:
         .select_related("inspection", "institution")
         .order_by("deadline", "id")[:200]
     )
-    penalties = EnforcementAction.objects.visible_to(request.user).select_related("institution")
+    penalties = list(
+        EnforcementAction.objects.visible_to(request.user).select_related("institution")[:50]
+    )
+    # One form per card with its own ids (names stay the same): with one shared form every card
+    # repeated id_note, so each label pointed at the first card's field.
+    rows = list(rows)
+    for finding in rows:
+        finding.rectify_form = RectifyForm(auto_id=f"id_finding{finding.pk}_%s")  # type: ignore[attr-defined]
+    for action in penalties:
+        action.reply_form = EnforcementReplyForm(auto_id=f"id_penalty{action.pk}_%s")  # type: ignore[attr-defined]
     return render(
         request,
         "inspections/operator_findings.html",
@@ -51,7 +60,7 @@ def operator_findings(request: HttpRequest) -> HttpResponse:
             "findings": rows,
             "today": today,
             "form": RectifyForm(),
-            "penalties": penalties[:50],
+            "penalties": penalties,
             "reply_form": EnforcementReplyForm(),
         },
     )

@@ -240,3 +240,16 @@ class FilingTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filing_id}: {self.from_status}→{self.to_status}"
+
+    # People read 已提交，待审核, not `submitted` (the columns store codes).
+    @property
+    def from_label(self) -> str:
+        return _status_label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return _status_label(self.to_status)
+
+
+def _status_label(value: str) -> str:
+    return str(FilingStatus(value).label) if value in FilingStatus.values else value

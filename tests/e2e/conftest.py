@@ -64,13 +64,43 @@ def portal(live_server: Any, settings: Any) -> str:
 
     settings.DEBUG = True  # seed_demo refuses otherwise; pages behave as in `make run`
     settings.DEMO_PASSWORD = "tuoyu-demo-2026"
+    restore_migration_data()
     call_command("seed_demo", stdout=StringIO())
     return str(live_server.url)
+
+
+def restore_migration_data() -> None:
+    """Put back what data migrations create: a transactional test's flush removed it.
+
+    The checklist templates and the "inspectors" group come from a data migration; without them
+    seed_demo (and the inspector in the admin) cannot record a visit.
+    """
+    from importlib import import_module
+
+    from django.contrib.auth.models import Group, Permission
+
+    from inspections.checklists import TEMPLATES
+    from inspections.models import ChecklistTemplate
+
+    migration = import_module("inspections.migrations.0002_seed_checklists_and_group")
+    for data in TEMPLATES:
+        ChecklistTemplate.objects.update_or_create(
+            code=data["code"], version=data["version"], defaults={**data}
+        )
+    group, _created = Group.objects.get_or_create(name="inspectors")
+    codenames = [
+        f"{verb}_{m}" for m in migration.INSPECTOR_MODELS for verb in ("add", "change", "view")
+    ]
+    codenames += [f"view_{m}" for m in migration.VIEW_ONLY_MODELS]
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label="inspections", codename__in=codenames)
+    )
 
 
 @pytest.fixture
 def desktop(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    context.set_default_timeout(10_000)  # fail fast: a step that takes 10 s is broken
     page = context.new_page()
     yield page
     context.close()
@@ -81,6 +111,7 @@ def phone(browser: Any) -> Iterator[Any]:
     context = browser.new_context(
         viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True, device_scale_factor=2
     )
+    context.set_default_timeout(10_000)  # fail fast: a step that takes 10 s is broken
     page = context.new_page()
     yield page
     context.close()
@@ -105,4 +136,13 @@ def serious_violations(page: Any) -> list[dict[str, Any]]:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
-    return [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+    # Rule id and the offending elements only, so a failing assert says what to fix.
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "nodes": [" ".join(map(str, n["target"])) + " " + n["html"][:120] for n in v["nodes"]],
+        }
+        for v in results.response["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]

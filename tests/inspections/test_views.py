@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from inspections.models import Complaint
+from inspections.models import Complaint, Finding
 from inspections.services import complaints
 
 from . import factories as f
@@ -33,7 +33,10 @@ def test_it_shows_the_operator_open_findings_with_deadlines(filing, inspector, o
     assert response.status_code == 200
     html = response.content.decode()
     assert "监控录像只保存了30天" in html and "2020-01-01" in html and "已逾期" in html
-    assert '<label for="id_note">' in html
+    # Each finding's form has its own ids, so every label points at its own card's field.
+    finding_id = Finding.objects.get(description="监控录像只保存了30天").pk
+    assert f'<label for="id_finding{finding_id}_note">' in html
+    assert f'id="id_finding{finding_id}_note"' in html
 
 
 def test_it_takes_a_rectification_from_the_operator_page(
