@@ -242,7 +242,7 @@ def build_sql(n: int, visits_per_institution: int) -> list[tuple[str, str]]:
               ts::date, '{{}}'::jsonb, '[]'::jsonb, '[]'::jsonb,
               '现场检查，' || (ARRAY['未发现问题','发现问题已告知整改','资料基本齐全'])[1 + v % 3],
               NULL, '', v % 2 = 0, f.id, f.institution_id, f.region_id
-            FROM (SELECT v, (v * 40503) % (SELECT count(*) FROM bench_filing) AS k,
+            FROM (SELECT v, (v::bigint * 40503) % (SELECT count(*) FROM bench_filing) AS k,
                          now() - (v % 1095) * interval '1 day' AS ts
                   FROM generate_series(1, {m}) AS v) AS s
             JOIN bench_filing f ON f.idx = s.k;
@@ -284,17 +284,29 @@ def main() -> int:
         conn.execute("SET maintenance_work_mem = '1GB'")
         conn.execute("SET max_parallel_maintenance_workers = 2")
         conn.execute("SET work_mem = '256MB'")
-        # Save, then drop, the secondary indexes and FK constraints of the tables we fill.
-        defs = conn.execute(
-            """SELECT tablename, indexname, indexdef FROM pg_indexes
-               WHERE schemaname = 'public' AND tablename = ANY(%s)
-                 AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE contype = 'p')""",
-            (TABLES,),
-        ).fetchall()
+        # Save, then drop, the secondary indexes and unique/FK constraints of the tables we fill.
+        # The definitions are kept in bench_saved_ddl until they are recreated, so a run that
+        # fails half-way is repaired by the next one.
+        conn.execute("CREATE TABLE IF NOT EXISTS bench_saved_ddl (kind text, tbl text, name text, def text)")
+        if not conn.execute("SELECT 1 FROM bench_saved_ddl LIMIT 1").fetchone():
+            conn.execute(
+                """INSERT INTO bench_saved_ddl
+                   SELECT 'index', tablename, indexname, indexdef FROM pg_indexes
+                   WHERE schemaname = 'public' AND tablename = ANY(%s)
+                     AND indexname NOT IN (SELECT conname FROM pg_constraint
+                                           WHERE contype IN ('p', 'u'))""",
+                (TABLES,),
+            )
+            conn.execute(
+                """INSERT INTO bench_saved_ddl
+                   SELECT 'constraint', conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+                   FROM pg_constraint
+                   WHERE contype IN ('u', 'f') AND conrelid::regclass::text = ANY(%s)""",
+                (TABLES,),
+            )
+        defs = conn.execute("SELECT tbl, name, def FROM bench_saved_ddl WHERE kind = 'index'").fetchall()
         uniq = conn.execute(
-            """SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
-               FROM pg_constraint WHERE contype IN ('u', 'f') AND conrelid::regclass::text = ANY(%s)""",
-            (TABLES,),
+            "SELECT tbl, name, def FROM bench_saved_ddl WHERE kind = 'constraint'"
         ).fetchall()
         conn.execute("TRUNCATE " + ", ".join(TABLES) + " RESTART IDENTITY CASCADE")
         for table, name, definition in uniq:
@@ -315,7 +327,10 @@ def main() -> int:
             )
         # Rebuild: unique/FK constraints, then indexes (bulk builds, parallel where possible).
         for table, name, definition in uniq:
-            if definition.startswith("UNIQUE"):
+            exists = conn.execute(
+                "SELECT 1 FROM pg_constraint WHERE conname = %s", (name,)
+            ).fetchone()
+            if definition.startswith("UNIQUE") and not exists:
                 conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         for _table, name, definition in defs:
             if not conn.execute("SELECT 1 FROM pg_class WHERE relname = %s", (name,)).fetchone():
@@ -326,9 +341,12 @@ def main() -> int:
         # Foreign keys come back NOT VALID: the rows are consistent by construction and checking
         # 16 million references would double the run; VALIDATE can run later online.
         for table, name, definition in uniq:
-            if definition.startswith("FOREIGN KEY"):
+            exists = conn.execute(
+                "SELECT 1 FROM pg_constraint WHERE conname = %s", (name,)
+            ).fetchone()
+            if definition.startswith("FOREIGN KEY") and not exists:
                 conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition} NOT VALID')
-        conn.execute("DROP TABLE IF EXISTS bench_county, bench_filing")
+        conn.execute("DROP TABLE IF EXISTS bench_county, bench_filing, bench_saved_ddl")
         conn.execute("VACUUM (ANALYZE) " + ", ".join(TABLES))
         timings.append(("constraints + vacuum analyze", time.monotonic() - t0))
         print(f"  constraints + vacuum analyze: {timings[-1][1]:.1f} s", flush=True)
