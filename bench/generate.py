@@ -41,16 +41,71 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力斌宇浩凯欣怡佳琪梦婷雪晨子涵轩博文昊然"
 # Brand words and kinds that childcare institutions in China really use in their names.
 BRANDS = [
-    "阳光", "小太阳", "童心", "爱贝", "小天使", "彩虹", "启航", "金色摇篮", "育才", "贝乐",
-    "七彩", "小橡树", "星辰", "花朵", "蓓蕾", "宝贝树", "未来星", "乐童", "小海豚", "蒲公英",
-    "小蜜蜂", "卡乐", "慧育", "童话", "知音", "新苗", "欣欣", "安琪儿", "哈哈", "启智",
-    "晨曦", "萌芽", "果果", "糖果", "小松鼠", "月亮船", "福娃", "春蕾", "嘉禾", "青青",
+    "阳光",
+    "小太阳",
+    "童心",
+    "爱贝",
+    "小天使",
+    "彩虹",
+    "启航",
+    "金色摇篮",
+    "育才",
+    "贝乐",
+    "七彩",
+    "小橡树",
+    "星辰",
+    "花朵",
+    "蓓蕾",
+    "宝贝树",
+    "未来星",
+    "乐童",
+    "小海豚",
+    "蒲公英",
+    "小蜜蜂",
+    "卡乐",
+    "慧育",
+    "童话",
+    "知音",
+    "新苗",
+    "欣欣",
+    "安琪儿",
+    "哈哈",
+    "启智",
+    "晨曦",
+    "萌芽",
+    "果果",
+    "糖果",
+    "小松鼠",
+    "月亮船",
+    "福娃",
+    "春蕾",
+    "嘉禾",
+    "青青",
 ]
 KINDS = [
-    "托育中心", "托育园", "婴幼儿照护中心", "托育服务中心", "早教托育中心", "托育园（普惠）",
-    "家庭托育点", "社区托育服务站", "幼儿园托班", "育婴园",
+    "托育中心",
+    "托育园",
+    "婴幼儿照护中心",
+    "托育服务中心",
+    "早教托育中心",
+    "托育园（普惠）",
+    "家庭托育点",
+    "社区托育服务站",
+    "幼儿园托班",
+    "育婴园",
 ]
-ROADS = ["人民路", "建设路", "解放路", "中山路", "和平路", "新华路", "文化路", "胜利路", "幸福路", "长江路"]
+ROADS = [
+    "人民路",
+    "建设路",
+    "解放路",
+    "中山路",
+    "和平路",
+    "新华路",
+    "文化路",
+    "胜利路",
+    "幸福路",
+    "长江路",
+]
 
 
 def sql_array(values: list[str] | str) -> str:
@@ -121,7 +176,9 @@ def build_sql(n: int, visits_per_institution: int) -> list[tuple[str, str]]:
               '', md5(i::text) || md5(i::text), '3711**********' || lpad((i % 10000)::text, 4, '0'),
               '138' || lpad((i % 100000000)::text, 8, '0'),
               credit_code, (ARRAY['minzheng','scjg','bianban'])[1 + i % 3],
-              {reg_status}, created_at + interval '1 day',
+              {reg_status},
+              CASE WHEN i % 100 BETWEEN 95 AND 97 THEN now() - (i % 19) * interval '1 day'
+                   ELSE created_at + interval '1 day' END,
               CASE WHEN i % 100 < 95 THEN created_at + interval '6 days' END,
               CASE WHEN i % 100 < 95 THEN (created_at + interval '6 days')::date END,
               '', i, region_id
@@ -177,7 +234,11 @@ def build_sql(n: int, visits_per_institution: int) -> list[tuple[str, str]]:
               CASE WHEN i % 4 = 0 THEN jsonb_build_object('visited_on', (ts + interval '90 days')::date,
                    'kind', 'routine', 'open_findings', i % 3) END,
               region_id, i, i
-            FROM (SELECT r.*, r.id AS i, r.decided_at AS ts,
+            FROM (SELECT r.*, r.id AS i,
+                         CASE WHEN {fil_status.replace("i %", "r.id %")}
+                                   IN ('submitted', 'supplement_requested')
+                              THEN now() - (r.id % 21) * interval '1 day' - interval '1 day'
+                              ELSE r.decided_at END AS ts,
                          {fil_status.replace("i %", "r.id %")} AS st
                   FROM registry_registration r WHERE r.status = 'approved') AS x;
             """,
@@ -287,7 +348,9 @@ def main() -> int:
         # Save, then drop, the secondary indexes and unique/FK constraints of the tables we fill.
         # The definitions are kept in bench_saved_ddl until they are recreated, so a run that
         # fails half-way is repaired by the next one.
-        conn.execute("CREATE TABLE IF NOT EXISTS bench_saved_ddl (kind text, tbl text, name text, def text)")
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS bench_saved_ddl (kind text, tbl text, name text, def text)"
+        )
         if not conn.execute("SELECT 1 FROM bench_saved_ddl LIMIT 1").fetchone():
             conn.execute(
                 """INSERT INTO bench_saved_ddl
@@ -304,7 +367,9 @@ def main() -> int:
                    WHERE contype IN ('u', 'f') AND conrelid::regclass::text = ANY(%s)""",
                 (TABLES,),
             )
-        defs = conn.execute("SELECT tbl, name, def FROM bench_saved_ddl WHERE kind = 'index'").fetchall()
+        defs = conn.execute(
+            "SELECT tbl, name, def FROM bench_saved_ddl WHERE kind = 'index'"
+        ).fetchall()
         uniq = conn.execute(
             "SELECT tbl, name, def FROM bench_saved_ddl WHERE kind = 'constraint'"
         ).fetchall()

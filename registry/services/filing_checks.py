@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -21,7 +21,7 @@ from registry.models import (
 from tuoyu_portal.exceptions import (
     RuleViolation,
 )
-from tuoyu_portal.regions.calendar import working_days_between
+from tuoyu_portal.regions.calendar import is_base_workday, overrides_for, working_days_between
 
 # Facts the bureau needs before it can accept a filing (checked at submit, shown by readiness).
 REQUIRED_AT_SUBMIT: tuple[str, ...] = (
@@ -224,11 +224,28 @@ def _beijing_date(moment: datetime) -> date:
     return timezone.localtime(moment).date()
 
 
+# Span of the shared working-day count used by list pages: due dates of the last few years
+# (closed filings still show their countdown) and every live clock.
+_BACK = timedelta(days=6 * 366)
+_AHEAD = timedelta(days=366)
+
+
+def _workday_counts(start: date, end: date, region: str) -> tuple[date, list[int]]:
+    """counts[i] = working days in (start, start + i]; between(a, b) = counts[b] - counts[a]."""
+    overrides = overrides_for(start, end, region)
+    counts = [0]
+    day = start
+    while day < end:
+        day += timedelta(days=1)
+        counts.append(counts[-1] + (1 if overrides.get(day, is_base_workday(day)) else 0))
+    return start, counts
+
+
 def clocks(
     filing: Filing,
     *,
     today: date | None = None,
-    memo: dict[tuple[date, date, str], int] | None = None,
+    memo: dict[tuple[Any, ...], Any] | None = None,
 ) -> dict[str, Any]:
     """Working days left on the 5-day receipt and 15-day conformity clocks; overdue flags.
 
@@ -244,7 +261,17 @@ def clocks(
     def days_until(due: date) -> int:
         key = (today, due, region)
         if key not in memo:
-            memo[key] = working_days_between(today, due, region)
+            # Lists share one running count of working days per region (one overrides query
+            # and one pass over the calendar per page), so each row's countdown is a
+            # subtraction instead of a query and a day-by-day walk (bench/, issue 9).
+            span = ("workday_counts", today, region)
+            if span not in memo:
+                memo[span] = _workday_counts(today - _BACK, today + _AHEAD, region)
+            origin, counts = memo[span]
+            if origin <= due < origin + timedelta(days=len(counts)):
+                memo[key] = counts[(due - origin).days] - counts[(today - origin).days]
+            else:
+                memo[key] = working_days_between(today, due, region)
         return memo[key]
 
     result: dict[str, Any] = {
