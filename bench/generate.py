@@ -374,7 +374,7 @@ def main() -> int:
             "SELECT tbl, name, def FROM bench_saved_ddl WHERE kind = 'constraint'"
         ).fetchall()
         conn.execute("TRUNCATE " + ", ".join(TABLES) + " RESTART IDENTITY CASCADE")
-        for table, name, definition in uniq:
+        for table, name, _definition in uniq:
             conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT IF EXISTS "{name}"')
         for _table, name, _definition in defs:
             conn.execute(f'DROP INDEX IF EXISTS "{name}"')
