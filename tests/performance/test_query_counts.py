@@ -8,6 +8,7 @@ that serialises a relation per row (N+1) makes the last number larger and fails 
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from typing import Any
 
@@ -59,7 +60,7 @@ def _list_paths() -> list[str]:
 
 @pytest.fixture
 def demo(db: None, settings: Any) -> list[User]:
-    call_command("seed_demo", "--force", verbosity=0, stdout=open("/dev/null", "w"))
+    call_command("seed_demo", "--force", verbosity=0, stdout=io.StringIO())
     # The demo has one or two rows per list and user; add a few in 岚山 (the demo users' county)
     # so every core list has more rows than the small pages compared against.
     inspector = User.objects.get(username="inspector")
