@@ -86,6 +86,7 @@ def main() -> int:
             "target": e["target"],
             "queries": e["queries"],
             "rows": e["rows"],
+            "iterations": e.get("iterations"),
             "status": verdict(e["ratio"], e["target"]),
         }
         for e in meas.get("endpoints", [])
