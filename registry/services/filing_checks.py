@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -224,21 +225,39 @@ def _beijing_date(moment: datetime) -> date:
     return timezone.localtime(moment).date()
 
 
-# Span of the shared working-day count used by list pages: due dates of the last few years
-# (closed filings still show their countdown) and every live clock.
+# Span of the override rows fetched once per list page: every live clock and the due dates of
+# the last few years (closed filings still show their countdown).
 _BACK = timedelta(days=6 * 366)
 _AHEAD = timedelta(days=366)
 
 
-def _workday_counts(start: date, end: date, region: str) -> tuple[date, list[int]]:
-    """counts[i] = working days in (start, start + i]; between(a, b) = counts[b] - counts[a]."""
-    overrides = overrides_for(start, end, region)
+@functools.cache
+def _base_counts() -> tuple[date, list[int]]:
+    """counts[i] = national working days in (origin, origin + i], computed once per process:
+    the statutory calendar is static data, only the override rows can change at run time."""
+    origin, end = date(2000, 1, 1), date(2040, 12, 31)
     counts = [0]
-    day = start
+    day = origin
     while day < end:
         day += timedelta(days=1)
-        counts.append(counts[-1] + (1 if overrides.get(day, is_base_workday(day)) else 0))
-    return start, counts
+        counts.append(counts[-1] + (1 if is_base_workday(day) else 0))
+    return origin, counts
+
+
+def _days_between(
+    today: date, due: date, overrides: list[tuple[date, bool]], start: date, end: date
+) -> int | None:
+    """working_days_between(today, due) from the cached counts plus the page's override rows;
+    None when a date lies outside what the counts and the fetched overrides cover."""
+    origin, counts = _base_counts()
+    lo, hi = min(today, due), max(today, due)
+    if lo < start or hi > end or lo < origin or (hi - origin).days >= len(counts):
+        return None
+    n = counts[(hi - origin).days] - counts[(lo - origin).days]
+    for day, is_workday in overrides:
+        if lo < day <= hi:
+            n += int(is_workday) - int(is_base_workday(day))
+    return n if due >= today else -n
 
 
 def clocks(
@@ -261,17 +280,14 @@ def clocks(
     def days_until(due: date) -> int:
         key = (today, due, region)
         if key not in memo:
-            # Lists share one running count of working days per region (one overrides query
-            # and one pass over the calendar per page), so each row's countdown is a
-            # subtraction instead of a query and a day-by-day walk (bench/, issue 9).
-            span = ("workday_counts", today, region)
+            # Lists fetch the region's override rows once per page and count with the cached
+            # national calendar, so each row's countdown is a subtraction instead of a query
+            # and a day-by-day walk (bench/, issue 9).
+            span = ("overrides", today, region)
             if span not in memo:
-                memo[span] = _workday_counts(today - _BACK, today + _AHEAD, region)
-            origin, counts = memo[span]
-            if origin <= due < origin + timedelta(days=len(counts)):
-                memo[key] = counts[(due - origin).days] - counts[(today - origin).days]
-            else:
-                memo[key] = working_days_between(today, due, region)
+                memo[span] = sorted(overrides_for(today - _BACK, today + _AHEAD, region).items())
+            n = _days_between(today, due, memo[span], today - _BACK, today + _AHEAD)
+            memo[key] = working_days_between(today, due, region) if n is None else n
         return memo[key]
 
     result: dict[str, Any] = {
