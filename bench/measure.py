@@ -209,6 +209,9 @@ def main() -> int:
     parser.add_argument("--search-iterations", type=int, default=100)
     parser.add_argument("--admin-iterations", type=int, default=5)
     parser.add_argument("--deep-page", type=int, default=20_000)
+    parser.add_argument(
+        "--only", default="", help="comma-separated endpoint names: measure those, nothing else"
+    )
     args = parser.parse_args()
     users = bench_users()
     clients = {key: client_for(user) for key, user in users.items()}
@@ -235,7 +238,10 @@ def main() -> int:
         ("public facilities, all", public, "/api/v1/public/facilities/", "list"),
     ]
     endpoints = []
+    only = {name.strip() for name in args.only.split(",") if name.strip()}
     for name, client, url, kind in hot:
+        if only and name not in only:
+            continue
         print(f"measuring {name}", flush=True)
         n = args.iterations if kind == "hot" else min(args.iterations, args.list_iterations)
         row = measure_pair(client, url, floor, n)
@@ -244,6 +250,10 @@ def main() -> int:
         endpoints.append(row)
         print(f"  {row}", flush=True)
     result["endpoints"] = endpoints
+    if only:
+        OUT.parent.mkdir(parents=True, exist_ok=True)
+        OUT.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+        return 0
 
     # Depth: page 1 vs a deep page of each big list, by its own cursor ordering.
     depth = []
