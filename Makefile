@@ -24,11 +24,13 @@ DEPLOY_ENV = DEBUG=0 \
 	HEALTH_DEPT_PUSH_SECRET="$$($(PY) -c 'import secrets; print(secrets.token_hex(32))')"
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test e2e lint shell backup restore clean distclean messages
+.PHONY: help install run test e2e lint shell backup restore clean distclean messages bench
+
 
 help:
 	@echo "make run        serve the portal at http://127.0.0.1:8000 (web, worker, beat; Ctrl-C stops all)"
 	@echo "make test       run the test suite (ARGS='...' passes pytest arguments)"
+	@echo "make bench      province-scale data set + measurements -> docs/performance.md (minutes)"
 	@echo "make e2e        browser journeys in headless Chromium; screenshots in docs/screens/"
 	@echo "make lint       ruff, makemigrations --check, check --deploy"
 	@echo "make messages   re-extract the English catalogue, compile it, list untranslated entries (docs/i18n.md)"
@@ -111,3 +113,16 @@ messages: $(STAMP)
 	DEBUG=1 $(PY) manage.py makemessages -l en --ignore=.venv --ignore=.data --ignore="tests/*" --ignore="docs/*" --no-obsolete
 	DEBUG=1 $(PY) manage.py compilemessages -l en --ignore=.venv --ignore=.data
 	@$(PY) -c 'import polib; po = polib.pofile("locale/en/LC_MESSAGES/django.po"); todo = po.untranslated_entries() + po.fuzzy_entries(); print(f"{len(todo)} entries need English"); [print("  " + e.msgid.splitlines()[0]) for e in todo]'
+
+# Province-scale benchmark (issue 9; not part of `make test`): drops and recreates the database
+# named by DATABASE_URL (its name must contain "bench"), generates 1 000 000 institutions and
+# 5 000 000 inspections with set-based SQL, measures, and writes docs/performance.{md,json}.
+# BENCH_SCALE=0.01 for a 1 % run. Without DATABASE_URL the embedded PostgreSQL is used.
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): pyproject.toml | $(STAMP)
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
+	@touch $@
+
+bench: $(STAMP) $(BENCH_STAMP)
+	@if [ -n "$$DATABASE_URL" ]; then PY=$(PY) sh bench/run.sh; \
+	else $(LOCALSTACK) exec -- sh -c 'DATABASE_URL="$${DATABASE_URL%/*}/tuoyu_bench" PY=python sh bench/run.sh'; fi

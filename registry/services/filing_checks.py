@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -21,7 +22,7 @@ from registry.models import (
 from tuoyu_portal.exceptions import (
     RuleViolation,
 )
-from tuoyu_portal.regions.calendar import working_days_between
+from tuoyu_portal.regions.calendar import is_base_workday, overrides_for, working_days_between
 
 # Facts the bureau needs before it can accept a filing (checked at submit, shown by readiness).
 REQUIRED_AT_SUBMIT: tuple[str, ...] = (
@@ -224,11 +225,46 @@ def _beijing_date(moment: datetime) -> date:
     return timezone.localtime(moment).date()
 
 
+# Span of the override rows fetched once per list page: every live clock and the due dates of
+# the last few years (closed filings still show their countdown).
+_BACK = timedelta(days=6 * 366)
+_AHEAD = timedelta(days=366)
+
+
+@functools.cache
+def _base_counts() -> tuple[date, list[int]]:
+    """counts[i] = national working days in (origin, origin + i], computed once per process:
+    the statutory calendar is static data, only the override rows can change at run time."""
+    origin, end = date(2000, 1, 1), date(2040, 12, 31)
+    counts = [0]
+    day = origin
+    while day < end:
+        day += timedelta(days=1)
+        counts.append(counts[-1] + (1 if is_base_workday(day) else 0))
+    return origin, counts
+
+
+def _days_between(
+    today: date, due: date, overrides: list[tuple[date, bool]], start: date, end: date
+) -> int | None:
+    """working_days_between(today, due) from the cached counts plus the page's override rows;
+    None when a date lies outside what the counts and the fetched overrides cover."""
+    origin, counts = _base_counts()
+    lo, hi = min(today, due), max(today, due)
+    if lo < start or hi > end or lo < origin or (hi - origin).days >= len(counts):
+        return None
+    n = counts[(hi - origin).days] - counts[(lo - origin).days]
+    for day, is_workday in overrides:
+        if lo < day <= hi:
+            n += int(is_workday) - int(is_base_workday(day))
+    return n if due >= today else -n
+
+
 def clocks(
     filing: Filing,
     *,
     today: date | None = None,
-    memo: dict[tuple[date, date, str], int] | None = None,
+    memo: dict[tuple[Any, ...], Any] | None = None,
 ) -> dict[str, Any]:
     """Working days left on the 5-day receipt and 15-day conformity clocks; overdue flags.
 
@@ -244,7 +280,14 @@ def clocks(
     def days_until(due: date) -> int:
         key = (today, due, region)
         if key not in memo:
-            memo[key] = working_days_between(today, due, region)
+            # Lists fetch the region's override rows once per page and count with the cached
+            # national calendar, so each row's countdown is a subtraction instead of a query
+            # and a day-by-day walk (bench/, issue 9).
+            span = ("overrides", today, region)
+            if span not in memo:
+                memo[span] = sorted(overrides_for(today - _BACK, today + _AHEAD, region).items())
+            n = _days_between(today, due, memo[span], today - _BACK, today + _AHEAD)
+            memo[key] = working_days_between(today, due, region) if n is None else n
         return memo[key]
 
     result: dict[str, Any] = {

@@ -24,6 +24,16 @@ def package_covers(day: date) -> bool:
     return True
 
 
+def is_base_workday(day: date) -> bool:
+    """The national calendar before any override rows (for callers batching overrides)."""
+    return _base_is_workday(day)
+
+
+def overrides_for(start: date, end: date, region_code: str | None) -> dict[date, bool]:
+    """The workday overrides of `region_code` in [start, end], for `working_days_between`."""
+    return _overrides(start, end, region_code)
+
+
 def _overrides(start: date, end: date, region_code: str | None) -> dict[date, bool]:
     """Overrides in [start, end]; a regional row beats a national one."""
     scope = Q(region__isnull=True)
@@ -88,14 +98,24 @@ def is_workday(day: date, region: str | None = None) -> bool:
     return overrides.get(day, _base_is_workday(day))
 
 
-def working_days_between(start: date, end: date, region: str | None = None) -> int:
-    """Working days in (start, end]; negative if end is before start (used for countdowns)."""
+def working_days_between(
+    start: date,
+    end: date,
+    region: str | None = None,
+    *,
+    overrides: dict[date, bool] | None = None,
+) -> int:
+    """Working days in (start, end]; negative if end is before start (used for countdowns).
+
+    `overrides` (from `overrides_for`) lets a list compute many countdowns with one query.
+    """
     if end == start:
         return 0
     sign = 1
     if end < start:
         start, end, sign = end, start, -1
-    overrides = _overrides(start, end, region)
+    if overrides is None:
+        overrides = _overrides(start, end, region)
     count = 0
     day = start
     while day < end:

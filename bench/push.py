@@ -1,0 +1,145 @@
+"""Push throughput: approvals → outbox → one Celery worker → health inbox (issue 9 item 7).
+
+    python bench/push.py [--approvals 500] [--rate 50]
+
+Creates `approvals` submitted registrations in one county (valid credit codes, through the test
+factories so every rule passes), starts one Celery worker (`-c 1`), approves them through the
+real service at `rate` per second from this process, and waits for every inbox row. Latency is
+inbox `received_at` − registration `decided_at`. Writes .data/bench_push.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tuoyu_portal.settings")
+os.environ.setdefault("TWO_FACTOR_REQUIRED", "0")
+
+import django  # noqa: E402
+
+django.setup()
+
+from stdnum.cn import uscc  # noqa: E402
+
+from registry.models import HealthInboxEntry, Registration  # noqa: E402
+from registry.services.registrations import approve_registration  # noqa: E402
+from tests import factories  # noqa: E402
+from tuoyu_portal.accounts.models import Role, User  # noqa: E402
+
+OUT = Path(os.environ.get("BENCH_PUSH_OUT", ".data/bench_push.json"))
+COUNTY = "371103"
+
+
+def credit_codes(n: int) -> list[str]:
+    """Valid, unused for-profit USCCs (91 + county + organisation code + check)."""
+    rng = random.Random(2026)
+    taken = set(Registration.objects.exclude(credit_code="").values_list("credit_code", flat=True))
+    codes: list[str] = []
+    while len(codes) < n:
+        body = "91" + COUNTY + "".join(rng.choice("0123456789") for _ in range(9))
+        code = body + uscc.calc_check_digit(body)
+        if uscc.is_valid(code) and code not in taken:
+            taken.add(code)
+            codes.append(code)
+    return codes
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--approvals", type=int, default=500)
+    parser.add_argument("--rate", type=float, default=50.0)
+    parser.add_argument("--timeout", type=float, default=120.0)
+    args = parser.parse_args()
+    registrar, _ = User.objects.update_or_create(
+        username="bench_push_registrar",
+        defaults={"role": Role.REGISTRAR, "region_id": COUNTY, "authority": "scjg"},
+    )
+    codes = credit_codes(args.approvals)
+    regs = [
+        factories.SubmittedRegistrationFactory(credit_code=code, authority="scjg") for code in codes
+    ]
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "tuoyu_portal",
+            "worker",
+            "-c",
+            "1",
+            "--loglevel",
+            "warning",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        env=dict(os.environ),
+    )
+    try:
+        time.sleep(5)  # worker start-up
+        started = time.monotonic()
+        interval = 1.0 / args.rate
+        for n, reg in enumerate(regs):
+            target = started + n * interval
+            delay = target - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            approve_registration(reg, actor=registrar)
+        submit_seconds = time.monotonic() - started
+        ids = [r.pk for r in regs]
+        deadline = time.monotonic() + args.timeout
+        while time.monotonic() < deadline:
+            done = HealthInboxEntry.objects.filter(registration_id__in=ids).count()
+            if done >= len(ids):
+                break
+            time.sleep(0.5)
+        total_seconds = time.monotonic() - started
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+    decided = dict(Registration.objects.filter(pk__in=ids).values_list("pk", "decided_at"))
+    latencies = [
+        (received - decided[reg_id]).total_seconds()
+        for reg_id, received in HealthInboxEntry.objects.filter(
+            registration_id__in=ids
+        ).values_list("registration_id", "received_at")
+    ]
+    result = {
+        "approvals": len(ids),
+        "offered_rate_per_s": args.rate,
+        "approval_rate_per_s": round(len(ids) / submit_seconds, 1),
+        "delivered": len(latencies),
+        "end_to_end_per_s": round(len(latencies) / total_seconds, 1) if latencies else 0,
+        "latency_p50_s": round(statistics.median(latencies), 3) if latencies else None,
+        "latency_p95_s": round(pct(latencies, 0.95), 3) if latencies else None,
+        "latency_max_s": round(max(latencies), 3) if latencies else None,
+        "target": "p95 ≤ 2 s at 50 approvals/s",
+        "worker": "1 Celery worker, concurrency 1",
+    }
+    print(result)
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
