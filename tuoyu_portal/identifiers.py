@@ -35,8 +35,13 @@ def credit_code_matches_nature(value: str, legal_nature: str) -> bool:
 def id_number_valid(value: str, today: date | None = None) -> bool:
     """GB 11643 checksum and a birth date that is real and not in the future."""
     value = value.strip().upper()
+    # Not ric.validate(): it also rejects address codes missing from stdnum's bundled table
+    # (e.g. 371103 岚山区), which domain.md §8 says must only be a warning.
+    if len(value) != 18 or not value[:17].isdigit():
+        return False
     try:
-        ric.validate(value)
+        if value[-1] != ric.calc_check_digit(value):
+            return False
         born = ric.get_birth_date(value)
     except StdnumError:
         return False

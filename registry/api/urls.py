@@ -6,3 +6,16 @@ router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 
 urlpatterns = [*router.urls]
+
+# Registrations (登记) and institutions — feat-reg.
+from .registrations import InstitutionViewSet, RegistrationViewSet  # noqa: E402
+
+router.register("registrations", RegistrationViewSet, basename="registration")
+router.register("institutions", InstitutionViewSet, basename="institution")
+urlpatterns = [*router.urls]
+
+# Bulk import of already-registered institutions — feat-reg.
+from .registrations import ImportBatchViewSet  # noqa: E402
+
+router.register("registration-imports", ImportBatchViewSet, basename="registration-import")
+urlpatterns = [*router.urls]

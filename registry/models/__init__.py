@@ -38,3 +38,7 @@ __all__ = [
     "SiteTenure",
     "jurisdiction_q",
 ]
+
+from .imports import ImportBatch  # noqa: E402
+
+__all__ += ["ImportBatch"]

@@ -1,0 +1,387 @@
+"""API of registrations (登记) and institutions: api.md "Registrations".
+
+Thin views (style.md §7): reads through `visible_to(user)` (outside jurisdiction → 404), each
+transition an `@action` that validates a small input serializer, calls one service and answers
+with the output serializer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from registry.imports import IMPORT_MAX_BYTES
+from registry.models import (
+    CareMode,
+    ImportBatch,
+    Institution,
+    LegalNature,
+    Membership,
+    Registration,
+    RegistrationStatus,
+    RegistrationTransition,
+)
+from registry.services import registrations as services
+from registry.services.imports import import_registrations
+from tuoyu_portal.accounts.models import Authority, Role
+from tuoyu_portal.api import IdCursorPagination
+from tuoyu_portal.exceptions import DomainError, NotPermitted
+
+# --- output ------------------------------------------------------------------------------------
+
+
+class RegistrationTransitionOutputSerializer(serializers.ModelSerializer[RegistrationTransition]):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RegistrationTransition
+        fields = ["from_status", "to_status", "actor", "reason", "created_at"]
+
+    def get_actor(self, obj: RegistrationTransition) -> str | None:
+        return str(obj.actor) if obj.actor_id else None
+
+
+class RuleMessageSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    field = serializers.CharField(allow_null=True)
+
+
+class RegistrationOutputSerializer(serializers.ModelSerializer[Registration]):
+    region = serializers.CharField(source="region_id")
+    legal_nature_display = serializers.CharField(source="get_legal_nature_display")
+    authority_display = serializers.CharField(source="get_authority_display")
+    status_display = serializers.CharField(source="get_status_display")
+    history = RegistrationTransitionOutputSerializer(source="transitions", many=True)
+    next_step = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Registration
+        fields = [
+            "id",
+            "institution",
+            "name",
+            "legal_nature",
+            "legal_nature_display",
+            "care_modes",
+            "business_scope",
+            "region",
+            "address",
+            "legal_representative_name",
+            "legal_representative_id_masked",
+            "contact_phone",
+            "credit_code",
+            "authority",
+            "authority_display",
+            "status",
+            "status_display",
+            "submitted_at",
+            "decided_at",
+            "approved_on",
+            "history",
+            "next_step",
+            "warnings",
+        ]
+        read_only_fields = fields
+
+    def get_next_step(self, obj: Registration) -> str:
+        request = self.context.get("request")
+        return services.next_step(obj, getattr(request, "user", None))
+
+    @extend_schema_field(RuleMessageSerializer(many=True))
+    def get_warnings(self, obj: Registration) -> list[dict[str, str | None]]:
+        return [v.as_dict() for v in services.registration_warnings(obj)]
+
+
+class MembershipOutputSerializer(serializers.ModelSerializer[Membership]):
+    username = serializers.CharField(source="user.username")
+    display_name = serializers.CharField(source="user.__str__")
+
+    class Meta:
+        model = Membership
+        fields = ["id", "username", "display_name", "is_owner", "created_at"]
+
+
+class InstitutionOutputSerializer(serializers.ModelSerializer[Institution]):
+    region = serializers.CharField(source="region_id")
+    memberships = MembershipOutputSerializer(many=True)
+
+    class Meta:
+        model = Institution
+        fields = ["id", "name", "credit_code", "region", "address", "home_based", "memberships"]
+
+
+# --- input -------------------------------------------------------------------------------------
+
+
+class RegistrationInputSerializer(serializers.Serializer[Any]):
+    """The operator's fields. Rule checks (names, scope, codes, region) live in the service so
+    that forms, API and the bulk import share them; this only checks shapes."""
+
+    institution = serializers.IntegerField(
+        required=False, help_text="An institution the operator already belongs to (optional)."
+    )
+    name = serializers.CharField(max_length=100)
+    legal_nature = serializers.ChoiceField(choices=LegalNature.choices)
+    care_modes = serializers.ListField(
+        child=serializers.ChoiceField(choices=CareMode.choices), allow_empty=False
+    )
+    business_scope = serializers.CharField()
+    region = serializers.CharField(max_length=6, help_text="County code (GB/T 2260).")
+    address = serializers.CharField(max_length=200)
+    legal_representative_name = serializers.CharField(max_length=50)
+    legal_representative_id_number = serializers.CharField(max_length=18, write_only=True)
+    contact_phone = serializers.CharField(max_length=20)
+    credit_code = serializers.CharField(max_length=18, required=False, allow_blank=True)
+
+
+class RegistrationReasonInputSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=2000)
+
+
+class RegistrationApproveInputSerializer(serializers.Serializer[Any]):
+    credit_code = serializers.CharField(max_length=18, required=False, allow_blank=True)
+
+
+class MemberAddInputSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField(max_length=150)
+
+
+# --- filters and pagination --------------------------------------------------------------------
+
+
+class RegistrationFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=RegistrationStatus.choices)
+    authority = django_filters.ChoiceFilter(choices=Authority.choices)
+
+    class Meta:
+        model = Registration
+        fields = ["status", "authority"]
+
+
+class RegistrationPagination(IdCursorPagination):
+    """Newest first, except the registrar queue (`?status=submitted`): oldest submission first."""
+
+    def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> tuple[str, ...]:
+        if request.query_params.get("status") == RegistrationStatus.SUBMITTED:
+            return ("submitted_at", "id")
+        return ("-id",)
+
+
+# --- views -------------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["registrations"])
+class RegistrationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[Registration],
+):
+    """Operators create and edit their own drafts; registrars decide those routed to them."""
+
+    serializer_class = RegistrationOutputSerializer
+    filterset_class = RegistrationFilter
+    pagination_class = RegistrationPagination
+
+    def get_queryset(self) -> QuerySet[Registration]:
+        return (
+            Registration.objects.visible_to(self.request.user)
+            .select_related("region")
+            .prefetch_related("transitions__actor")
+        )
+
+    def _answer(self, reg: Registration, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().filter(pk=reg.pk).first() or reg
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    @extend_schema(
+        request=RegistrationInputSerializer, responses={201: RegistrationOutputSerializer}
+    )
+    def create(self, request: Request) -> Response:
+        data = _validated(RegistrationInputSerializer, request.data)
+        if "institution" in data:
+            data["institution"] = _own_institution(request, data["institution"])
+        reg = services.create_registration(actor=request.user, data=data)
+        return self._answer(reg, status.HTTP_201_CREATED)
+
+    @extend_schema(request=RegistrationInputSerializer, responses=RegistrationOutputSerializer)
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        reg = self.get_object()
+        data = _validated(RegistrationInputSerializer, request.data, partial=True)
+        data.pop("institution", None)  # an application never moves between institutions
+        reg = services.update_registration(reg, actor=request.user, data=data)
+        return self._answer(reg)
+
+    @extend_schema(request=None, responses=RegistrationOutputSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        reg = services.submit_registration(self.get_object(), actor=request.user)
+        return self._answer(reg)
+
+    @extend_schema(
+        request=RegistrationReasonInputSerializer, responses=RegistrationOutputSerializer
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request: Request, pk: str | None = None) -> Response:
+        data = _validated(RegistrationReasonInputSerializer, request.data)
+        reg = services.return_registration(
+            self.get_object(), actor=request.user, reason=data["reason"]
+        )
+        return self._answer(reg)
+
+    @extend_schema(
+        request=RegistrationReasonInputSerializer, responses=RegistrationOutputSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        data = _validated(RegistrationReasonInputSerializer, request.data)
+        reg = services.reject_registration(
+            self.get_object(), actor=request.user, reason=data["reason"]
+        )
+        return self._answer(reg)
+
+    @extend_schema(
+        request=RegistrationApproveInputSerializer, responses=RegistrationOutputSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        data = _validated(RegistrationApproveInputSerializer, request.data)
+        reg = services.approve_registration(
+            self.get_object(), actor=request.user, credit_code=data.get("credit_code") or None
+        )
+        return self._answer(reg)
+
+    @extend_schema(
+        request=RegistrationReasonInputSerializer, responses=RegistrationOutputSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        data = _validated(RegistrationReasonInputSerializer, request.data)
+        reg = services.cancel_registration(
+            self.get_object(), actor=request.user, reason=data["reason"]
+        )
+        return self._answer(reg)
+
+
+@extend_schema(tags=["institutions"])
+class InstitutionViewSet(viewsets.ReadOnlyModelViewSet[Institution]):
+    """Institutions the caller may see, with their operator accounts; owners add colleagues."""
+
+    serializer_class = InstitutionOutputSerializer
+
+    def get_queryset(self) -> QuerySet[Institution]:
+        return Institution.objects.visible_to(self.request.user).prefetch_related(
+            "memberships__user"
+        )
+
+    @extend_schema(request=MemberAddInputSerializer, responses={201: MembershipOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def members(self, request: Request, pk: str | None = None) -> Response:
+        data = _validated(MemberAddInputSerializer, request.data)
+        membership = services.add_colleague(
+            self.get_object(), actor=request.user, username=data["username"]
+        )
+        return Response(MembershipOutputSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+class ImportBatchOutputSerializer(serializers.ModelSerializer[ImportBatch]):
+    uploaded_by = serializers.CharField(source="uploaded_by.username")
+    region = serializers.CharField(source="region_id", allow_null=True)
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id",
+            "file_name",
+            "sha256",
+            "uploaded_by",
+            "authority",
+            "region",
+            "created_at",
+            "total_rows",
+            "approved_count",
+            "skipped_count",
+            "error_count",
+        ]
+
+
+class ImportBatchInputSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField(help_text="CSV (UTF-8) or XLSX with the Chinese column headers.")
+
+
+@extend_schema(tags=["registrations"])
+class ImportBatchViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[ImportBatch],
+):
+    """Registrars import institutions registered elsewhere (CSV/XLSX) and fetch row reports."""
+
+    serializer_class = ImportBatchOutputSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self) -> QuerySet[ImportBatch]:
+        # A registrar sees the batches they uploaded; nobody else sees any.
+        user = self.request.user
+        if not getattr(user, "is_authenticated", False) or user.role != Role.REGISTRAR:
+            return ImportBatch.objects.none()
+        return ImportBatch.objects.filter(uploaded_by=user).select_related("uploaded_by")
+
+    @extend_schema(request=ImportBatchInputSerializer, responses={201: ImportBatchOutputSerializer})
+    def create(self, request: Request) -> Response:
+        if request.user.role != Role.REGISTRAR:
+            raise NotPermitted(_("只有登记机关工作人员可以批量导入。"))
+        data = _validated(ImportBatchInputSerializer, request.data)
+        upload = data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise DomainError.single(
+                "file_too_large", _("文件过大（上限10MB），请分批导入。"), "file"
+            )
+        batch = import_registrations(
+            actor=request.user, file_name=upload.name, content=upload.read()
+        )
+        return Response(self.get_serializer(batch).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="行报告 CSV")}
+    )
+    @action(detail=True, methods=["get"])
+    def report(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """One line per row not imported (错误 or 已存在，跳过), UTF-8 with BOM."""
+        batch = self.get_object()
+        response = HttpResponse(
+            "\ufeff" + batch.error_report, content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-report.csv"'
+        return response
+
+
+def _validated(
+    serializer_class: type[serializers.Serializer[Any]], data: Any, partial: bool = False
+) -> dict[str, Any]:
+    serializer = serializer_class(data=data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _own_institution(request: Request, pk: int) -> Institution:
+    """An operator may attach a new application only to an institution they belong to."""
+    institution = Institution.objects.visible_to(request.user).filter(pk=pk).first()
+    if institution is None or request.user.role != Role.OPERATOR:
+        raise serializers.ValidationError(
+            {"institution": [_("机构不存在或不属于您。")]}, code="does_not_exist"
+        )
+    return institution
