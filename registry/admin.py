@@ -130,3 +130,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         qs = super().get_queryset(request)
         return qs if request.user.is_superuser else qs.filter(uploaded_by=request.user)
+
+
+# Health inbox and reconciliation reports — feat-exchange.
+from . import admin_inbox  # noqa: E402, F401

@@ -9,3 +9,10 @@ urlpatterns += [path("", include("registry.registration_urls"))]
 
 # Bulk import of already-registered institutions — feat-reg.
 urlpatterns += [path("", include("registry.import_urls"))]
+
+# Health inbox of pushed registrations — feat-exchange.
+from . import views_inbox  # noqa: E402
+
+urlpatterns += [
+    path("registry/health-inbox/", views_inbox.health_inbox, name="health-inbox"),
+]

@@ -313,6 +313,18 @@ HEALTH_DEPT_PUSH_SECRET = env_str(
 )
 HEALTH_DEPT_PUSH_TIMEOUT = float(os.environ.get("HEALTH_DEPT_PUSH_TIMEOUT", "5"))
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+# Retry backoff: base * 2**(attempt-1) seconds, capped; a `sending` row older than the stale
+# timeout belongs to a worker that died mid-delivery and is put back to `pending` by the sweep.
+OUTBOX_BACKOFF_BASE_SECONDS = env_int("OUTBOX_BACKOFF_BASE_SECONDS", 30)
+OUTBOX_BACKOFF_CAP_SECONDS = env_int("OUTBOX_BACKOFF_CAP_SECONDS", 3600)
+OUTBOX_STALE_SECONDS = env_int("OUTBOX_STALE_SECONDS", 120)
+OUTBOX_SWEEP_BATCH = env_int("OUTBOX_SWEEP_BATCH", 500)
+# The local backend's receiver (exchange is platform code; only this dotted path knows registry).
+HEALTH_DEPT_LOCAL_RECEIVER = os.environ.get(
+    "HEALTH_DEPT_LOCAL_RECEIVER", "registry.services.inbox.receive_event"
+)
+# Receiver side: a signed request older (or newer) than this is refused (replay protection).
+HEALTH_DEPT_SIGNATURE_MAX_AGE = env_int("HEALTH_DEPT_SIGNATURE_MAX_AGE", 300)
 
 # Sections other apps add to the public facility page, by dotted path (registry imports neither
 # inspections nor subsidies; this keeps the dependency direction of architecture.md).

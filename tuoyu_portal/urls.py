@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("registry.api.urls")),
     path("", include("inspections.api.urls")),
     path("", include("subsidies.api.urls")),
+    path("", include("tuoyu_portal.exchange.urls")),
 ]
 
 urlpatterns = [

@@ -12,6 +12,10 @@ from .registrations import InstitutionViewSet, RegistrationViewSet  # noqa: E402
 
 router.register("registrations", RegistrationViewSet, basename="registration")
 router.register("institutions", InstitutionViewSet, basename="institution")
+
+from .inbox import HealthInboxViewSet  # noqa: E402
+
+router.register("health-inbox", HealthInboxViewSet, basename="health-inbox")
 urlpatterns = [*router.urls]
 
 # Bulk import of already-registered institutions — feat-reg.

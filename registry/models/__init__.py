@@ -42,3 +42,7 @@ __all__ = [
 from .imports import ImportBatch  # noqa: E402
 
 __all__ += ["ImportBatch"]
+
+from .inbox import HealthInboxEntry, HealthInboxQuerySet, InboxEvent, ReconciliationReport  # noqa: E402
+
+__all__ += ["HealthInboxEntry", "HealthInboxQuerySet", "InboxEvent", "ReconciliationReport"]

@@ -57,3 +57,45 @@ class OutboxEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} #{self.pk} ({self.state})"
+
+
+class DeliveryAttempt(models.Model):
+    """One try at delivering an outbox event: insert-only, shown inline in the admin."""
+
+    event = models.ForeignKey(
+        OutboxEvent, on_delete=models.CASCADE, related_name="delivery_attempts"
+    )
+    number = models.PositiveIntegerField(_("第几次"))
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("结束时间"))
+    ok = models.BooleanField(_("成功"), default=False)
+    error = models.TextField(_("错误"), blank=True)
+    http_status = models.PositiveSmallIntegerField(_("HTTP 状态码"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("耗时（毫秒）"), default=0)
+    backend = models.CharField(_("通道"), max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = _("投递记录")
+        verbose_name_plural = _("投递记录")
+        ordering = ["event", "number", "id"]
+
+    def __str__(self) -> str:
+        return f"#{self.event_id}/{self.number} {'ok' if self.ok else 'error'}"
+
+
+class OutboxResend(models.Model):
+    """Audit row: who put a dead or sent event back in the queue, and from which state."""
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="resends")
+    actor = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    from_state = models.CharField(max_length=10)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("重新发送记录")
+        verbose_name_plural = _("重新发送记录")
+
+    def __str__(self) -> str:
+        return f"#{self.event_id} {self.from_state}→pending"

@@ -1,0 +1,181 @@
+"""The county health bureau's inbox of pushed registrations, and the nightly reconciliation."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any, Self
+
+from django.db import models
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tuoyu_portal.accounts.models import Role
+from tuoyu_portal.regions.models import RegionRule
+from tuoyu_portal.regions.rules import RULES
+
+from .filings import Filing, FilingStatus
+from .registrations import Registration
+
+if TYPE_CHECKING:
+    from tuoyu_portal.accounts.models import User
+
+
+class InboxEvent(models.TextChoices):
+    APPROVED = "approved", _("登记")
+    CANCELLED = "cancelled", _("注销登记")
+
+
+def _rule_days(region_expr: Any, key: str, today: datetime.date) -> Subquery:
+    return Subquery(
+        RegionRule.objects.filter(key=key, region_id=region_expr, effective_from__lte=today)
+        .order_by("-effective_from")
+        .annotate(days=Cast("value", IntegerField()))
+        .values("days")[:1],
+        output_field=IntegerField(),
+    )
+
+
+class HealthInboxQuerySet(models.QuerySet["HealthInboxEntry"]):
+    def visible_to(self, user: User) -> Self:
+        """Health reviewers: their county; supervisors: their region and below; others: none."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.role not in (Role.HEALTH_REVIEWER, Role.SUPERVISOR):
+            return self.none()
+        prefix = user.region_prefix
+        if prefix is None:
+            return self.none()
+        return self.filter(region__code__startswith=prefix)
+
+    def with_status(self, today: datetime.date | None = None) -> Self:
+        """Annotate has_filing, days_since_approval, overdue_after_days and overdue in SQL.
+
+        One query for any page: the filing check is an EXISTS, the regional rule is resolved by
+        correlated subqueries county → city → province → national default (rules.value_for's
+        order), so the `overdue` filter runs in the database too.
+        """
+        today = today or timezone.localdate()
+        filing_exists = Filing.objects.filter(
+            institution__credit_code=OuterRef("credit_code")
+        ).exclude(status=FilingStatus.DEREGISTERED)
+        key = "unfiled_overdue_days"
+        city = Func(OuterRef("region_id"), template="(substr(%(expressions)s, 1, 4) || '00')")
+        province = Func(OuterRef("region_id"), template="(substr(%(expressions)s, 1, 2) || '0000')")
+        return self.annotate(
+            has_filing=ExpressionWrapper(
+                Exists(filing_exists) & ~Q(credit_code=""), output_field=BooleanField()
+            ),
+            days_since_approval=Func(
+                Value(today),
+                F("approved_on"),
+                template="(%(expressions)s)",
+                arg_joiner="::date - ",
+                output_field=IntegerField(),
+            ),
+            overdue_after_days=Coalesce(
+                _rule_days(OuterRef("region_id"), key, today),
+                _rule_days(city, key, today),
+                _rule_days(province, key, today),
+                Value(int(RULES[key].default)),
+                output_field=IntegerField(),
+            ),
+        ).annotate(
+            overdue=Case(
+                When(
+                    Q(event=InboxEvent.APPROVED, has_filing=False, approved_on__isnull=False)
+                    & Q(days_since_approval__gt=F("overdue_after_days")),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+
+
+class HealthInboxEntry(models.Model):
+    """One pushed registration event as the county health bureau received it.
+
+    Written only by registry.services.inbox.receive_event, once per idempotency key.
+    """
+
+    idempotency_key = models.CharField(_("幂等键"), max_length=64, unique=True)
+    event = models.CharField(_("事件"), max_length=12, choices=InboxEvent.choices)
+    # Same deployment: the registration itself; from another deployment only its id (ref).
+    registration = models.ForeignKey(
+        Registration,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inbox_entries",
+        verbose_name=_("登记"),
+    )
+    registration_ref = models.BigIntegerField(_("登记编号（发送方）"))
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    name = models.CharField(_("机构名称"), max_length=100)
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("县（市、区）")
+    )
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    legal_representative_name = models.CharField(_("法定代表人"), max_length=50, blank=True)
+    legal_representative_id_encrypted = models.TextField(blank=True)
+    legal_representative_id_masked = models.CharField(_("身份证号"), max_length=24, blank=True)
+    legal_representative_id_hash = models.CharField(max_length=64, blank=True)
+    authority = models.CharField(_("登记机关"), max_length=10, blank=True)
+    approved_on = models.DateField(_("登记日期"), null=True, blank=True)
+    received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
+    # How many times the sender delivered this key (1 + duplicates); applied only the first time.
+    receipts = models.PositiveIntegerField(_("接收次数"), default=1)
+    payload = models.JSONField(_("报文"))
+
+    objects = HealthInboxQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("推送登记信息")
+        verbose_name_plural = _("推送登记信息（卫健收件箱）")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(event__in=InboxEvent.values), name="inbox_event_valid"
+            )
+        ]
+        # Serves the inbox list: county scope, newest first (cursor on received_at, id).
+        indexes = [
+            models.Index(fields=["region", "-received_at", "-id"], name="inbox_region_recent_idx"),
+            models.Index(fields=["credit_code"], name="inbox_credit_code_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_event_display()})"
+
+
+class ReconciliationReport(models.Model):
+    """One nightly reconciliation: per county, approved vs received vs filed."""
+
+    run_on = models.DateField(_("对账日期"), unique=True)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    figures = models.JSONField(_("各县数据"), default=dict)
+    mismatches = models.JSONField(_("不一致项"), default=list)
+    mismatch_count = models.PositiveIntegerField(_("不一致县数"), default=0)
+
+    class Meta:
+        verbose_name = _("登记备案对账")
+        verbose_name_plural = _("登记备案对账")
+        ordering = ["-run_on"]
+
+    def __str__(self) -> str:
+        return f"{self.run_on}: {self.mismatch_count}"
