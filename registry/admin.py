@@ -134,3 +134,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 # Health inbox and reconciliation reports — feat-exchange.
 from . import admin_inbox  # noqa: E402, F401
+
+"""Admin registrations of the registry app, one module per feature."""
+
+from registry import admin_filings  # noqa: F401  (filings, documents, supplement requests)

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from tuoyu_portal.regions.rules import RULES, values_for
 
@@ -84,10 +85,16 @@ def standards_for(region_code: str | None, on: date | None = None) -> dict[str, 
     return values_for(STANDARD_KEYS, region_code, on)
 
 
+def _number(value: Any) -> Decimal:
+    """Rule values come from JSON rows an administrator typed: accept 5, 5.0 and "5" alike."""
+    return Decimal(str(value))
+
+
 def required_carers(children: int, class_type: str, standards: dict[str, Any]) -> int:
     """ceil(children / ratio); only 保育人员 count."""
-    ratio = standards[f"ratio_{class_type}"]
-    return math.ceil(children / ratio) if children else 0
+    ratio = _number(standards[f"ratio_{class_type}"])
+    # Decimal keeps 1:3.5-style local ratios exact; ceil of an exact quotient never over-counts.
+    return math.ceil(Decimal(children) / ratio) if children and ratio > 0 else 0
 
 
 def check_classes(
@@ -98,7 +105,17 @@ def check_classes(
     for index, item in enumerate(classes):
         label = CLASS_LABELS.get(item.class_type, item.class_type)
         where = f"{field_name}[{index}]"
-        max_size = standards[f"class_max_{item.class_type}"]
+        if item.class_type not in CLASS_TYPES:
+            # An unknown class type used to raise KeyError (a 500); it is bad input, a 400.
+            found.append(
+                Violation(
+                    "class_type_invalid",
+                    _("第%(n)d个班的班型“%(type)s”无效。") % {"n": index + 1, "type": label},
+                    field=where,
+                )
+            )
+            continue
+        max_size = int(_number(standards[f"class_max_{item.class_type}"]))
         if item.children > max_size:
             found.append(
                 Violation(
@@ -127,7 +144,7 @@ def check_classes(
                     field=where,
                 )
             )
-        min_age = standards["mixed_min_age_months"]
+        min_age = int(_number(standards["mixed_min_age_months"]))
         if (
             item.class_type == "mixed"
             and item.min_age_months is not None
@@ -169,7 +186,7 @@ def check_site(
                     field="children_floor",
                 )
             )
-        elif facts.children_floor > standards["max_children_floor"]:
+        elif facts.children_floor > int(_number(standards["max_children_floor"])):
             found.append(
                 Violation(
                     "children_floor_too_high",
@@ -179,7 +196,7 @@ def check_site(
                 )
             )
     if facts.site_tenure == "leased":
-        years = standards["min_lease_years"]
+        years = int(_number(standards["min_lease_years"]))
         try:
             minimum_end = today.replace(year=today.year + years)
         except ValueError:  # 29 February
@@ -211,7 +228,7 @@ def check_site(
                 "outdoor_area_m2",
             ),
         ):
-            per_child = Decimal(str(standards[key]))
+            per_child = _number(standards[key])
             if value is not None and value < per_child * children:
                 found.append(
                     Violation(
@@ -230,7 +247,7 @@ def check_site(
                     )
                 )
         if (
-            children >= standards["full_time_health_worker_from_children"]
+            children >= _number(standards["full_time_health_worker_from_children"])
             and facts.health_workers < 1
         ):
             found.append(
@@ -243,7 +260,7 @@ def check_site(
                 )
             )
         if facts.meals == "on_site":
-            cooks_needed = math.ceil(children / standards["children_per_cook"])
+            cooks_needed = math.ceil(Decimal(children) / _number(standards["children_per_cook"]))
             if facts.cooks < cooks_needed:
                 found.append(
                     Violation(
@@ -255,6 +272,41 @@ def check_site(
                     )
                 )
     return found
+
+
+# Plain-language explanation and basis of each rule, for the readiness page and the notices.
+EXPLANATIONS: dict[str, str] = {
+    "registration_not_approved": _lazy(
+        "须先在登记机关完成登记（取得营业执照或法人登记证书）后才能备案。"
+    ),
+    "documents_missing": _lazy(
+        "《托育机构登记和备案办法（试行）》第八条所列备案材料须一次提交齐全。"
+    ),
+    "food_license_required": _lazy("自行加工膳食的托育机构须取得食品经营许可证（食品安全法）。"),
+    "commitment_required": _lazy(
+        "举办者须签署承诺书：材料真实、遵守设置标准和管理规范、接受监管、变更及时备案。"
+    ),
+    "class_over_size": _lazy(
+        "《托育机构设置标准（试行）》规定每班最多人数：乳儿班10人、托小班15人、托大班20人、混合班18人。"
+    ),
+    "carer_ratio_below_standard": _lazy(
+        "保育人员与幼儿比例不低于：乳儿班1:3、托小班1:5、托大班1:7；只计算保育人员。"
+    ),
+    "mixed_class_under_18_months": _lazy("18个月以下的婴幼儿不宜混龄编班。"),
+    "places_mismatch": _lazy("备案托位数应等于各班计划收托人数之和，收托人数不得超过备案托位数。"),
+    "children_floor_too_high": _lazy("婴幼儿用房宜设在建筑物的低层（不超过三层），便于安全疏散。"),
+    "underground_children_rooms": _lazy("婴幼儿生活用房不得设置在地下室或半地下室。"),
+    "lease_too_short": _lazy("租赁场地的租期应不少于3年，保证托育服务稳定。"),
+    "indoor_area_too_small": _lazy("室内活动面积按收托人数计算，应达到当地规定的生均标准。"),
+    "outdoor_area_too_small": _lazy("室外活动场地按收托人数计算，应达到当地规定的生均标准。"),
+    "health_worker_required": _lazy("收托150名及以上幼儿的，应至少配备1名专职保健人员。"),
+    "cooks_below_standard": _lazy("自行加工膳食时，炊事人员按幼儿数配备。"),
+    "class_type_invalid": _lazy("班型只能是乳儿班、托小班、托大班或混合班。"),
+}
+
+
+def explain(rule: str) -> str:
+    return str(EXPLANATIONS.get(rule, ""))
 
 
 def check_all(

@@ -5,6 +5,10 @@ from rest_framework.routers import DefaultRouter
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 
+from registry.api.filings import FilingViewSet  # noqa: E402
+
+router.register("filings", FilingViewSet, basename="filing")
+
 urlpatterns = [*router.urls]
 
 # Registrations (登记) and institutions — feat-reg.

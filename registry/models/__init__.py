@@ -46,3 +46,12 @@ __all__ += ["ImportBatch"]
 from .inbox import HealthInboxEntry, HealthInboxQuerySet, InboxEvent, ReconciliationReport  # noqa: E402
 
 __all__ += ["HealthInboxEntry", "HealthInboxQuerySet", "InboxEvent", "ReconciliationReport"]
+
+from .documents import (  # noqa: E402  (filing core: documents, supplements, numbering)
+    DocumentKind,
+    FilingDocument,
+    FilingNumberCounter,
+    SupplementRequest,
+)
+
+__all__ += ["DocumentKind", "FilingDocument", "FilingNumberCounter", "SupplementRequest"]

@@ -117,6 +117,8 @@ class Filing(TimeStampedModel):
     care_modes = ArrayField(
         models.CharField(max_length=10, choices=CareMode.choices),
         default=list,
+        # Blank while a draft is being filled in; required at submission (services).
+        blank=True,
         verbose_name=_("托育服务方式"),
     )
     places = models.PositiveIntegerField(_("托位数"), null=True, blank=True)
@@ -192,6 +194,12 @@ class Filing(TimeStampedModel):
 
     def can_become(self, target: str) -> bool:
         return target in self.TRANSITIONS[self.status]
+
+    @property
+    def care_modes_display(self) -> str:
+        """Service modes as Chinese labels, for pages and PDFs."""
+        labels = dict(CareMode.choices)
+        return "、".join(str(labels.get(mode, mode)) for mode in self.care_modes)
 
 
 class FilingClass(models.Model):

@@ -1,0 +1,169 @@
+"""Admin for filings, their documents and supplement requests (style.md §11).
+
+Workflow fields are read-only: status changes go through the services (the reviewer pages and
+the API), never through an admin save. Querysets are scoped with `visible_to` for staff users
+who are not superusers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from registry.models import (
+    Filing,
+    FilingClass,
+    FilingDocument,
+    FilingNumberCounter,
+    FilingTransition,
+    SupplementRequest,
+)
+
+
+def _scoped(request: HttpRequest, qs: QuerySet[Any]) -> QuerySet[Any]:
+    if request.user.is_superuser:
+        return qs
+    return qs.visible_to(request.user)  # type: ignore[attr-defined]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class FilingClassInline(ReadOnlyInline):
+    model = FilingClass
+    fields = ("class_type", "children", "carers", "min_age_months")
+    readonly_fields = fields
+
+
+class FilingTransitionInline(ReadOnlyInline):
+    model = FilingTransition
+    fields = ("created_at", "from_status", "to_status", "actor", "reason", "details")
+    readonly_fields = fields
+
+
+class FilingDocumentInline(ReadOnlyInline):
+    model = FilingDocument
+    fields = ("kind", "original_name", "size", "sha256", "content_type", "uploaded_at", "locked")
+    readonly_fields = fields
+
+
+WORKFLOW_FIELDS = (
+    "status",
+    "filing_number",
+    "received_at",
+    "receipt_due",
+    "conformity_due",
+    "clocks_provisional",
+    "filed_on",
+    "receipt_issued_at",
+    "conformity_decided_at",
+    "nonconformity_reasons",
+    "commitment_accepted",
+    "commitment_signed_by",
+    "commitment_signed_at",
+    "person_in_charge_id_masked",
+)
+
+
+@admin.register(Filing)
+class FilingAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "institution",
+        "region",
+        "status",
+        "filing_number",
+        "received_at",
+        "receipt_due",
+    )
+    list_filter = ("status", "clocks_provisional")
+    list_select_related = ("institution", "region")
+    search_fields = ("institution__name", "filing_number", "registration__credit_code")
+    raw_id_fields = ("institution", "registration", "region")
+    readonly_fields = (*WORKFLOW_FIELDS, "institution", "registration", "region")
+    exclude = ("person_in_charge_id_encrypted", "person_in_charge_id_hash")
+    inlines = (FilingClassInline, FilingDocumentInline, FilingTransitionInline)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Filing]:
+        return _scoped(request, super().get_queryset(request))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # filings are opened by operators through the services
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(FilingDocument)
+class FilingDocumentAdmin(admin.ModelAdmin):
+    list_display = ("id", "filing", "kind", "original_name", "size", "locked", "uploaded_at")
+    list_filter = ("kind", "locked")
+    list_select_related = ("filing", "filing__institution")
+    search_fields = ("original_name", "sha256", "filing__filing_number")
+    readonly_fields = (
+        "filing",
+        "kind",
+        "original_name",
+        "file",
+        "size",
+        "sha256",
+        "content_type",
+        "uploaded_by",
+        "uploaded_at",
+        "locked",
+        "superseded_by",
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[FilingDocument]:
+        return _scoped(request, super().get_queryset(request))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SupplementRequest)
+class SupplementRequestAdmin(admin.ModelAdmin):
+    list_display = ("id", "filing", "requested_by", "requested_at", "resolved_at")
+    list_select_related = ("filing", "requested_by")
+    readonly_fields = ("filing", "items", "note", "requested_by", "requested_at", "resolved_at")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SupplementRequest]:
+        return _scoped(request, super().get_queryset(request))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(FilingNumberCounter)
+class FilingNumberCounterAdmin(admin.ModelAdmin):
+    list_display = ("region", "year", "last")
+    readonly_fields = ("region", "year", "last")
+
+    @admin.display(description=_("说明"))
+    def note(self, obj: FilingNumberCounter) -> str:
+        return str(_("只读：编号在予以备案时于同一事务中递增。"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,544 @@
+"""`/api/v1/filings/`: the 备案书, documents, review actions, receipt (api.md "Filings")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from registry import receipts
+from registry.models import (
+    CareMode,
+    ClassType,
+    DocumentKind,
+    Filing,
+    FilingDocument,
+    FilingStatus,
+    Meals,
+    Registration,
+    SiteTenure,
+    SupplementRequest,
+)
+from registry.services import filings as svc
+from tuoyu_portal.api import IdCursorPagination, cursor_pagination
+from tuoyu_portal.exceptions import DomainError, RuleViolation
+
+# --------------------------------------------------------------------------------------------
+# Serializers
+
+
+class FilingClassSerializer(serializers.Serializer):
+    class_type = serializers.ChoiceField(choices=ClassType.choices)
+    children = serializers.IntegerField(min_value=0, max_value=1000)
+    carers = serializers.IntegerField(min_value=0, max_value=1000)
+    min_age_months = serializers.IntegerField(
+        min_value=0, max_value=36, required=False, allow_null=True
+    )
+
+
+class FilingStaffSerializer(serializers.Serializer):
+    caregivers = serializers.IntegerField(min_value=0, max_value=10000, required=False)
+    health_workers = serializers.IntegerField(min_value=0, max_value=10000, required=False)
+    security_guards = serializers.IntegerField(min_value=0, max_value=10000, required=False)
+    cooks = serializers.IntegerField(min_value=0, max_value=10000, required=False)
+    managers = serializers.IntegerField(min_value=0, max_value=10000, required=False)
+
+
+def _area() -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=9, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+
+
+class FilingDraftInputSerializer(serializers.Serializer):
+    """The 备案书 fields an operator may save (all optional: autosave takes partial data)."""
+
+    person_in_charge_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    person_in_charge_id_number = serializers.CharField(
+        max_length=18, required=False, allow_blank=True, write_only=True
+    )
+    care_modes = serializers.ListField(
+        child=serializers.ChoiceField(choices=CareMode.choices), required=False
+    )
+    places = serializers.IntegerField(min_value=0, max_value=10000, required=False, allow_null=True)
+    classes = FilingClassSerializer(many=True, required=False)
+    staff = FilingStaffSerializer(required=False)
+    building_area_m2 = _area()
+    indoor_area_m2 = _area()
+    outdoor_area_m2 = _area()
+    children_floor = serializers.IntegerField(
+        min_value=-5, max_value=100, required=False, allow_null=True
+    )
+    site_tenure = serializers.ChoiceField(
+        choices=SiteTenure.choices, required=False, allow_blank=True
+    )
+    lease_end = serializers.DateField(required=False, allow_null=True)
+    meals = serializers.ChoiceField(choices=Meals.choices, required=False)
+    inclusive = serializers.BooleanField(required=False)
+    monthly_fee = _area()
+    commitment_accepted = serializers.BooleanField(required=False)
+
+
+class FilingCreateInputSerializer(FilingDraftInputSerializer):
+    registration = serializers.IntegerField()
+
+
+class FilingDocumentOutputSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display")
+    superseded = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FilingDocument
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "original_name",
+            "size",
+            "sha256",
+            "content_type",
+            "uploaded_at",
+            "locked",
+            "superseded",
+        ]
+
+    def get_superseded(self, obj: FilingDocument) -> bool:
+        return obj.superseded_by_id is not None
+
+
+class StandardsCheckItemSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    severity = serializers.CharField()
+    message = serializers.CharField()
+    field = serializers.CharField(allow_null=True)
+
+
+class HistoryItemSerializer(serializers.Serializer):
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    actor = serializers.CharField(allow_null=True)
+    reason = serializers.CharField()
+    details = serializers.DictField()
+    created_at = serializers.DateTimeField()
+
+
+class ClocksSerializer(serializers.Serializer):
+    received_on = serializers.DateField(allow_null=True)
+    receipt_due = serializers.DateField(allow_null=True)
+    conformity_due = serializers.DateField(allow_null=True)
+    provisional = serializers.BooleanField()
+    receipt_running = serializers.BooleanField()
+    conformity_running = serializers.BooleanField()
+    receipt_days_left = serializers.IntegerField(allow_null=True)
+    conformity_days_left = serializers.IntegerField(allow_null=True)
+    receipt_overdue = serializers.BooleanField()
+    receipt_days_overdue = serializers.IntegerField()
+    conformity_overdue = serializers.BooleanField()
+
+
+class SupplementItemSerializer(serializers.Serializer):
+    item = serializers.CharField(max_length=40)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class SupplementRequestOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    items = SupplementItemSerializer(many=True)
+    note = serializers.CharField()
+    requested_at = serializers.DateTimeField()
+    resolved_at = serializers.DateTimeField(allow_null=True)
+
+
+class ReadinessSerializer(serializers.Serializer):
+    ready = serializers.BooleanField()
+    missing_materials = serializers.ListField(child=serializers.DictField())
+    present_materials = serializers.ListField(child=serializers.DictField())
+    problems = serializers.ListField(child=serializers.DictField())
+    warnings = serializers.ListField(child=serializers.DictField())
+    satisfied_rules = serializers.ListField(child=serializers.DictField())
+
+
+class FilingListOutputSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display")
+    institution_name = serializers.CharField(source="institution.name")
+    clocks = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Filing
+        fields = [
+            "id",
+            "registration",
+            "institution",
+            "institution_name",
+            "region",
+            "status",
+            "status_display",
+            "filing_number",
+            "places",
+            "care_modes",
+            "received_at",
+            "receipt_due",
+            "conformity_due",
+            "filed_on",
+            "clocks",
+        ]
+
+    @extend_schema_field(ClocksSerializer)  # type: ignore[misc]
+    def get_clocks(self, obj: Filing) -> dict[str, Any]:
+        return svc.clocks(obj, memo=self.context.setdefault("clock_memo", {}))
+
+
+class FilingOutputSerializer(FilingListOutputSerializer):
+    credit_code = serializers.CharField(source="registration.credit_code")
+    person_in_charge_id_masked = serializers.CharField()
+    classes = serializers.SerializerMethodField()
+    staff = serializers.SerializerMethodField()
+    documents = serializers.SerializerMethodField()
+    standards_check = serializers.SerializerMethodField()
+    readiness = serializers.SerializerMethodField()
+    supplement_request = serializers.SerializerMethodField()
+    history = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Filing
+        fields = [
+            *FilingListOutputSerializer.Meta.fields,
+            "credit_code",
+            "person_in_charge_name",
+            "person_in_charge_id_masked",
+            "classes",
+            "staff",
+            "building_area_m2",
+            "indoor_area_m2",
+            "outdoor_area_m2",
+            "children_floor",
+            "site_tenure",
+            "lease_end",
+            "meals",
+            "inclusive",
+            "monthly_fee",
+            "commitment_accepted",
+            "commitment_signed_by",
+            "commitment_signed_at",
+            "clocks_provisional",
+            "receipt_issued_at",
+            "conformity_decided_at",
+            "nonconformity_reasons",
+            "documents",
+            "standards_check",
+            "readiness",
+            "supplement_request",
+            "history",
+        ]
+
+    @extend_schema_field(FilingClassSerializer(many=True))  # type: ignore[misc]
+    def get_classes(self, obj: Filing) -> list[dict[str, Any]]:
+        return [
+            {
+                "class_type": c.class_type,
+                "children": c.children,
+                "carers": c.carers,
+                "min_age_months": c.min_age_months,
+            }
+            for c in obj.classes.all()
+        ]
+
+    @extend_schema_field(FilingStaffSerializer)  # type: ignore[misc]
+    def get_staff(self, obj: Filing) -> dict[str, int]:
+        return {key: getattr(obj, column) for key, column in svc.STAFF_FIELDS.items()}
+
+    @extend_schema_field(FilingDocumentOutputSerializer(many=True))  # type: ignore[misc]
+    def get_documents(self, obj: Filing) -> list[dict[str, Any]]:
+        return FilingDocumentOutputSerializer(obj.documents.all(), many=True).data
+
+    @extend_schema_field(StandardsCheckItemSerializer(many=True))  # type: ignore[misc]
+    def get_standards_check(self, obj: Filing) -> list[dict[str, Any]]:
+        return [v.as_dict() for v in svc.standards_check(obj)]
+
+    @extend_schema_field(ReadinessSerializer)  # type: ignore[misc]
+    def get_readiness(self, obj: Filing) -> dict[str, Any] | None:
+        if obj.status not in Filing.EDITABLE:
+            return None
+        return svc.readiness(obj).as_dict()
+
+    @extend_schema_field(SupplementRequestOutputSerializer(allow_null=True))  # type: ignore[misc]
+    def get_supplement_request(self, obj: Filing) -> dict[str, Any] | None:
+        latest = SupplementRequest.objects.filter(filing=obj).order_by("-id").first()
+        return latest.as_dict() if latest else None
+
+    @extend_schema_field(HistoryItemSerializer(many=True))  # type: ignore[misc]
+    def get_history(self, obj: Filing) -> list[dict[str, Any]]:
+        return [
+            {
+                "from_status": t.from_status,
+                "to_status": t.to_status,
+                "actor": str(t.actor) if t.actor else None,
+                "reason": t.reason,
+                "details": t.details,
+                "created_at": t.created_at,
+            }
+            for t in obj.transitions.select_related("actor")
+        ]
+
+
+class FilingSupplementInputSerializer(serializers.Serializer):
+    items = SupplementItemSerializer(many=True)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class FilingNonconformingInputSerializer(serializers.Serializer):
+    reasons = serializers.ListField(child=serializers.CharField(max_length=500), allow_empty=False)
+
+
+class FilingConformingInputSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class FilingDocumentInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    file = serializers.FileField(max_length=255, allow_empty_file=False)
+
+
+class PDFRenderer(BaseRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> Any:
+        return data
+
+
+# --------------------------------------------------------------------------------------------
+# ViewSet
+
+PDF_RESPONSE = {(200, "application/pdf"): OpenApiTypes.BINARY}
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "status",
+                str,
+                enum=FilingStatus.values,
+                description="submitted: the reviewer queue, oldest first by received_at",
+            )
+        ]
+    ),
+    create=extend_schema(
+        request=FilingCreateInputSerializer, responses={201: FilingOutputSerializer}
+    ),
+    partial_update=extend_schema(
+        request=FilingDraftInputSerializer, responses={200: FilingOutputSerializer}
+    ),
+    retrieve=extend_schema(responses={200: FilingOutputSerializer}),
+)
+class FilingViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Filings visible to the caller (operators: own institutions; reviewers: their county)."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = FilingOutputSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self) -> QuerySet[Filing]:
+        qs = Filing.objects.visible_to(self.request.user).select_related(
+            "institution", "registration", "region"
+        )
+        if self.action == "list":
+            wanted = self.request.query_params.get("status")
+            if wanted:
+                if wanted not in FilingStatus.values:
+                    raise DomainError.single("invalid_choice", _("状态无效。"), "status")
+                qs = qs.filter(status=wanted)
+        return qs
+
+    @property
+    def paginator(self) -> Any:
+        # The reviewer queue is oldest first (the 5-day clock runs from received_at); every
+        # other list is newest first.
+        if not hasattr(self, "_paginator"):
+            if self.request.query_params.get("status") == FilingStatus.SUBMITTED:
+                self._paginator = cursor_pagination("received_at", "id")()
+            else:
+                self._paginator = IdCursorPagination()
+        return self._paginator
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        if self.action == "list":
+            return FilingListOutputSerializer
+        return FilingOutputSerializer
+
+    def _out(self, filing: Filing, code: int = status.HTTP_200_OK) -> Response:
+        filing = self.get_queryset().get(pk=filing.pk)
+        return Response(
+            FilingOutputSerializer(filing, context={"request": self.request}).data, status=code
+        )
+
+    def create(self, request: Request) -> Response:
+        data = FilingCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        registration = Registration(pk=values.pop("registration"))
+        filing = svc.create_filing(actor=request.user, registration=registration, data=values)
+        return self._out(filing, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        filing = self.get_object()
+        data = FilingDraftInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        filing = svc.update_filing_draft(filing, actor=request.user, data=data.validated_data)
+        return self._out(filing)
+
+    @extend_schema(request=None, responses={200: FilingOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        return self._out(svc.submit_filing(self.get_object(), actor=request.user))
+
+    @extend_schema(request=FilingSupplementInputSerializer, responses={200: FilingOutputSerializer})
+    @action(detail=True, methods=["post"], url_path="request-supplement")
+    def request_supplement(self, request: Request, pk: str | None = None) -> Response:
+        filing = self.get_object()
+        data = FilingSupplementInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._out(
+            svc.request_supplement(
+                filing,
+                actor=request.user,
+                items=[dict(i) for i in data.validated_data["items"]],
+                note=data.validated_data["note"],
+            )
+        )
+
+    @extend_schema(request=None, responses={200: FilingOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str | None = None) -> Response:
+        return self._out(svc.accept_filing(self.get_object(), actor=request.user))
+
+    @extend_schema(
+        request=FilingNonconformingInputSerializer, responses={200: FilingOutputSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def nonconforming(self, request: Request, pk: str | None = None) -> Response:
+        filing = self.get_object()
+        data = FilingNonconformingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._out(
+            svc.mark_nonconforming(
+                filing, actor=request.user, reasons=data.validated_data["reasons"]
+            )
+        )
+
+    @extend_schema(request=FilingConformingInputSerializer, responses={200: FilingOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def conforming(self, request: Request, pk: str | None = None) -> Response:
+        filing = self.get_object()
+        data = FilingConformingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._out(
+            svc.mark_conforming(filing, actor=request.user, note=data.validated_data["note"])
+        )
+
+    @extend_schema(
+        request={"multipart/form-data": FilingDocumentInputSerializer},
+        responses={201: FilingDocumentOutputSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="documents",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def documents(self, request: Request, pk: str | None = None) -> Response:
+        filing = self.get_object()
+        # Refuse an obviously oversize body before Django spools it all to disk.
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        if declared > int(settings.MAX_DOCUMENT_BYTES) + 1024 * 1024:
+            raise DomainError([RuleViolation("file_too_large", _("文件过大。"), "file")])
+        data = FilingDocumentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = svc.add_document(
+            filing,
+            actor=request.user,
+            kind=data.validated_data["kind"],
+            upload=data.validated_data["file"],
+        )
+        return Response(
+            FilingDocumentOutputSerializer(document).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"documents/(?P<doc_id>[0-9]+)",
+        renderer_classes=[JSONRenderer, PDFRenderer],
+    )
+    def download_document(
+        self, request: Request, pk: str | None = None, doc_id: str = ""
+    ) -> FileResponse:
+        filing = self.get_object()
+        document = (
+            FilingDocument.objects.visible_to(request.user).filter(filing=filing, pk=doc_id).first()
+        )
+        if document is None:
+            raise Http404
+        return FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=document.original_name,
+            content_type=document.content_type,
+        )
+
+    @extend_schema(responses=PDF_RESPONSE)
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PDFRenderer])
+    def receipt(self, request: Request, pk: str | None = None) -> HttpResponse:
+        filing = self.get_object()
+        if filing.status not in Filing.PUBLIC_STATUSES or not filing.filing_number:
+            raise DomainError.single(
+                "receipt_not_available", _("备案尚未完成，暂无备案回执。"), None
+            )
+        return _pdf(receipts.render_receipt(filing), f"receipt-{filing.filing_number}.pdf")
+
+    @extend_schema(responses=PDF_RESPONSE)
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="conditions-notice",
+        renderer_classes=[JSONRenderer, PDFRenderer],
+    )
+    def conditions_notice(self, request: Request, pk: str | None = None) -> HttpResponse:
+        filing = self.get_object()
+        return _pdf(
+            receipts.render_conditions_notice(filing, on=timezone.localdate()),
+            f"conditions-{filing.pk}.pdf",
+        )
