@@ -138,3 +138,5 @@ from . import admin_inbox  # noqa: E402, F401
 """Admin registrations of the registry app, one module per feature."""
 
 from registry import admin_filings  # noqa: F401  (filings, documents, supplement requests)
+
+from . import admin_staffpub  # noqa: E402,F401  (staff roster, bans, changes — feat-staffpub)

@@ -1,5 +1,9 @@
 """HTML pages of the registry app (operators, registrars, health reviewers, public)."""
 
+from django.urls import path
+
+from . import views_public, views_staff
+
 urlpatterns: list = []
 
 # Registration pages (登记) — feat-reg.
@@ -29,4 +33,37 @@ urlpatterns += [
     path("filings/<int:pk>/readiness/", filing_views.filing_readiness, name="filing-readiness"),
     path("review/filings/", filing_views.reviewer_queue, name="reviewer-queue"),
     path("review/filings/<int:pk>/", filing_views.reviewer_filing, name="reviewer-filing"),
+]
+
+# Public register (no login) and staff roster / changes / closure / ban register pages.
+urlpatterns += [
+    path("public/", views_public.public_search, name="public-search"),
+    path(
+        "public/facilities/<str:filing_number>/",
+        views_public.public_facility,
+        name="public-facility",
+    ),
+    path("verify/<str:filing_number>/", views_public.verify, name="verify"),
+    path("registry/filings/<int:pk>/staff/", views_staff.staff_roster, name="staff-roster"),
+    path(
+        "registry/filings/<int:pk>/staff/<int:staff_id>/",
+        views_staff.staff_edit,
+        name="staff-edit",
+    ),
+    path("registry/changes/", views_staff.filing_changes, name="filing-changes"),
+    path(
+        "registry/filings/<int:pk>/changes/new/",
+        views_staff.filing_change_create,
+        name="filing-change-create",
+    ),
+    path(
+        "registry/changes/<int:pk>/", views_staff.filing_change_detail, name="filing-change-detail"
+    ),
+    path(
+        "registry/filings/<int:pk>/deregister/",
+        views_staff.filing_deregister,
+        name="filing-deregister-page",
+    ),
+    path("registry/bans/", views_staff.ban_register, name="ban-register"),
+    path("registry/bans/<int:pk>/correct/", views_staff.ban_correct, name="ban-correct"),
 ]

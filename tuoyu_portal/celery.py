@@ -25,4 +25,10 @@ app.conf.beat_schedule = {
         "task": "registry.tasks.reconcile_registrations",
         "schedule": crontab(hour=2, minute=10),
     },
+    # Daily 07:30 Beijing time: e-mail operators about staff health certificates expiring within
+    # the county's reminder window (idempotent per staff member and expiry date).
+    "registry-staff-health-certificate-reminders": {
+        "task": "registry.tasks.send_staff_health_certificate_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }

@@ -55,3 +55,24 @@ from .documents import (  # noqa: E402  (filing core: documents, supplements, nu
 )
 
 __all__ += ["DocumentKind", "FilingDocument", "FilingNumberCounter", "SupplementRequest"]
+
+from .bans import Ban, BanAlert, BanCorrection  # noqa: E402
+from .changes import (  # noqa: E402
+    ChangeStatus,
+    FilingChange,
+    FilingChangeTransition,
+    FilingVersion,
+)
+from .staff import StaffMember, StaffRole  # noqa: E402
+
+__all__ += [
+    "Ban",
+    "BanAlert",
+    "BanCorrection",
+    "ChangeStatus",
+    "FilingChange",
+    "FilingChangeTransition",
+    "FilingVersion",
+    "StaffMember",
+    "StaffRole",
+]

@@ -57,6 +57,8 @@ RULES: dict[str, RuleSpec] = {
     # Complaints, subsidies (domain §5–6)
     "complaint_handling_days": RuleSpec(15, _("投诉处理时限（日）"), "L"),
     "inclusive_fee_cap": RuleSpec(None, _("普惠托育月收费上限（元）"), "L"),
+    # Staff roster (domain §4: staff health check yearly)
+    "health_certificate_reminder_days": RuleSpec(30, _("健康证到期前提醒天数"), "L"),
 }
 
 

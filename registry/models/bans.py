@@ -1,0 +1,97 @@
+"""The lifetime-ban register (终身禁入, domain §5): keyed by the ID number's keyed hash."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Self
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tuoyu_portal.models import TimeStampedModel
+
+from .institutions import Institution, jurisdiction_q
+
+if TYPE_CHECKING:
+    from tuoyu_portal.accounts.models import User
+
+
+class Ban(TimeStampedModel):
+    """A person banned for life from infant care. Never deleted; corrections are audited."""
+
+    name = models.CharField(_("姓名"), max_length=50)
+    id_encrypted = models.TextField()
+    id_hash = models.CharField(max_length=64)
+    id_masked = models.CharField(_("身份证号"), max_length=24)
+    legal_basis = models.TextField(_("法律依据"))
+    decision_ref = models.CharField(_("决定文书编号"), max_length=100)
+    decided_on = models.DateField(_("决定日期"))
+    active = models.BooleanField(_("有效"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("终身禁入人员")
+        verbose_name_plural = _("终身禁入名单")
+        constraints = [
+            # One active ban per person; matching at every staff addition looks it up by hash.
+            models.UniqueConstraint(
+                fields=["id_hash"], condition=Q(active=True), name="ban_one_active_per_person"
+            ),
+        ]
+        indexes = [models.Index(fields=["id_hash"], name="ban_id_hash_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id_masked})"
+
+
+class BanCorrection(models.Model):
+    """Insert-only audit of every change to a ban (including lifting it)."""
+
+    ban = models.ForeignKey(Ban, on_delete=models.PROTECT, related_name="corrections")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    changes = models.JSONField(_("更正内容"), default=dict)
+    reason = models.TextField(_("更正理由"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("禁入名单更正记录")
+        verbose_name_plural = _("禁入名单更正记录")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.ban_id} @ {self.created_at:%Y-%m-%d}"
+
+
+class BanAlertQuerySet(models.QuerySet["BanAlert"]):
+    def visible_to(self, user: User) -> Self:
+        """The county health bureau of the institution where the banned person tried to work."""
+        if not getattr(user, "is_authenticated", False) or user.role == "operator":
+            return self.none()
+        return self.filter(jurisdiction_q(user, "region", "institution"))
+
+
+class BanAlert(models.Model):
+    """A banned person was offered to a roster: the bureau must know (and the attempt is kept)."""
+
+    ban = models.ForeignKey(Ban, on_delete=models.PROTECT, related_name="alerts")
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    attempted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    seen = models.BooleanField(_("已查看"), default=False)
+
+    objects = BanAlertQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("禁入人员预警")
+        verbose_name_plural = _("禁入人员预警")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.ban} → {self.institution}"

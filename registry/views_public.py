@@ -1,0 +1,98 @@
+"""Public register pages (no login): search, facility page, receipt verification."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
+
+from registry.models import CareMode, Filing
+from registry.public import facility_sections, public_address, public_filings, search_filings
+from tuoyu_portal.regions.models import Region
+
+PAGE_SIZE = 50
+
+
+class PublicSearchForm(forms.Form):
+    region = forms.CharField(
+        label=_("地区（区划代码）"),
+        required=False,
+        max_length=6,
+        widget=forms.TextInput(attrs={"list": "region-list", "inputmode": "numeric"}),
+    )
+    care_mode = forms.ChoiceField(
+        label=_("托育方式"), required=False, choices=[("", _("全部")), *CareMode.choices]
+    )
+    inclusive = forms.ChoiceField(
+        label=_("普惠"),
+        required=False,
+        choices=[("", _("全部")), ("true", _("普惠性")), ("false", _("非普惠"))],
+    )
+    q = forms.CharField(label=_("机构名称"), required=False, max_length=50)
+
+    def clean_region(self) -> str:
+        value: str = self.cleaned_data["region"].strip()
+        if value and not (value.isdigit() and len(value) == 6):
+            raise forms.ValidationError(_("请输入6位行政区划代码。"))
+        return value
+
+
+def public_search(request: HttpRequest) -> HttpResponse:
+    """Search filed institutions by region (with sub-regions), mode, 普惠 and name."""
+    form = PublicSearchForm(request.GET or None)
+    results: list[Filing] = []
+    searched = False
+    if form.is_bound and form.is_valid():
+        searched = True
+        data = form.cleaned_data
+        inclusive = {"true": True, "false": False}.get(data["inclusive"])
+        results = list(
+            search_filings(
+                public_filings(),
+                region=data["region"],
+                care_mode=data["care_mode"],
+                inclusive=inclusive,
+                q=data["q"],
+            ).order_by("-id")[:PAGE_SIZE]
+        )
+    elif not form.is_bound:
+        results = list(public_filings().order_by("-id")[:PAGE_SIZE])
+    rows = [{"filing": f, "address": public_address(f)} for f in results]
+    # Province and city choices for the datalist; counties are typed (3 000 options is too many).
+    regions = Region.objects.exclude(level=Region.Level.COUNTY).only("code", "name")
+    return render(
+        request,
+        "registry/public/search.html",
+        {"form": form, "rows": rows, "searched": searched, "regions": regions},
+    )
+
+
+def public_facility(request: HttpRequest, filing_number: str) -> HttpResponse:
+    """One institution's public facts, status, published reasons and contributed sections."""
+    filing = get_object_or_404(public_filings(), filing_number=filing_number)
+    sections = facility_sections(filing, list(getattr(settings, "PUBLIC_FACILITY_SECTIONS", [])))
+    return render(
+        request,
+        "registry/public/facility.html",
+        {
+            "filing": filing,
+            "address": public_address(filing),
+            "care_modes": [CareMode(m).label for m in filing.care_modes],
+            "sections": sections,
+        },
+    )
+
+
+def verify(request: HttpRequest, filing_number: str) -> HttpResponse:
+    """Is a 备案回执 genuine and current? Unknown numbers: 404 page."""
+    filing = get_object_or_404(
+        Filing.objects.select_related("institution", "region").exclude(filing_number=""),
+        filing_number=filing_number,
+    )
+    return render(
+        request,
+        "registry/public/verify.html",
+        {"filing": filing, "valid": filing.status in Filing.PUBLIC_STATUSES},
+    )
