@@ -31,4 +31,10 @@ app.conf.beat_schedule = {
         "task": "registry.tasks.send_staff_health_certificate_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Daily 01:30 Beijing time: findings past their rectification deadline are flagged overdue and
+    # escalated once to the county health bureau (idempotent: escalated rows are skipped).
+    "inspections-flag-overdue-findings": {
+        "task": "inspections.tasks.flag_overdue_findings",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }

@@ -359,3 +359,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Inspections: name the choice sets that share a field name ("kind", "status") in the schema.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "InspectionKindEnum": "inspections.models.InspectionKind",
+        "EnforcementKindEnum": "inspections.models.EnforcementKind",
+        "FindingStatusEnum": "inspections.models.FindingStatus",
+        "ComplaintStatusEnum": "inspections.models.ComplaintStatus",
+    }
+)
