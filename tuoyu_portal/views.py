@@ -52,6 +52,11 @@ def home_actions(role: str | None) -> list[dict[str, Any]]:
                 _("我的机构"),
                 _("填写登记申请，查看审核进度，办理备案、变更和注销。"),
             ),
+            (
+                "subsidy-claims",
+                _("补贴申请"),
+                _("普惠托育机构申请开办、托位、保育费补助和示范奖励。"),
+            ),
         ],
         Role.REGISTRAR: [
             (
@@ -77,7 +82,8 @@ def home_actions(role: str | None) -> list[dict[str, Any]]:
             ("admin:index", _("监督检查（管理后台）"), _("记录检查、发现问题和整改期限。"))
         ],
         Role.SUBSIDY_OFFICER: [
-            ("subsidy-queue", _("补贴申请审核"), _("审核补贴申请，生成支付批次。"))
+            ("subsidy-queue", _("补贴申请审核"), _("审核补贴申请，生成支付批次。")),
+            ("subsidy-batches", _("支付批次"), _("将已核准的申请编入批次，导出 XLSX，登记拨付。")),
         ],
         Role.SUPERVISOR: [
             ("health-inbox", _("辖区登记推送"), _("只读查看下级地区的登记与备案情况。"))

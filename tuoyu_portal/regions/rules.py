@@ -60,6 +60,12 @@ RULES: dict[str, RuleSpec] = {
     # Staff roster (domain §4: staff health check yearly)
     "health_certificate_reminder_days": RuleSpec(30, _("健康证到期前提醒天数"), "L"),
 
+
+    # Subsidy review (domain §6): share of approved claims sampled for document review, and an
+    # amount from which every claim is reviewed (None: no threshold).
+    "subsidy_audit_sample_share": RuleSpec(0.1, _("补贴核准后抽查材料的比例（0—1）"), "L"),
+    "subsidy_audit_amount_threshold": RuleSpec(None, _("补贴金额达到此数（元）必查材料"), "L"),
+    "subsidy_child_max_age_years": RuleSpec(3, _("保育费补助幼儿年龄上限（周岁，不含）"), "N"),
     # Supervision (domain §5): rectification deadlines, penalties, risk score, credit, quality
     "rectification_days_minor": RuleSpec(30, _("一般问题整改期限（日）"), "L"),
     "rectification_days_major": RuleSpec(15, _("较重问题整改期限（日）"), "L"),

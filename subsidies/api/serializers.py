@@ -1,0 +1,236 @@
+"""Serializers of the subsidies API (api.md "Subsidies"): input → service → output."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from registry.models import Filing
+
+from ..amounts import format_month, parse_month
+from ..models import (
+    Claim,
+    ClaimDocument,
+    ClaimLine,
+    ClaimTransition,
+    PaymentBatch,
+    Scheme,
+    SchemeKind,
+)
+from ..services.claims import LineInput
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-05"})
+class MonthField(serializers.Field):
+    """A month as `YYYY-MM` (stored as its first day)."""
+
+    default_error_messages = {"invalid": _("月份格式应为 YYYY-MM。")}
+
+    def to_internal_value(self, data: Any) -> date:
+        try:
+            return parse_month(str(data))
+        except (ValueError, TypeError):
+            self.fail("invalid")
+
+    def to_representation(self, value: date) -> str:
+        return format_month(value)
+
+
+class SchemeOutputSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region_id", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Scheme
+        fields = [
+            "id",
+            "region",
+            "kind",
+            "kind_display",
+            "amount",
+            "amount_third_plus",
+            "valid_from",
+            "valid_to",
+            "basis",
+            "illustrative",
+        ]
+        read_only_fields = fields
+
+
+class ClaimLineInputSerializer(serializers.Serializer):
+    classes = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    places = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    child_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    child_id_number = serializers.CharField(
+        max_length=24, required=False, allow_blank=True, write_only=True
+    )
+    birth_order = serializers.IntegerField(required=False, allow_null=True)
+    months = serializers.ListField(child=MonthField(), required=False)
+
+    def to_line(self, data: dict[str, Any]) -> LineInput:
+        return LineInput(
+            classes=data.get("classes"),
+            places=data.get("places"),
+            child_name=data.get("child_name", ""),
+            child_id_number=data.get("child_id_number", ""),
+            birth_order=data.get("birth_order"),
+            months=tuple(data.get("months", [])),
+        )
+
+
+class ClaimInputSerializer(serializers.Serializer):
+    """Create (all fields) or PATCH (any subset) a claim; lines replace the previous lines."""
+
+    filing = serializers.PrimaryKeyRelatedField(queryset=Filing.objects.none())
+    scheme = serializers.PrimaryKeyRelatedField(queryset=Scheme.objects.all())
+    period_start = MonthField()
+    period_end = MonthField()
+    lines = ClaimLineInputSerializer(many=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # Only filings the caller may see can be named: others read as "does not exist".
+            self.fields["filing"].queryset = Filing.objects.visible_to(request.user)  # type: ignore[attr-defined]
+
+    def lines_input(self) -> list[LineInput]:
+        child = ClaimLineInputSerializer()
+        return [child.to_line(line) for line in self.validated_data.get("lines", [])]
+
+
+class ClaimLineOutputSerializer(serializers.ModelSerializer):
+    months = serializers.ListField(child=MonthField())
+
+    class Meta:
+        model = ClaimLine
+        fields = ["classes", "places", "child_name", "child_id_masked", "birth_order", "months"]
+
+
+class ClaimTransitionOutputSerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+
+    class Meta:
+        model = ClaimTransition
+        fields = ["from_status", "to_status", "actor", "reason", "details", "created_at"]
+
+
+class ClaimDocumentOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ClaimDocument
+        fields = ["id", "original_name", "content_type", "size", "sha256", "created_at"]
+
+
+class ClaimBreakdownItemSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    description = serializers.CharField()
+    units = serializers.IntegerField()
+    unit_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    scheme = serializers.IntegerField()
+
+
+LINE_FIELDS: dict[str, tuple[str, ...]] = {
+    SchemeKind.STARTUP: ("classes",),
+    SchemeKind.PLACE_OPERATION: ("places",),
+    SchemeKind.FAMILY_FEE: ("child_name", "child_id_masked", "birth_order", "months"),
+    SchemeKind.DEMONSTRATION_AWARD: (),
+}
+
+
+class ClaimOutputSerializer(serializers.ModelSerializer):
+    institution_name = serializers.CharField(source="institution.name", read_only=True)
+    region = serializers.CharField(source="region_id", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    period_start = MonthField()
+    period_end = MonthField()
+    lines = serializers.SerializerMethodField()
+    breakdown = ClaimBreakdownItemSerializer(many=True, read_only=True)
+    history = ClaimTransitionOutputSerializer(source="transitions", many=True, read_only=True)
+    documents = ClaimDocumentOutputSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "filing",
+            "institution",
+            "institution_name",
+            "region",
+            "scheme",
+            "kind",
+            "kind_display",
+            "period_start",
+            "period_end",
+            "lines",
+            "amount",
+            "breakdown",
+            "status",
+            "status_display",
+            "audit_flagged",
+            "submitted_at",
+            "decided_at",
+            "decision_reason",
+            "batch",
+            "paid_at",
+            "documents",
+            "history",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ClaimLineOutputSerializer(many=True))
+    def get_lines(self, claim: Claim) -> list[dict[str, Any]]:
+        """Only the keys api.md names for the claim's kind."""
+        keep = LINE_FIELDS[claim.kind]
+        return [
+            {k: v for k, v in ClaimLineOutputSerializer(line).data.items() if k in keep}
+            for line in claim.lines.all()
+        ]
+
+
+class ClaimReasonInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, max_length=2000)
+
+
+class ClaimApproveInputSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class ClaimDocumentInputSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class PaymentBatchCreateInputSerializer(serializers.Serializer):
+    claims = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1)
+
+
+class PaymentBatchMarkPaidInputSerializer(serializers.Serializer):
+    payment_ref = serializers.CharField(max_length=64)
+
+
+class PaymentBatchOutputSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region_id", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    claims = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    created_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = PaymentBatch
+        fields = [
+            "id",
+            "region",
+            "status",
+            "status_display",
+            "total",
+            "claims",
+            "created_by",
+            "created_at",
+            "paid_at",
+            "payment_ref",
+        ]
+        read_only_fields = fields

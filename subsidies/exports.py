@@ -1,0 +1,90 @@
+"""XLSX export of a payment batch for the treasury (openpyxl, no formulas: values only, so any
+reader — including one that does not evaluate formulas — sees the same totals)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from io import BytesIO
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from .amounts import format_month
+from .models import PaymentBatch
+
+MONEY_FORMAT = "#,##0.00"
+
+
+def batch_workbook(batch: PaymentBatch) -> bytes:
+    """Two sheets: per-institution totals (with a grand total row) and every claim line priced.
+
+    Amounts are written as numbers with two decimals; the last row of the first sheet is the
+    batch total.
+    """
+    claims = list(
+        batch.claims.select_related("institution", "filing").order_by("institution_id", "id")
+    )
+    wb = Workbook()
+    totals = wb.active
+    totals.title = _("机构汇总")
+    header = [_("机构"), _("统一社会信用代码"), _("备案编号"), _("申请数"), _("金额（元）")]
+    totals.append(header)
+    per_institution: dict[int, list] = defaultdict(lambda: ["", "", "", 0, Decimal("0.00")])
+    for claim in claims:
+        row = per_institution[claim.institution_id]
+        row[0], row[1], row[2] = (
+            claim.institution.name,
+            claim.institution.credit_code,
+            claim.filing.filing_number,
+        )
+        row[3] += 1
+        row[4] += claim.amount
+    for row in per_institution.values():
+        totals.append([*row[:4], float(row[4])])
+    grand = sum((c.amount for c in claims), Decimal("0.00"))
+    totals.append([_("合计"), "", "", len(claims), float(grand)])
+    totals.cell(row=totals.max_row, column=1).font = Font(bold=True)
+
+    lines = wb.create_sheet(_("明细"))
+    lines.append(
+        [
+            _("申请编号"),
+            _("机构"),
+            _("补贴类型"),
+            _("月份"),
+            _("项目"),
+            _("数量"),
+            _("标准（元）"),
+            _("金额（元）"),
+        ]
+    )
+    for claim in claims:
+        for item in claim.breakdown:
+            lines.append(
+                [
+                    claim.pk,
+                    claim.institution.name,
+                    claim.get_kind_display(),
+                    item["month"],
+                    item["description"],
+                    item["units"],
+                    float(Decimal(item["unit_amount"])),
+                    float(Decimal(item["amount"])),
+                ]
+            )
+    for sheet, columns in ((totals, "E"), (lines, "GH")):
+        sheet.cell(row=1, column=1).font = Font(bold=True)
+        for column in columns:
+            for cell in sheet[column][1:]:
+                cell.number_format = MONEY_FORMAT
+    info = wb.create_sheet(_("批次"))
+    info.append([_("批次"), batch.pk])
+    info.append([_("区划"), batch.region_id])
+    info.append([_("状态"), batch.get_status_display()])
+    info.append([_("支付凭证号"), batch.payment_ref])
+    info.append([_("生成时间"), format_month(batch.created_at.date())])
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
