@@ -369,3 +369,25 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "ComplaintStatusEnum": "inspections.models.ComplaintStatus",
     }
 )
+
+# --- Rate limits on public forms and search (tuoyu_portal/ratelimit.py; issue 10 item 4) -------
+# "<url name>:<METHOD>": "<count>/<s|m|h|d>" per client address. Env overrides the defaults with
+# RATE_LIMIT_COMPLAINT / RATE_LIMIT_SEARCH; RATE_LIMIT_PROXY_COUNT trusts X-Forwarded-For hops.
+RATE_LIMIT_PROXY_COUNT = env_int("RATE_LIMIT_PROXY_COUNT", 0)
+# Under TESTING the other suites must not trip over a shared counter; tests/security sets its own.
+_complaint_rate = env_str("RATE_LIMIT_COMPLAINT", "100000/m" if TESTING else "5/h")
+_search_rate = env_str("RATE_LIMIT_SEARCH", "100000/m" if TESTING else "60/m")
+PUBLIC_RATE_LIMITS: dict[str, str] = {
+    "api-public-complaint-create:POST": _complaint_rate,
+    "public-complaint-new:POST": _complaint_rate,
+    "public-complaint-track:GET": _search_rate,
+    "public-facilities-api:GET": _search_rate,
+    "public-search:GET": _search_rate,
+    "api-public-complaint-status:GET": _search_rate,
+    "public-filing-api:GET": _search_rate,
+    "verify:GET": _search_rate,
+}
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("csp.middleware.CSPMiddleware"),
+    "tuoyu_portal.ratelimit.PublicRateLimitMiddleware",
+)
