@@ -37,7 +37,7 @@ from registry.models import (
     RegistrationStatus,
     SupplementRequest,
 )
-from tuoyu_portal import crypto, identifiers
+from tuoyu_portal import crypto, identifiers, uploads
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exceptions import (
     DomainError,
@@ -816,7 +816,8 @@ def add_document(filing: Filing, *, actor: User, kind: str, upload: UploadedFile
         detected = None
     else:
         upload.seek(0)
-        detected = sniff(upload.read(8))
+        # Whole-file check (scripts in PDFs, polyglots, image bombs): tuoyu_portal/uploads.py.
+        detected = sniff(upload.read(8)) if uploads.is_acceptable(upload) else None
         upload.seek(0)
         if detected is None:
             problems.append(
