@@ -38,3 +38,14 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=1, minute=30),
     },
 }
+
+# Audit trail (tuoyu_portal/audit): seal yesterday into the hash chain just after midnight
+# Beijing time, and purge sealed events past AUDIT_RETENTION_DAYS in the quiet early hours.
+app.conf.beat_schedule["audit-daily-checkpoint"] = {
+    "task": "tuoyu_portal.audit.tasks.checkpoint_audit_chain",
+    "schedule": crontab(hour=0, minute=20),
+}
+app.conf.beat_schedule["audit-retention-purge"] = {
+    "task": "tuoyu_portal.audit.tasks.purge_expired_audit_events",
+    "schedule": crontab(hour=3, minute=40),
+}

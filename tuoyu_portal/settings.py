@@ -391,3 +391,19 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("csp.middleware.CSPMiddleware"),
     "tuoyu_portal.ratelimit.PublicRateLimitMiddleware",
 )
+
+# --- Audit trail (tuoyu_portal/audit; issue 10 item 5) -----------------------------------------
+# Trigger-written change events (django-pghistory on django-pgtrigger). The triggers sit on other
+# apps' tables, so they are installed after every migrate rather than through those apps'
+# migrations (PGTRIGGER_MIGRATIONS off, INSTALL_ON_MIGRATE on).
+INSTALLED_APPS += ["pgtrigger", "pghistory", "tuoyu_portal.audit"]
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
+# The context (actor, path, method, address) is recorded for every method, reads excluded.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "tuoyu_portal.audit.middleware.AuditContextMiddleware",
+)
+# 网络安全法 §21: at least six months; a system check refuses less than 184 days.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 400)
