@@ -133,10 +133,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 
 # Health inbox and reconciliation reports — feat-exchange.
-from . import admin_inbox  # noqa: E402, F401
+from registry import admin_filings  # noqa: E402,F401  (filings, documents, supplement requests)
 
-"""Admin registrations of the registry app, one module per feature."""
-
-from registry import admin_filings  # noqa: F401  (filings, documents, supplement requests)
-
-from . import admin_staffpub  # noqa: E402,F401  (staff roster, bans, changes — feat-staffpub)
+from . import (
+    admin_inbox,  # noqa: E402, F401
+    admin_staffpub,  # noqa: E402,F401  (staff roster, bans, changes — feat-staffpub)
+)

