@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import F, Func, QuerySet, TextField
+from django.template.loader import render_to_string
 from django.utils.module_loading import import_string
 
 from registry.models import Filing
@@ -74,4 +75,8 @@ def facility_sections(filing: Filing, paths: list[str]) -> list[dict[str, Any]]:
         except ImportError:
             continue
         sections.extend(provider(filing))
+    # Rendered here: `{% include … with context=… %}` cannot pass a dict (it clashes with
+    # Context.push's own `context` argument: a 500 on every facility page with sections).
+    for section in sections:
+        section["html"] = render_to_string(section["template"], section.get("context", {}))
     return sections
