@@ -24,13 +24,14 @@ DEPLOY_ENV = DEBUG=0 \
 	HEALTH_DEPT_PUSH_SECRET="$$($(PY) -c 'import secrets; print(secrets.token_hex(32))')"
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test e2e lint shell backup restore clean distclean
+.PHONY: help install run test e2e lint shell backup restore clean distclean fuzz
 
 help:
 	@echo "make run        serve the portal at http://127.0.0.1:8000 (web, worker, beat; Ctrl-C stops all)"
 	@echo "make test       run the test suite (ARGS='...' passes pytest arguments)"
 	@echo "make e2e        browser journeys in headless Chromium; screenshots in docs/screens/"
-	@echo "make lint       ruff, makemigrations --check, check --deploy"
+	@echo "make lint       ruff, makemigrations --check, check --deploy, pip-audit, bandit"
+	@echo "make fuzz       schemathesis over every API operation, 1000 examples each"
 	@echo "make install    create .venv and install the project"
 	@echo "make shell      Django shell against the same services as make run"
 	@echo "make backup     pg_dump + uploaded documents + manifest under .data/backups/"
@@ -69,6 +70,8 @@ lint: $(STAMP)
 	$(DEPLOY_ENV) $(LOCALSTACK) exec -- sh -c '\
 		python manage.py makemigrations --check --dry-run && \
 		python manage.py check --deploy --fail-level WARNING' || status=1; \
+	echo "== pip-audit (known vulnerabilities in installed packages)"; $(PY) .ci/pip_audit.py || status=1; \
+	echo "== bandit"; $(VENV)/bin/bandit -q -r tuoyu_portal registry inspections subsidies -c pyproject.toml || status=1; \
 	exit $$status
 
 shell: $(STAMP)
@@ -100,3 +103,8 @@ distclean: clean
 	@if [ -f .data/pg/postmaster.pid ] && kill -0 "$$(head -n 1 .data/pg/postmaster.pid)" 2>/dev/null; then \
 		echo "the embedded PostgreSQL in .data/pg is running: stop make run / make test first"; exit 1; fi
 	rm -rf $(VENV) .data
+
+# Long fuzzing run of the whole API (tests/security/test_fuzz_api.py; make test runs 100 each).
+FUZZ_EXAMPLES ?= 1000
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(LOCALSTACK) test $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) tests/security/test_fuzz_api.py $(ARGS)

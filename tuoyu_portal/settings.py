@@ -407,3 +407,14 @@ MIDDLEWARE.insert(
 )
 # 网络安全法 §21: at least six months; a system check refuses less than 184 days.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 400)
+
+# --- OpenAPI enum names after the feature merges (check --deploy must stay warning-free) -------
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "DocumentKindEnum": "registry.models.DocumentKind",
+        "SchemeKindEnum": "subsidies.models.SchemeKind",
+        "FilingStatusEnum": "registry.models.FilingStatus",
+        "RegistrationStatusEnum": "registry.models.RegistrationStatus",
+        "ClaimStatusEnum": "subsidies.models.ClaimStatus",
+    }
+)

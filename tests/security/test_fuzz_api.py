@@ -92,8 +92,12 @@ def tokens(db: None) -> dict[str, str]:
     deadline=None,
     derandomize=True,
     database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                           HealthCheck.filter_too_much, HealthCheck.data_too_large],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+    ],
 )
 def test_it_never_fails_and_answers_as_documented(case: Any, tokens: dict[str, str]) -> None:
     token = tokens[role_for(case.path)]
