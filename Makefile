@@ -107,4 +107,4 @@ distclean: clean
 # Long fuzzing run of the whole API (tests/security/test_fuzz_api.py; make test runs 100 each).
 FUZZ_EXAMPLES ?= 1000
 fuzz: $(STAMP)
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(LOCALSTACK) test $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) tests/security/test_fuzz_api.py $(ARGS)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_COVERAGE=1 $(LOCALSTACK) test $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) tests/security/test_fuzz_api.py $(ARGS)

@@ -349,3 +349,50 @@ def test_it_answers_every_actor_as_the_matrix_says(
                     f"{response.status_code} ({got})"
                 )
     assert not wrong, "\n".join(wrong)
+
+
+# Lists: what a foreign actor may list must not contain a single county A object.
+LISTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("/api/v1/registrations/", ("registration",)),
+    ("/api/v1/filings/", ("filing", "filed")),
+    ("/api/v1/institutions/", ("institution",)),
+    ("/api/v1/inspections/", ("inspection",)),
+    ("/api/v1/findings/", ("finding",)),
+    ("/api/v1/complaints/", ("complaint",)),
+    ("/api/v1/subsidy-claims/", ("claim",)),
+    ("/api/v1/subsidy-claims/queue/", ("claim",)),
+)
+
+
+@pytest.mark.django_db
+def test_it_lists_no_object_of_another_jurisdiction(
+    world: dict[str, Any],
+    other_operator: User,
+    other_registrar: User,
+    other_county_reviewer: User,
+    outsider: User,
+    operator: User,
+) -> None:
+    # Control: the owner does list them, so an empty answer cannot pass for a scoped one.
+    own = APIClient()
+    own.force_authenticate(operator)
+    listed = {
+        row["id"] for row in own.get("/api/v1/filings/", {"page_size": 200}).json()["results"]
+    }
+    assert world["filing"].pk in listed
+    leaks: list[str] = []
+    for actor in (other_operator, other_registrar, other_county_reviewer, outsider):
+        client = APIClient(raise_request_exception=False)
+        client.force_authenticate(actor)
+        for url, keys in LISTS:
+            response = client.get(url, {"page_size": 200})
+            assert response.status_code < 500, (url, actor.username)
+            if response.status_code != 200:
+                continue
+            body = response.json()
+            rows = body.get("results", body) if isinstance(body, dict) else body
+            seen = {row.get("id") for row in rows if isinstance(row, dict)}
+            for key in keys:
+                if world[key].pk in seen:
+                    leaks.append(f"{actor.username} sees {key} #{world[key].pk} in {url}")
+    assert not leaks, "\n".join(leaks)
