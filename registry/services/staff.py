@@ -55,7 +55,7 @@ def _banned() -> DomainError:
     )
 
 
-def _check_ban(institution: Institution, *, actor: User, id_number: str) -> None:
+def check_ban(institution: Institution, *, actor: User, id_number: str) -> None:
     """Refuse a banned person and alert the bureau.
 
     The alert is written in its own *durable* transaction before the refusal is raised: it is
@@ -91,7 +91,7 @@ def add_staff_member(institution: Institution, *, actor: User, data: dict[str, A
     if data.get("role") not in StaffMember.Role.values:
         violations.append(RuleViolation("invalid_choice", _("不是有效的选项。"), "role"))
     collect(violations)
-    _check_ban(institution, actor=actor, id_number=id_number)
+    check_ban(institution, actor=actor, id_number=id_number)
     return _insert_staff(institution, actor=actor, data=data, id_number=id_number)
 
 

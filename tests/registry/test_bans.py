@@ -112,3 +112,47 @@ def test_it_renders_the_ban_register_pages_for_health_reviewers(
     assert Ban.objects.get().active is False
     client.force_login(operator)
     assert client.get(url).status_code == 403
+
+
+def test_it_shows_alerts_to_the_county_bureau_and_marks_them_seen(
+    county_reviewer: User, other_county_reviewer: User, operator: User, institution: object
+) -> None:
+    from registry.models import BanAlert
+    from registry.services.staff import add_staff_member
+    from tests.registry.staffpub_factories import FiledFilingFactory
+    from tuoyu_portal.exceptions import DomainError
+
+    filing = FiledFilingFactory(institution=institution)
+    client_for(county_reviewer).post("/api/v1/bans/", BAN, format="json")
+    with pytest.raises(DomainError):
+        add_staff_member(
+            filing.institution,
+            actor=operator,
+            data={"name": "赵某", "id_number": BANNED_ID, "role": "cook"},
+        )
+    alert = BanAlert.objects.get()
+    client = Client()
+    client.force_login(other_county_reviewer)
+    assert "赵某（" not in client.get(reverse("ban-register")).content.decode()
+    assert client.post(reverse("ban-register"), {"seen": alert.pk}).status_code == 404
+    client.force_login(county_reviewer)
+    page = client.get(reverse("ban-register")).content.decode()
+    assert filing.institution.name in page
+    assert client.post(reverse("ban-register"), {"seen": alert.pk}).status_code == 302
+    alert.refresh_from_db()
+    assert alert.seen is True
+
+
+def test_it_refuses_to_reactivate_a_ban_while_another_is_active(county_reviewer: User) -> None:
+    first = client_for(county_reviewer).post("/api/v1/bans/", BAN, format="json").json()
+    client_for(county_reviewer).patch(
+        f"/api/v1/bans/{first['id']}/", {"active": False, "reason": "误录"}, format="json"
+    )
+    second = client_for(county_reviewer).post("/api/v1/bans/", BAN, format="json")
+    assert second.status_code == 201
+    again = client_for(county_reviewer).patch(
+        f"/api/v1/bans/{first['id']}/", {"active": True, "reason": "恢复"}, format="json"
+    )
+    assert again.status_code == 400
+    assert [e["code"] for e in again.json()["errors"]] == ["ban_exists"]
+    assert Ban.objects.filter(active=True).count() == 1

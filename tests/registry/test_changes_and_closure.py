@@ -129,6 +129,13 @@ def test_it_refuses_invalid_changes_listing_every_rule(filing: Filing, operator:
     assert not FilingChange.objects.exists()
 
 
+def test_it_requires_places_to_match_the_filed_classes(filing: Filing, operator: User) -> None:
+    with pytest.raises(DomainError) as caught:
+        services.create_change(filing, actor=operator, proposed={"places": 31})
+    assert [v.code for v in caught.value.violations] == ["places_mismatch"]
+    assert services.create_change(filing, actor=operator, proposed={"places": 20}).pk
+
+
 def test_it_allows_only_one_open_change(filing: Filing, operator: User) -> None:
     make_change(filing, operator)
     with pytest.raises(DomainError) as caught:
@@ -248,7 +255,9 @@ def test_it_renders_the_change_and_closure_pages(
     assert client.get(reverse("filing-changes")).status_code == 200
     create = reverse("filing-change-create", args=[filing.pk])
     assert client.get(create).status_code == 200
-    response = client.post(create, {"places": "25", "reason": "扩班"})
+    mismatch = client.post(create, {"places": "25", "reason": "扩班"})
+    assert "托位数须与各班计划收托人数之和一致" in mismatch.content.decode()
+    response = client.post(create, {"address": "日照市岚山区新址", "reason": "搬迁"})
     assert response.status_code == 302
     change = FilingChange.objects.get()
     detail = reverse("filing-change-detail", args=[change.pk])
@@ -259,5 +268,31 @@ def test_it_renders_the_change_and_closure_pages(
     client.force_login(county_reviewer)
     assert client.get(detail).status_code == 200
     assert client.post(detail, {"action": "accept", "note": "同意"}).status_code == 302
-    assert Filing.objects.get(pk=filing.pk).places == 25
+    assert Filing.objects.get(pk=filing.pk).institution.address == "日照市岚山区新址"
     assert client.get(dereg).status_code == 200
+
+
+def test_it_checks_a_new_person_in_charge_against_the_ban_register(
+    filing: Filing, operator: User, county_reviewer: User
+) -> None:
+    from registry.models import BanAlert
+    from registry.services.bans import create_ban
+
+    create_ban(
+        actor=county_reviewer,
+        id_number="110101198505050016",
+        name="赵某",
+        legal_basis="依法终身禁入",
+        decision_ref="x",
+        decided_on=filing.filed_on,
+    )
+    with pytest.raises(DomainError) as caught:
+        services.create_change(
+            filing,
+            actor=operator,
+            proposed={"person_in_charge_name": "赵某"},
+            person_in_charge_id_number="110101198505050016",
+        )
+    assert caught.value.violations[0].code == "banned_person"
+    assert BanAlert.objects.count() == 1
+    assert not FilingChange.objects.exists()

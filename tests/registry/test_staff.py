@@ -270,3 +270,79 @@ def test_it_answers_json_with_no_plaintext_ids(operator: User, filing: Filing) -
     client_for(operator).post(staff_url(filing), payload(), format="json")
     body = json.dumps(client_for(operator).get(staff_url(filing)).json())
     assert STAFF_ID not in body
+
+
+def test_it_seeds_demo_staff_and_a_ban_idempotently(
+    operator: User, filing: Filing, county_reviewer: User
+) -> None:
+    import io
+
+    from registry import demo_staff
+    from registry.models import Ban
+
+    demo_staff.seed(io.StringIO())
+    demo_staff.seed(io.StringIO())
+    assert StaffMember.objects.filter(institution=filing.institution).count() == 3
+    assert Ban.objects.count() == 1
+
+
+def test_it_seeds_quietly_without_filings(db: None) -> None:
+    import io
+
+    from registry import demo_staff
+
+    demo_staff.seed(io.StringIO())
+    assert not StaffMember.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "model", ["staffmember", "ban", "banalert", "filingchange", "filingversion"]
+)
+def test_it_renders_the_admin_lists_with_masked_ids(
+    model: str, operator: User, filing: Filing, county_reviewer: User
+) -> None:
+    from django.test import Client
+
+    from registry import demo_staff
+
+    demo_staff.seed(__import__("io").StringIO())
+    admin_user = User.objects.create_superuser("root", "root@example.invalid", "pw-root-12345")
+    client = Client()
+    client.force_login(admin_user)
+    response = client.get(f"/admin/registry/{model}/")
+    assert response.status_code == 200
+    for plaintext in ("110101199001010023", "110101198505050016"):
+        assert plaintext not in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_lets_only_one_of_two_simultaneous_employers_win(
+    operator: User, institution: Institution, other_operator: User, other_institution: Institution
+) -> None:
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def hire(place: Institution, owner: User) -> None:
+        try:
+            barrier.wait()
+            staff_services.add_staff_member(place, actor=owner, data=payload())
+            outcomes.append("hired")
+        except DomainError as error:
+            outcomes.append(error.violations[0].code)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=hire, args=(institution, operator)),
+        threading.Thread(target=hire, args=(other_institution, other_operator)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["hired", "staff_already_employed"]
+    assert StaffMember.objects.filter(active=True).count() == 1
