@@ -81,6 +81,21 @@ class InspectionForm(forms.ModelForm):
             raise forms.ValidationError([str(v.message) for v in error.violations]) from error
 
 
+class DepartmentFilter(admin.SimpleListFilter):
+    title = _("参与部门")
+    parameter_name = "department"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return list(Department.choices)
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[Inspection]
+    ) -> QuerySet[Inspection]:
+        if self.value() in Department.values:
+            return queryset.filter(departments__contains=[self.value()])
+        return queryset
+
+
 class FindingInlineFormSet(BaseInlineFormSet):
     """New findings are saved by `InspectionAdmin.save_formset` through `record_finding`."""
 
@@ -126,7 +141,7 @@ class InspectionAdmin(ScopedAdmin):
         "quality_grade",
         "published",
     ]
-    list_filter = ["kind", "published", "quality_grade"]
+    list_filter = ["kind", DepartmentFilter, "published", "quality_grade"]
     list_select_related = ["institution", "filing"]
     date_hierarchy = "visited_on"
     search_fields = ["institution__name", "filing__filing_number"]

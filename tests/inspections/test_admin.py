@@ -177,3 +177,64 @@ def test_it_rolls_back_the_visit_when_an_inline_finding_is_refused(filing, admin
     )
     assert "整改期限不能早于检查日期" in response.content.decode()
     assert not Inspection.objects.exists() and not Finding.objects.exists()
+
+
+def test_it_renders_the_finding_change_form_with_history(filing, admin_inspector, operator):
+    from inspections.services import findings
+
+    finding = f.finding(f.inspection(filing, admin_inspector))
+    findings.submit_rectification(finding, actor=operator, note="已整改完毕")
+    response = _client(admin_inspector).get(f"/admin/inspections/finding/{finding.pk}/change/")
+    assert response.status_code == 200
+    assert "已整改完毕" in response.content.decode()
+
+
+def test_it_corrects_a_visit_through_the_update_service(filing, admin_inspector):
+    inspection = f.inspection(filing, admin_inspector)
+    data = {
+        "inspectors": [admin_inspector.pk],
+        "checklist_answers": "{}",
+        "observed_classes": '[{"class_type": "infant", "children": 9, "carers": 2}]',
+        "notes": "补充记录",
+        "published": "on",
+        "findings-TOTAL_FORMS": "0",
+        "findings-INITIAL_FORMS": "0",
+        "findings-MIN_NUM_FORMS": "0",
+        "findings-MAX_NUM_FORMS": "1000",
+    }
+    response = _client(admin_inspector).post(
+        f"/admin/inspections/inspection/{inspection.pk}/change/", data
+    )
+    assert response.status_code == 302
+    inspection.refresh_from_db()
+    assert inspection.notes == "补充记录"
+    assert [v["rule"] for v in inspection.standards_check] == ["carer_ratio_below_standard"]
+    assert inspection.kind == "routine"  # fixed once logged
+    filing.refresh_from_db()
+    assert filing.latest_inspection["visited_on"] == "2026-03-02"
+
+
+def test_it_estimates_counts_of_large_unfiltered_changelists(filing, admin_inspector):
+    from django.db import connection
+
+    from inspections.admin.base import EstimatedCountPaginator
+
+    f.finding(f.inspection(filing, admin_inspector))
+    assert EstimatedCountPaginator(Finding.objects.order_by("id"), 100).count == 1
+    with connection.cursor() as cursor:  # pretend the table is big (rolled back with the test)
+        cursor.execute(
+            "UPDATE pg_class SET reltuples = 2500000 WHERE relname = 'inspections_finding'"
+        )
+    assert EstimatedCountPaginator(Finding.objects.order_by("id"), 100).count == 2_500_000
+    # A filtered (scoped) list still counts exactly.
+    assert (
+        EstimatedCountPaginator(Finding.objects.filter(severity="major").order_by("id"), 100).count
+        == 1
+    )
+
+
+def test_it_filters_visits_by_department(filing, admin_inspector):
+    both = f.inspection(filing, admin_inspector, departments=["health", "fire"])
+    f.inspection(filing, admin_inspector)
+    response = _client(admin_inspector).get("/admin/inspections/inspection/?department=fire")
+    assert [o.pk for o in response.context["cl"].result_list] == [both.pk]

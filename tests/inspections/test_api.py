@@ -246,3 +246,48 @@ def test_it_gives_operators_their_findings_only(filing, other_filing, inspector,
     results = client_for(operator).get("/api/v1/findings/").json()["results"]
     assert [r["id"] for r in results] == [mine.pk]
     assert Finding.objects.count() == 2
+
+
+def test_it_lists_credit_records_with_reasons(
+    filing, inspector, operator, other_operator, county_reviewer
+):
+    from inspections.services import credit, findings
+
+    inspection = f.inspection(filing, inspector)
+    findings.record_finding(
+        inspection, actor=inspector, rule="§32", severity="critical", description="无监控"
+    )
+    credit.record_ban_credit(
+        ban_id=1,
+        person_id_hash="h" * 64,
+        person_name="张某",
+        region_code=filing.region_id,
+        reason="终身禁入",
+    )
+    own = client_for(operator).get("/api/v1/credit-records/").json()["results"]
+    assert [(r["points"], r["reason"]) for r in own] == [(10, "严重问题：§32")]
+    assert client_for(other_operator).get("/api/v1/credit-records/").json()["results"] == []
+    staff = client_for(county_reviewer).get("/api/v1/credit-records/").json()["results"]
+    assert {r["source"] for r in staff} == {"finding", "ban"}
+    assert credit.institution_credit(filing.institution_id)["points"] == 10
+
+
+def test_it_lists_findings_and_inspections_in_constant_queries(
+    filing, inspector, operator, django_assert_max_num_queries
+):
+    for _ in range(5):
+        f.finding(f.inspection(filing, inspector))
+    client = client_for(operator)
+    with django_assert_max_num_queries(6):
+        assert len(client.get("/api/v1/findings/").json()["results"]) == 5
+    with django_assert_max_num_queries(6):
+        assert len(client.get("/api/v1/inspections/").json()["results"]) == 5
+
+
+def test_it_schedules_a_follow_up_visit_from_a_finding(filing, inspector, operator):
+    finding = f.finding(f.inspection(filing, inspector))
+    url = f"/api/v1/findings/{finding.pk}/follow-up/"
+    assert client_for(operator).post(url, {"visited_on": "2026-03-20"}).status_code == 403
+    response = client_for(inspector).post(url, {"visited_on": "2026-03-20"})
+    assert response.status_code == 201
+    assert response.json()["kind"] == "follow_up" and response.json()["follow_up_of"] == finding.pk

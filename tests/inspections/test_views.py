@@ -104,3 +104,19 @@ def test_it_takes_a_public_complaint_and_tracks_it_without_identity(filing):
     bad = client.post(reverse("public-complaint-new"), {"facility": "nope", "content": "x"})
     assert bad.status_code == 400 and "找不到该备案编号的机构" in bad.content.decode()
     assert client.get(reverse("public-complaint-track", args=["NOPE"])).status_code == 404
+
+
+def test_it_lets_the_operator_reply_to_a_penalty(filing, county_reviewer, operator, other_operator):
+    from inspections.services import enforcement
+
+    action = enforcement.record_enforcement(
+        filing, actor=county_reviewer, kind="warning", legal_basis="人口与计划生育法第四十一条",
+        decision_ref="岚卫罚〔2026〕7号", decided_on=date(2026, 3, 1),
+    )  # fmt: skip
+    page = _client(operator).get(reverse("operator-findings")).content.decode()
+    assert "岚卫罚〔2026〕7号" in page
+    url = reverse("enforcement-reply", args=[action.pk])
+    assert _client(other_operator).post(url, {"reply": "x"}).status_code == 404
+    assert _client(operator).post(url, {"reply": "已整改"}).status_code == 302
+    action.refresh_from_db()
+    assert action.operator_reply == "已整改"
