@@ -48,4 +48,31 @@ app.conf.beat_schedule = {
         "task": "tuoyu_portal.audit.tasks.purge_expired_audit_events",
         "schedule": crontab(hour=3, minute=40),
     },
+    # Notifications (tuoyu_portal.notifications): each scan is idempotent per (recipient, event),
+    # so overlapping or repeated runs never send twice.
+    # Every 15 min: supplement requests, receipts issued, nonconformity notices → operators.
+    "notifications-filing-events": {
+        "task": "notifications.tasks.notify_filing_events",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Every 15 min: claim decisions → operators.
+    "notifications-claim-decisions": {
+        "task": "notifications.tasks.notify_claim_decisions",
+        "schedule": crontab(minute="7-59/15"),
+    },
+    # Daily 07:40 Beijing time: new findings, coming and passed rectification deadlines.
+    "notifications-findings": {
+        "task": "notifications.tasks.notify_findings",
+        "schedule": crontab(hour=7, minute=40),
+    },
+    # Daily 07:50: health certificates and leases ending within notify_expiry_days.
+    "notifications-expiries": {
+        "task": "notifications.tasks.notify_expiries",
+        "schedule": crontab(hour=7, minute=50),
+    },
+    # Working mornings 08:30: reviewers hear about their county's overdue filing clocks.
+    "notifications-overdue-clocks": {
+        "task": "notifications.tasks.notify_overdue_clocks",
+        "schedule": crontab(hour=8, minute=30),
+    },
 }

@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "registry",
     "inspections",
     "subsidies",
+    "tuoyu_portal.dashboard",  # statistics (reads registry, inspections, subsidies)
+    "tuoyu_portal.notifications",  # in-app inbox + e-mail, sent by beat scans
 ]
 
 MIDDLEWARE = [

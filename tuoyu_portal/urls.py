@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("inspections.api.urls")),
     path("", include("subsidies.api.urls")),
     path("", include("tuoyu_portal.exchange.urls")),
+    path("", include("tuoyu_portal.dashboard.api_urls")),  # statistics
 ]
 
 urlpatterns = [
@@ -37,4 +38,6 @@ urlpatterns = [
     path("", include("registry.urls")),
     path("", include("inspections.urls")),
     path("", include("subsidies.urls")),
+    path("", include("tuoyu_portal.dashboard.urls")),  # dashboard, exports, public statistics
+    path("", include("tuoyu_portal.notifications.urls")),  # in-app inbox
 ]

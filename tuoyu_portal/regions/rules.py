@@ -99,6 +99,10 @@ RULES: dict[str, RuleSpec] = {
     "quality_grade_a_min": RuleSpec(900, _("质量评估A级最低分"), "?"),
     "quality_grade_b_min": RuleSpec(750, _("质量评估B级最低分"), "?"),
     "quality_grade_c_min": RuleSpec(600, _("质量评估C级最低分"), "?"),
+    # Notifications: how many days ahead operators hear about expiring health certificates and
+    # leases, and about rectification deadlines.
+    "notify_expiry_days": RuleSpec(30, _("证照、租赁到期前提醒天数"), "L"),
+    "notify_deadline_days": RuleSpec(7, _("整改期限前提醒天数"), "L"),
 }
 
 

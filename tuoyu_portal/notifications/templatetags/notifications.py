@@ -1,0 +1,38 @@
+"""`{% notifications_link %}`: the header link to the inbox with the unread count."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from tuoyu_portal.notifications.models import Notification
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def notifications_link(context: dict[str, Any]) -> SafeString | str:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    # One small indexed query (notification_inbox_idx); capped so it never counts a long tail.
+    unread = len(
+        Notification.objects.filter(recipient=user, read_at__isnull=True).values("id")[:100]
+    )
+    label = _("通知")
+    if unread:
+        count = "99+" if unread > 99 else str(unread)
+        return format_html(
+            '<a href="{}">{} <span class="badge">{}</span><span class="visually-hidden">{}</span></a>',
+            reverse("notifications"),
+            label,
+            count,
+            _("条未读"),
+        )
+    return format_html('<a href="{}">{}</a>', reverse("notifications"), label)
