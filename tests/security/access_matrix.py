@@ -224,6 +224,17 @@ RULES: tuple[Rule, ...] = (
     ),
     R(r"^page:complaint-triage$", READ, expect(ok=(REV,), any_=(SUP, INS))),
     R(r"^page:(subsidy-queue|subsidy-batches)$", READ, expect(ok=(FIN,), any_=SIGNED_IN, hide=())),
+    # --- statistics, dashboards, notifications (feat-stats) ------------------------------
+    R(r"^api:stats-region-api$", READ, expect(ok=(REV, SUP))),  # <code> is county A
+    R(r"^(?:api|page):(public-stats-region-api|public-stats)$", READ, EVERYONE),
+    R(
+        r"^page:(dashboard|dashboard-export|notifications|notifications-read-all)$",
+        READ,
+        expect(any_=SIGNED_IN, hide=()),
+    ),
+    R(r"^page:(notification-read|enforcement-reply)$", READ, ABSENT),
+    R(r"^api:finding-follow-up$", WRITE, expect(ok=(INS,))),
+    R(r"^api:credit-record-list$", READ, SIGNED_IN_LIST),
     # --- admin: inspectors' tool; everyone else is sent to the admin sign-in ----------------
     R(
         r"^admin:(registry|inspections|subsidies)_\w+_changelist$",

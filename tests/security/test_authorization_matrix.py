@@ -215,6 +215,8 @@ def url_for(r: Route, world: dict[str, Any]) -> str:
             values[param] = "family_fee"
         elif param == "decision":
             values[param] = "approve"
+        elif param == "code":
+            values[param] = "371103"
         elif param == "app_label":
             values[param] = "registry"
         else:
