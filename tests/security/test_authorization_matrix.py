@@ -165,6 +165,7 @@ def _object_for(key: str, route: str, world: dict[str, Any]) -> Any:
     """The county A object a route's <pk> refers to (None: the world has no such object)."""
     table = [
         ("filing-changes-api", "filing"),
+        ("filing-change-create", "filed"),
         ("filing-staff", "filed"),
         ("staff", "filed"),
         ("filing-change", None),
