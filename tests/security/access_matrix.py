@@ -189,7 +189,7 @@ RULES: tuple[Rule, ...] = (
     ),
     R(r"^page:finding-rectify$", READ, expect(ok=(OP,), any_=STAFF_A + (SUP,))),
     R(
-        r"^page:subsidy-claim-(detail|submit|document|document-download)$",
+        r"^page:subsidy-claim-(detail|submit|document)$",
         READ,
         expect(ok=(OP,), any_=STAFF_A + (SUP,)),
     ),
@@ -201,6 +201,7 @@ RULES: tuple[Rule, ...] = (
         expect(ok=(REG, OREG), any_=SIGNED_IN, hide=()),
     ),
     R(r"^page:registrar-import-report$", READ, ABSENT),
+    R(r"^page:subsidy-claim-document-download$", READ, ABSENT),  # <document_id> does not exist
     # The ban register is national: every county's reviewers may read and correct it.
     R(r"^page:ban-correct$", READ, expect(ok=(REV, OREV), any_=(SUP,), hide=())),
     # The registrar's review page reads through Registration.visible_to: the owner and county
