@@ -24,16 +24,17 @@ DEPLOY_ENV = DEBUG=0 \
 	HEALTH_DEPT_PUSH_SECRET="$$($(PY) -c 'import secrets; print(secrets.token_hex(32))')"
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test e2e lint shell backup restore clean distclean messages bench
-
+.PHONY: help install run test e2e lint shell backup restore clean distclean messages bench fuzz
 
 help:
 	@echo "make run        serve the portal at http://127.0.0.1:8000 (web, worker, beat; Ctrl-C stops all)"
 	@echo "make test       run the test suite (ARGS='...' passes pytest arguments)"
 	@echo "make bench      province-scale data set + measurements -> docs/performance.md (minutes)"
 	@echo "make e2e        browser journeys in headless Chromium; screenshots in docs/screens/"
-	@echo "make lint       ruff, makemigrations --check, check --deploy"
 	@echo "make messages   re-extract the English catalogue, compile it, list untranslated entries (docs/i18n.md)"
+
+	@echo "make lint       ruff, makemigrations --check, check --deploy, pip-audit, bandit"
+	@echo "make fuzz       schemathesis over every API operation, 1000 examples each"
 	@echo "make install    create .venv and install the project"
 	@echo "make shell      Django shell against the same services as make run"
 	@echo "make backup     pg_dump + uploaded documents + manifest under .data/backups/"
@@ -74,6 +75,8 @@ lint: $(STAMP)
 		python manage.py check --deploy --fail-level WARNING' || status=1; \
 	echo "== OpenAPI schema (the exchange contract) generates without warnings"; \
 	$(DEPLOY_ENV) $(PY) manage.py spectacular --fail-on-warn --validate --file /dev/null || status=1; \
+	echo "== pip-audit (known vulnerabilities in installed packages)"; $(PY) .ci/pip_audit.py || status=1; \
+	echo "== bandit"; $(VENV)/bin/bandit -q -r tuoyu_portal registry inspections subsidies -c pyproject.toml || status=1; \
 	exit $$status
 
 shell: $(STAMP)
@@ -126,3 +129,8 @@ $(BENCH_STAMP): pyproject.toml | $(STAMP)
 bench: $(STAMP) $(BENCH_STAMP)
 	@if [ -n "$$DATABASE_URL" ]; then PY=$(PY) sh bench/run.sh; \
 	else $(LOCALSTACK) exec -- sh -c 'DATABASE_URL="$${DATABASE_URL%/*}/tuoyu_bench" PY=python sh bench/run.sh'; fi
+
+# Long fuzzing run of the whole API (tests/security/test_fuzz_api.py; make test runs 100 each).
+FUZZ_EXAMPLES ?= 1000
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_COVERAGE=1 $(LOCALSTACK) test $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) tests/security/test_fuzz_api.py $(ARGS)

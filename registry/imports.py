@@ -147,6 +147,10 @@ def _read_csv(content: bytes) -> list[list[Any]]:
 def _read_xlsx(content: bytes) -> list[list[Any]]:
     from openpyxl import load_workbook
 
+    from tuoyu_portal.uploads import zip_is_safe
+
+    if not zip_is_safe(content):  # zip bomb or not an archive: refuse before inflating anything
+        raise ImportFileError(_("无法读取该 XLSX 文件（损坏或解压后过大）。"))
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged file; all mean "unreadable"

@@ -31,6 +31,17 @@ app.conf.beat_schedule = {
         "task": "inspections.tasks.flag_overdue_findings",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Audit trail (tuoyu_portal/audit), daily 00:20 Beijing time: seal yesterday's events into the
+    # hash chain (catches up any missed day; idempotent).
+    "audit-daily-checkpoint": {
+        "task": "tuoyu_portal.audit.tasks.checkpoint_audit_chain",
+        "schedule": crontab(hour=0, minute=20),
+    },
+    # Daily 03:40: purge sealed audit events past AUDIT_RETENTION_DAYS (idempotent).
+    "audit-retention-purge": {
+        "task": "tuoyu_portal.audit.tasks.purge_expired_audit_events",
+        "schedule": crontab(hour=3, minute=40),
+    },
     # Notifications (tuoyu_portal.notifications): each scan is idempotent per (recipient, event),
     # so overlapping or repeated runs never send twice.
     # Every 15 min: supplement requests, receipts issued, nonconformity notices → operators.

@@ -380,3 +380,52 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "PaymentBatchStatusEnum": "subsidies.models.BatchStatus",
     }
 )
+
+# --- Rate limits on public forms and search (tuoyu_portal/ratelimit.py; issue 10 item 4) -------
+# "<url name>:<METHOD>": "<count>/<s|m|h|d>" per client address. Env overrides the defaults with
+# RATE_LIMIT_COMPLAINT / RATE_LIMIT_SEARCH; RATE_LIMIT_PROXY_COUNT trusts X-Forwarded-For hops.
+RATE_LIMIT_PROXY_COUNT = env_int("RATE_LIMIT_PROXY_COUNT", 0)
+# Under TESTING the other suites must not trip over a shared counter; tests/security sets its own.
+_complaint_rate = env_str("RATE_LIMIT_COMPLAINT", "100000/m" if TESTING else "5/h")
+_search_rate = env_str("RATE_LIMIT_SEARCH", "100000/m" if TESTING else "60/m")
+PUBLIC_RATE_LIMITS: dict[str, str] = {
+    "api-public-complaint-create:POST": _complaint_rate,
+    "public-complaint-new:POST": _complaint_rate,
+    "public-complaint-track:GET": _search_rate,
+    "public-facilities-api:GET": _search_rate,
+    "public-search:GET": _search_rate,
+    "api-public-complaint-status:GET": _search_rate,
+    "public-filing-api:GET": _search_rate,
+    "verify:GET": _search_rate,
+}
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("csp.middleware.CSPMiddleware"),
+    "tuoyu_portal.ratelimit.PublicRateLimitMiddleware",
+)
+
+# --- Audit trail (tuoyu_portal/audit; issue 10 item 5) -----------------------------------------
+# Trigger-written change events (django-pghistory on django-pgtrigger). The triggers sit on other
+# apps' tables, so they are installed after every migrate rather than through those apps'
+# migrations (PGTRIGGER_MIGRATIONS off, INSTALL_ON_MIGRATE on).
+INSTALLED_APPS += ["pgtrigger", "pghistory", "tuoyu_portal.audit"]
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
+# The context (actor, path, method, address) is recorded for every method, reads excluded.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "tuoyu_portal.audit.middleware.AuditContextMiddleware",
+)
+# 网络安全法 §21: at least six months; a system check refuses less than 184 days.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 400)
+
+# --- OpenAPI enum names after the feature merges (check --deploy must stay warning-free) -------
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "DocumentKindEnum": "registry.models.DocumentKind",
+        "SchemeKindEnum": "subsidies.models.SchemeKind",
+        "FilingStatusEnum": "registry.models.FilingStatus",
+        "RegistrationStatusEnum": "registry.models.RegistrationStatus",
+        "ClaimStatusEnum": "subsidies.models.ClaimStatus",
+    }
+)

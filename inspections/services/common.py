@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Filing
+from tuoyu_portal import uploads
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exceptions import DomainError, InvalidTransition, NotPermitted, RuleViolation
 
@@ -26,11 +27,12 @@ def sniff_evidence(upload: UploadedFile, field: str = "evidence") -> str:
     upload.seek(0)
     if upload.size and upload.size > MAX_EVIDENCE_BYTES:
         raise DomainError.single("evidence_too_large", _("证据文件不能超过10MB。"), field)
-    for magic, content_type in _MAGIC:
-        if head.startswith(magic):
-            return content_type
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
+    # Whole-file check (scripts in PDFs, polyglots, image bombs): tuoyu_portal/uploads.py.
+    # The stored name is random: the uploader's name (RTL overrides, "..") never reaches storage.
+    if uploads.is_acceptable(upload, allow_webp=True):
+        content_type = uploads.detect(head, allow_webp=True) or ""
+        upload.name = uploads.random_storage_name(content_type)
+        return content_type
     raise DomainError.single(
         "evidence_type_not_allowed", _("证据只能是照片（JPEG、PNG、WebP）或PDF文件。"), field
     )

@@ -19,6 +19,7 @@ from registry.models import (
     SupplementRequest,
 )
 from registry.services.filing_guards import ensure_operator, full_clean_or_400, lock_filing
+from tuoyu_portal import uploads
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.exceptions import (
     DomainError,
@@ -93,7 +94,8 @@ def add_document(filing: Filing, *, actor: User, kind: str, upload: UploadedFile
         detected = None
     else:
         upload.seek(0)
-        detected = sniff(upload.read(8))
+        # Whole-file check (scripts in PDFs, polyglots, image bombs): tuoyu_portal/uploads.py.
+        detected = sniff(upload.read(8)) if uploads.is_acceptable(upload) else None
         upload.seek(0)
         if detected is None:
             problems.append(

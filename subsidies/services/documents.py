@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from tuoyu_portal import uploads
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.exceptions import DomainError
 
@@ -41,7 +42,8 @@ def add_document(claim: Claim, *, actor: User, upload: UploadedFile) -> ClaimDoc
     if upload.size is None or upload.size > settings.MAX_DOCUMENT_BYTES:
         raise DomainError.single("file_too_large", _("文件不能超过 20 MB。"), "file")
     upload.seek(0)
-    content_type = sniff(upload.read(16))
+    # Whole-file check (scripts in PDFs, polyglots, image bombs): tuoyu_portal/uploads.py.
+    content_type = sniff(upload.read(16)) if uploads.is_acceptable(upload) else None
     if content_type is None:
         raise DomainError.single(
             "file_type_not_allowed", _("只接受 PDF、JPEG 或 PNG 文件。"), "file"
@@ -53,7 +55,7 @@ def add_document(claim: Claim, *, actor: User, upload: UploadedFile) -> ClaimDoc
     upload.seek(0)
     document = ClaimDocument(
         claim=claim,
-        original_name=(upload.name or "")[-200:],
+        original_name=uploads.safe_basename(upload.name),
         content_type=content_type,
         size=upload.size,
         sha256=digest.hexdigest(),

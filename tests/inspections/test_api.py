@@ -124,7 +124,9 @@ def test_it_accepts_evidence_photos_and_refuses_other_files(filing, inspector, o
     finding.refresh_from_db()
     assert finding.status == "open"
     good = SimpleUploadedFile(
-        "photo.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32, content_type="image/png"
+        "photo.png",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc```\x00\x00\x00\x04\x00\x01\xf6\x178U\x00\x00\x00\x00IEND\xaeB`\x82",
+        content_type="image/png",
     )
     response = client_for(operator).post(
         url, {"note": "已整改", "evidence": [good]}, format="multipart"

@@ -179,7 +179,11 @@ def test_it_accepts_pdf_and_refuses_other_uploads(filing, operator, schemes) -> 
     api = client_for(operator)
     ok = api.post(
         f"{CLAIMS}{claim.pk}/documents/",
-        {"file": SimpleUploadedFile("入托登记表.pdf", b"%PDF-1.4\n...", "application/pdf")},
+        {
+            "file": SimpleUploadedFile(
+                "入托登记表.pdf", b"%PDF-1.4\n...\n%%EOF\n", "application/pdf"
+            )
+        },
         format="multipart",
     )
     assert ok.status_code == 201, ok.json()

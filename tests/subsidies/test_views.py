@@ -172,7 +172,12 @@ def test_it_serves_documents_only_within_the_claims_scope(
 
     claim = draft_family_claim(filing, operator, schemes)
     document = add_document(
-        claim, actor=operator, upload=SimpleUploadedFile("登记表.png", b"\x89PNG\r\n\x1a\n0000")
+        claim,
+        actor=operator,
+        upload=SimpleUploadedFile(
+            "登记表.png",
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc```\x00\x00\x00\x04\x00\x01\xf6\x178U\x00\x00\x00\x00IEND\xaeB`\x82",
+        ),
     )
     submit_claim(claim, actor=operator)
     url = reverse("subsidy-claim-document-download", args=[claim.pk, document.pk])
