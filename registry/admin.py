@@ -132,10 +132,6 @@ class ImportBatchAdmin(admin.ModelAdmin):
         return qs if request.user.is_superuser else qs.filter(uploaded_by=request.user)
 
 
-# Health inbox and reconciliation reports — feat-exchange.
-from . import admin_inbox  # noqa: E402, F401
-
-
-from registry import admin_filings  # noqa: E402,F401  (filings, documents, supplement requests)
-
-from . import admin_staffpub  # noqa: E402,F401  (staff roster, bans, changes — feat-staffpub)
+# Health inbox and reconciliation reports — feat-exchange; filings, documents, supplement
+# requests — feat-filing; staff roster, bans, changes — feat-staffpub.
+from . import admin_filings, admin_inbox, admin_staffpub  # noqa: E402, F401

@@ -7,7 +7,7 @@ from . import views_public, views_staff
 urlpatterns: list = []
 
 # Registration pages (登记) — feat-reg.
-from django.urls import include, path  # noqa: E402
+from django.urls import include  # noqa: E402
 
 urlpatterns += [path("", include("registry.registration_urls"))]
 
@@ -21,8 +21,6 @@ urlpatterns += [
 ]
 
 # Filing (备案) pages: operator wizard and the county reviewer's queue.
-from django.urls import path  # noqa: E402
-
 from registry import filing_views  # noqa: E402
 
 urlpatterns += [
