@@ -73,6 +73,8 @@ CARE_MODE_WORDS: dict[str, str] = {
 CARE_MODE_SEPARATORS = ("、", ",", "，", ";", "；", "/", " ")
 
 XLSX_MAGIC = b"PK\x03\x04"
+# Upload ceiling: 10 000 rows of CSV are about 2 MB, so 10 MB leaves room for XLSX overhead.
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
 
 
 class ImportFileError(Exception):

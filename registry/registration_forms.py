@@ -78,10 +78,6 @@ class MemberForm(forms.Form):
     username = forms.CharField(label=_("同事的用户名"), max_length=150)
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("导入文件（CSV 或 XLSX）"))
-
-
 def add_domain_errors(form: forms.Form, exc: DomainError) -> None:
     """Show each violation next to the field it names, the others above the form."""
     for violation in exc.violations:

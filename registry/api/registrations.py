@@ -11,15 +11,20 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from registry.imports import IMPORT_MAX_BYTES
 from registry.models import (
     CareMode,
+    ImportBatch,
     Institution,
     LegalNature,
     Membership,
@@ -28,8 +33,10 @@ from registry.models import (
     RegistrationTransition,
 )
 from registry.services import registrations as services
+from registry.services.imports import import_registrations
 from tuoyu_portal.accounts.models import Authority, Role
 from tuoyu_portal.api import IdCursorPagination
+from tuoyu_portal.exceptions import DomainError, NotPermitted
 
 # --- output ------------------------------------------------------------------------------------
 
@@ -287,6 +294,79 @@ class InstitutionViewSet(viewsets.ReadOnlyModelViewSet[Institution]):
             self.get_object(), actor=request.user, username=data["username"]
         )
         return Response(MembershipOutputSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+class ImportBatchOutputSerializer(serializers.ModelSerializer[ImportBatch]):
+    uploaded_by = serializers.CharField(source="uploaded_by.username")
+    region = serializers.CharField(source="region_id", allow_null=True)
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id",
+            "file_name",
+            "sha256",
+            "uploaded_by",
+            "authority",
+            "region",
+            "created_at",
+            "total_rows",
+            "approved_count",
+            "skipped_count",
+            "error_count",
+        ]
+
+
+class ImportBatchInputSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField(help_text="CSV (UTF-8) or XLSX with the Chinese column headers.")
+
+
+@extend_schema(tags=["registrations"])
+class ImportBatchViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[ImportBatch],
+):
+    """Registrars import institutions registered elsewhere (CSV/XLSX) and fetch row reports."""
+
+    serializer_class = ImportBatchOutputSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self) -> QuerySet[ImportBatch]:
+        # A registrar sees the batches they uploaded; nobody else sees any.
+        user = self.request.user
+        if not getattr(user, "is_authenticated", False) or user.role != Role.REGISTRAR:
+            return ImportBatch.objects.none()
+        return ImportBatch.objects.filter(uploaded_by=user).select_related("uploaded_by")
+
+    @extend_schema(request=ImportBatchInputSerializer, responses={201: ImportBatchOutputSerializer})
+    def create(self, request: Request) -> Response:
+        if request.user.role != Role.REGISTRAR:
+            raise NotPermitted(_("只有登记机关工作人员可以批量导入。"))
+        data = _validated(ImportBatchInputSerializer, request.data)
+        upload = data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise DomainError.single(
+                "file_too_large", _("文件过大（上限10MB），请分批导入。"), "file"
+            )
+        batch = import_registrations(
+            actor=request.user, file_name=upload.name, content=upload.read()
+        )
+        return Response(self.get_serializer(batch).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="行报告 CSV")}
+    )
+    @action(detail=True, methods=["get"])
+    def report(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """One line per row not imported (错误 or 已存在，跳过), UTF-8 with BOM."""
+        batch = self.get_object()
+        response = HttpResponse(
+            "\ufeff" + batch.error_report, content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-report.csv"'
+        return response
 
 
 def _validated(

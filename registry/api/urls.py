@@ -49,3 +49,9 @@ staffpub_paths = [
 ]
 
 urlpatterns = [*staffpub_paths, *router.urls]
+
+# Bulk import of already-registered institutions — feat-reg.
+from .registrations import ImportBatchViewSet  # noqa: E402
+
+router.register("registration-imports", ImportBatchViewSet, basename="registration-import")
+urlpatterns = [*staffpub_paths, *router.urls]

@@ -85,8 +85,10 @@ def import_registrations(*, actor: User, file_name: str, content: bytes) -> Impo
     except ImportFileError as exc:
         raise DomainError.single("import_file_invalid", str(exc.args[0]), "file")
     digest = hashlib.sha256(content).hexdigest()
+    known = _KnownCodes.load(rows)
     outcomes = [
-        _import_row(row, actor=actor, import_key=f"{digest[:16]}:{row.number}") for row in rows
+        _import_row(row, actor=actor, import_key=f"{digest[:16]}:{row.number}", known=known)
+        for row in rows
     ]
     counts = {
         kind: sum(1 for o in outcomes if o.outcome == kind)
@@ -131,17 +133,52 @@ def error_report_csv(outcomes: list[RowOutcome]) -> str:
     return out.getvalue()
 
 
-def _import_row(row: ImportRow, *, actor: User, import_key: str) -> RowOutcome:
+@dataclass
+class _KnownCodes:
+    """Credit codes of the file already taken, read in two queries instead of two per row.
+
+    Kept current as rows are imported; a code taken concurrently by someone else still ends as
+    a skip through the unique index (IntegrityError below)."""
+
+    approved: set[str]
+    institutions: set[str]
+    # route_authority per (legal nature, county): a file has few distinct pairs.
+    routes: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def route(self, nature: str, region: str) -> str:
+        key = (nature, region)
+        if key not in self.routes:
+            self.routes[key] = route_authority(nature, region)
+        return self.routes[key]
+
+    @classmethod
+    def load(cls, rows: list[ImportRow]) -> _KnownCodes:
+        codes = {identifiers.clean_credit_code(r.values["credit_code"]) for r in rows} - {""}
+        return cls(
+            approved=set(
+                Registration.objects.filter(
+                    credit_code__in=codes, status=RegistrationStatus.APPROVED
+                ).values_list("credit_code", flat=True)
+            ),
+            institutions=set(
+                Institution.objects.filter(credit_code__in=codes).values_list(
+                    "credit_code", flat=True
+                )
+            ),
+        )
+
+
+def _import_row(row: ImportRow, *, actor: User, import_key: str, known: _KnownCodes) -> RowOutcome:
     values = row.values
     code = identifiers.clean_credit_code(values["credit_code"])
     outcome = RowOutcome(row.number, OUTCOME_ERROR, values["name"], code)
-    violations, parsed = _check_row(values, actor=actor)
+    violations, parsed = _check_row(values, actor=actor, known=known)
     if violations:
         outcome.violations = violations
         return outcome
-    if Registration.objects.filter(credit_code=code, status=RegistrationStatus.APPROVED).exists():
+    if code in known.approved:
         return _skipped(outcome)
-    if Institution.objects.filter(credit_code=code).exists():
+    if code in known.institutions:
         # An institution with this code exists but its registration is no longer live
         # (cancelled): re-registering it is an online application, not an import.
         outcome.violations = [
@@ -158,6 +195,8 @@ def _import_row(row: ImportRow, *, actor: User, import_key: str) -> RowOutcome:
     except IntegrityError:
         # A concurrent import or approval took the code first: nothing of this row was written.
         return _skipped(outcome)
+    known.approved.add(code)
+    known.institutions.add(code)
     outcome.outcome = OUTCOME_APPROVED
     return outcome
 
@@ -169,7 +208,7 @@ def _skipped(outcome: RowOutcome) -> RowOutcome:
 
 
 def _check_row(
-    values: dict[str, str], *, actor: User
+    values: dict[str, str], *, actor: User, known: _KnownCodes
 ) -> tuple[list[RuleViolation], dict[str, Any]]:
     """Every broken rule of one row, and the parsed values when there are none."""
     violations: list[RuleViolation] = []
@@ -227,7 +266,7 @@ def _check_row(
                     "region",
                 )
             )
-        elif nature is not None and route_authority(nature, values["region"]) != actor.authority:
+        elif nature is not None and known.route(nature, values["region"]) != actor.authority:
             violations.append(
                 RuleViolation(
                     "authority_mismatch",
@@ -247,7 +286,9 @@ def _create_approved(
     institution = Institution(
         name=data["name"], credit_code=code, region_id=data["region"], address=data["address"]
     )
-    institution.full_clean(validate_constraints=False)
+    # Foreign keys were checked by the row rules (region) or were just created: skip their
+    # per-row existence queries (a 1 000-row file otherwise spends a third of its time there).
+    institution.full_clean(exclude=["region"], validate_constraints=False)
     institution.save()
     id_number = crypto.normalise_id(data["legal_representative_id_number"])
     now = timezone.now()
@@ -272,7 +313,7 @@ def _create_approved(
         approved_on=data["approved_on"],
         import_key=import_key,
     )
-    reg.full_clean(validate_constraints=False)
+    reg.full_clean(exclude=["region", "institution", "decided_by"], validate_constraints=False)
     reg.save()
     RegistrationTransition.objects.create(
         registration=reg,

@@ -11,14 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from registry.imports import COLUMN_HELP, COLUMNS, template_csv
+from registry.imports import COLUMN_HELP, COLUMNS, IMPORT_MAX_BYTES, template_csv
 from registry.models import ImportBatch
 from registry.services.imports import import_registrations
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exceptions import DomainError
 
-# Upload ceiling: 10 000 rows of CSV are about 2 MB, so 10 MB leaves room for XLSX overhead.
-IMPORT_MAX_BYTES = 10 * 1024 * 1024
 # Past batches shown on the page; all of them are in the admin.
 RECENT_BATCHES = 20
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from registry.models import ImportBatch, Institution, Registration, RegistrationTransition
 from registry.services.imports import import_registrations
 from tests import factories
+from tests.conftest import client_for
 from tests.registry import import_files
 from tests.registry.reg_helpers import credit_code
 from tuoyu_portal.accounts.models import User
@@ -218,3 +219,44 @@ def test_an_approved_online_registration_makes_the_import_row_a_skip(
     )
     assert (batch.approved_count, batch.skipped_count) == (0, 1)
     assert not OutboxEvent.objects.exists()
+
+
+# --- the import API ----------------------------------------------------------------------------
+
+IMPORTS_URL = "/api/v1/registration-imports/"
+
+
+def test_the_api_imports_a_file_and_serves_the_report(
+    registrar: User, other_registrar: User
+) -> None:
+    table, expected = import_files.rows(20, bad_every=10)
+    upload = SimpleUploadedFile("api.xlsx", import_files.as_xlsx(table))
+    client = client_for(registrar)
+    response = client.post(IMPORTS_URL, {"file": upload}, format="multipart")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["total_rows"], body["approved_count"], body["error_count"]) == (20, 18, 2)
+    assert [b["id"] for b in client.get(IMPORTS_URL).json()["results"]] == [body["id"]]
+    report = client.get(f"{IMPORTS_URL}{body['id']}/report/")
+    assert report.status_code == 200 and report["Content-Type"].startswith("text/csv")
+    lines = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))[1:]
+    assert [line[4] for line in lines] == expected
+    other = client_for(other_registrar)
+    assert other.get(f"{IMPORTS_URL}{body['id']}/").status_code == 404
+    assert other.get(f"{IMPORTS_URL}{body['id']}/report/").status_code == 404
+
+
+def test_the_api_refuses_imports_by_operators(operator: User) -> None:
+    upload = SimpleUploadedFile("x.csv", b"a,b\n")
+    response = client_for(operator).post(IMPORTS_URL, {"file": upload}, format="multipart")
+    assert response.status_code == 403
+    assert client_for(operator).get(IMPORTS_URL).json()["results"] == []
+
+
+def test_the_api_answers_400_for_an_unreadable_file(registrar: User) -> None:
+    upload = SimpleUploadedFile("x.csv", b"a,b\n1,2\n")
+    response = client_for(registrar).post(IMPORTS_URL, {"file": upload}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "import_file_invalid"
+    missing = client_for(registrar).post(IMPORTS_URL, {}, format="multipart")
+    assert missing.status_code == 400 and missing.json()["errors"][0]["field"] == "file"
