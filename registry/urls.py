@@ -13,6 +13,7 @@ urlpatterns += [path("", include("registry.registration_urls"))]
 
 # Bulk import of already-registered institutions — feat-reg.
 urlpatterns += [path("", include("registry.import_urls"))]
+
 # Health inbox of pushed registrations — feat-exchange.
 from . import views_inbox  # noqa: E402
 
