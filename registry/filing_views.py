@@ -251,7 +251,8 @@ def reviewer_queue(request: HttpRequest) -> HttpResponse:
     queue = (
         Filing.objects.visible_to(request.user).review_queue().select_related("institution")[:200]
     )
-    rows = [{"filing": f, "clocks": svc.clocks(f, today=today)} for f in queue]
+    memo: dict[Any, int] = {}
+    rows = [{"filing": f, "clocks": svc.clocks(f, today=today, memo=memo)} for f in queue]
     waiting = (
         Filing.objects.visible_to(request.user)
         .filter(status=FilingStatus.SUPPLEMENT_REQUESTED)

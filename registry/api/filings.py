@@ -150,6 +150,7 @@ class ClocksSerializer(serializers.Serializer):
     receipt_days_left = serializers.IntegerField(allow_null=True)
     conformity_days_left = serializers.IntegerField(allow_null=True)
     receipt_overdue = serializers.BooleanField()
+    receipt_days_overdue = serializers.IntegerField()
     conformity_overdue = serializers.BooleanField()
 
 
@@ -202,7 +203,7 @@ class FilingListOutputSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ClocksSerializer)  # type: ignore[misc]
     def get_clocks(self, obj: Filing) -> dict[str, Any]:
-        return svc.clocks(obj)
+        return svc.clocks(obj, memo=self.context.setdefault("clock_memo", {}))
 
 
 class FilingOutputSerializer(FilingListOutputSerializer):

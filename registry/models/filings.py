@@ -195,6 +195,12 @@ class Filing(TimeStampedModel):
     def can_become(self, target: str) -> bool:
         return target in self.TRANSITIONS[self.status]
 
+    @property
+    def care_modes_display(self) -> str:
+        """Service modes as Chinese labels, for pages and PDFs."""
+        labels = dict(CareMode.choices)
+        return "、".join(str(labels.get(mode, mode)) for mode in self.care_modes)
+
 
 class FilingClass(models.Model):
     """One class (班级) of a filing: type, planned children, carers."""

@@ -7,35 +7,51 @@ DomainError listing every broken rule at once (400); nothing is changed by a ref
 
 from __future__ import annotations
 
-import hashlib
-import re
-import unicodedata
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Mapping
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registry import standards
-from registry.materials import MATERIALS_BY_KIND, required_kinds
 from registry.models import (
     DocumentKind,
     Filing,
     FilingClass,
-    FilingDocument,
     FilingNumberCounter,
     FilingStatus,
     FilingTransition,
     Registration,
     RegistrationStatus,
     SupplementRequest,
+)
+from registry.services.filing_checks import (  # noqa: F401  (re-exported: one import path for callers)
+    REQUIRED_AT_SUBMIT,
+    Readiness,
+    _beijing_date,
+    clocks,
+    current_documents,
+    facts_for,
+    missing_kinds,
+    readiness,
+    run_submission_checks,
+    standards_check,
+)
+from registry.services.filing_documents import (  # noqa: F401
+    MAGIC_TYPES,
+    add_document,
+    sanitise_name,
+    sniff,
+)
+from registry.services.filing_guards import (  # noqa: F401
+    ensure_operator,
+    ensure_reviewer,
+    ensure_transition,
+    full_clean_or_400,
+    lock_filing,
+    record_transition,
 )
 from tuoyu_portal import crypto, identifiers
 from tuoyu_portal.accounts.models import Role, User
@@ -46,7 +62,7 @@ from tuoyu_portal.exceptions import (
     RuleViolation,
     collect,
 )
-from tuoyu_portal.regions.calendar import working_days_between, working_deadline
+from tuoyu_portal.regions.calendar import working_deadline
 from tuoyu_portal.regions.rules import value_for
 
 # 备案书 scalar fields an operator edits (api.md "Filings"); also the field names a supplement
@@ -79,87 +95,6 @@ FILING_FIELDS: tuple[str, ...] = (
     "classes",
     "staff",
 )
-# Facts the bureau needs before it can accept a filing (checked at submit, shown by readiness).
-REQUIRED_AT_SUBMIT: tuple[str, ...] = (
-    "person_in_charge_name",
-    "care_modes",
-    "places",
-    "building_area_m2",
-    "indoor_area_m2",
-    "outdoor_area_m2",
-    "children_floor",
-    "site_tenure",
-)
-
-MAGIC_TYPES: tuple[tuple[bytes, str, str], ...] = (
-    (b"%PDF-", "application/pdf", ".pdf"),
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-)
-
-
-# ---------------------------------------------------------------------------------------------
-# Guards and history
-
-
-def _full_clean(obj: Any) -> None:
-    """full_clean, with model validation errors as a 400 in the api.md shape (never a 500)."""
-    try:
-        obj.full_clean()
-    except DjangoValidationError as error:
-        raise DomainError(
-            [
-                RuleViolation("invalid", str(message), None if name == "__all__" else name)
-                for name, messages in error.message_dict.items()
-                for message in messages
-            ]
-        )
-
-
-def _lock(filing: Filing) -> Filing:
-    # Row lock: two reviewers (or a reviewer and the operator) acting at once serialise here.
-    return Filing.objects.select_for_update().get(pk=filing.pk)
-
-
-def _ensure(filing: Filing, target: str, sources: Iterable[str] | None = None) -> None:
-    """The TRANSITIONS table decides; `sources` narrows it for actions with one meaning."""
-    if not filing.can_become(target) or (sources is not None and filing.status not in sources):
-        raise InvalidTransition(filing.get_status_display(), FilingStatus(target).label)
-
-
-def _record(
-    filing: Filing,
-    *,
-    to: str,
-    actor: User,
-    reason: str = "",
-    details: dict[str, Any] | None = None,
-) -> None:
-    FilingTransition.objects.create(
-        filing=filing,
-        from_status=filing.status,
-        to_status=to,
-        actor=actor,
-        reason=reason,
-        details=details or {},
-    )
-
-
-def _ensure_operator(filing: Filing, actor: User) -> None:
-    if (
-        actor.role != Role.OPERATOR
-        or not filing.institution.memberships.filter(user=actor).exists()
-    ):
-        raise NotPermitted(_("只有本机构的举办者或工作人员可以办理。"))
-
-
-def _ensure_reviewer(filing: Filing, actor: User) -> None:
-    """County health reviewers of the filing's county (or above it) act on filings."""
-    if actor.role != Role.HEALTH_REVIEWER:
-        raise NotPermitted(_("只有县级卫生健康部门审核人员可以办理。"))
-    if not Filing.objects.visible_to(actor).filter(pk=filing.pk).exists():
-        raise Http404
-
 
 # ---------------------------------------------------------------------------------------------
 # Drafts
@@ -298,7 +233,7 @@ def create_filing(*, actor: User, registration: Registration, data: Mapping[str,
         care_modes=list(registration.care_modes),
     )
     classes = _apply_data(filing, data, actor=actor)
-    _full_clean(filing)
+    full_clean_or_400(filing)
     filing.save()
     _save_classes(filing, classes)
     FilingTransition.objects.create(
@@ -314,237 +249,15 @@ def update_filing_draft(filing: Filing, *, actor: User, data: Mapping[str, Any])
     Only in `draft` or `supplement_requested` (409 otherwise). Partial data is fine; standards are
     reported by `readiness`, not enforced here, so the operator never loses typing.
     """
-    filing = _lock(filing)
-    _ensure_operator(filing, actor)
+    filing = lock_filing(filing)
+    ensure_operator(filing, actor)
     if filing.status not in Filing.EDITABLE:
         raise InvalidTransition(filing.get_status_display(), FilingStatus.DRAFT.label)
     classes = _apply_data(filing, data, actor=actor)
-    _full_clean(filing)
+    full_clean_or_400(filing)
     filing.save()
     _save_classes(filing, classes)
     return filing
-
-
-# ---------------------------------------------------------------------------------------------
-# Checks
-
-
-def facts_for(filing: Filing) -> standards.SiteFacts:
-    return standards.SiteFacts(
-        places=filing.places,
-        classes=tuple(
-            standards.ClassFacts(c.class_type, c.children, c.carers, c.min_age_months)
-            for c in filing.classes.all()
-        ),
-        children_floor=filing.children_floor,
-        site_tenure=filing.site_tenure,
-        lease_end=filing.lease_end,
-        indoor_area_m2=filing.indoor_area_m2,
-        outdoor_area_m2=filing.outdoor_area_m2,
-        meals=filing.meals,
-        health_workers=filing.staff_health_workers,
-        cooks=filing.staff_cooks,
-    )
-
-
-def standards_check(filing: Filing, *, on: date | None = None) -> list[standards.Violation]:
-    """The standards engine's findings (errors and warnings) for this filing's facts."""
-    return standards.check_all(facts_for(filing), filing.region_id, on=on)
-
-
-def current_documents(filing: Filing) -> list[FilingDocument]:
-    return list(filing.documents.filter(superseded_by__isnull=True).order_by("kind", "id"))
-
-
-def missing_kinds(filing: Filing) -> list[str]:
-    present = {d.kind for d in current_documents(filing)}
-    return [kind for kind in required_kinds(filing.meals) if kind not in present]
-
-
-def run_submission_checks(filing: Filing, *, on: date | None = None) -> list[RuleViolation]:
-    """Every rule a submission must pass, as RuleViolations (errors only), all at once.
-
-    Reusable by change filings: registration approved, every required material present (one
-    `documents_missing` per kind; `food_license_required` when meals are cooked on site),
-    required 备案书 facts, the 承诺书, and every error of the standards engine.
-    """
-    found: list[RuleViolation] = []
-    if filing.registration.status != RegistrationStatus.APPROVED:
-        found.append(
-            RuleViolation(
-                "registration_not_approved",
-                _("登记状态为“%(status)s”，须为已登记。")
-                % {"status": filing.registration.get_status_display()},
-                "registration",
-            )
-        )
-    for kind in missing_kinds(filing):
-        material = MATERIALS_BY_KIND[kind]
-        if kind == DocumentKind.FOOD_LICENSE:
-            found.append(
-                RuleViolation(
-                    "food_license_required",
-                    _("自行加工膳食须上传食品经营许可证（由%(issuer)s出具）。")
-                    % {"issuer": material.issuer},
-                    kind,
-                )
-            )
-        else:
-            found.append(
-                RuleViolation(
-                    "documents_missing",
-                    _("缺少材料：%(label)s（出具单位：%(issuer)s）。")
-                    % {"label": material.label, "issuer": material.issuer},
-                    kind,
-                )
-            )
-    for name in REQUIRED_AT_SUBMIT:
-        value = getattr(filing, name)
-        if value in (None, "", []):
-            found.append(
-                RuleViolation(
-                    "required",
-                    _("请填写“%(label)s”。") % {"label": Filing._meta.get_field(name).verbose_name},
-                    name,
-                )
-            )
-    if not filing.person_in_charge_id_hash:
-        found.append(
-            RuleViolation("required", _("请填写负责人身份证号码。"), "person_in_charge_id_number")
-        )
-    if not filing.classes.exists():
-        found.append(RuleViolation("required", _("请至少填写一个班级。"), "classes"))
-    if not filing.commitment_accepted:
-        found.append(
-            RuleViolation("commitment_required", _("请阅读并签署承诺书。"), "commitment_accepted")
-        )
-    for violation in standards_check(filing, on=on):
-        if violation.severity == "error":
-            found.append(RuleViolation(violation.rule, violation.message, violation.field))
-    return found
-
-
-@dataclass
-class Readiness:
-    """What the readiness page shows before submission."""
-
-    missing_materials: list[dict[str, str]] = field(default_factory=list)
-    present_materials: list[dict[str, Any]] = field(default_factory=list)
-    problems: list[dict[str, Any]] = field(default_factory=list)  # blocking, with explanation
-    warnings: list[dict[str, Any]] = field(default_factory=list)
-    satisfied_rules: list[dict[str, str]] = field(default_factory=list)
-
-    @property
-    def ready(self) -> bool:
-        return not self.missing_materials and not self.problems
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "ready": self.ready,
-            "missing_materials": self.missing_materials,
-            "present_materials": self.present_materials,
-            "problems": self.problems,
-            "warnings": self.warnings,
-            "satisfied_rules": self.satisfied_rules,
-        }
-
-
-# Standards the readiness page lists with a ✓ when nothing breaks them.
-CHECKED_RULES: tuple[str, ...] = (
-    "class_over_size",
-    "carer_ratio_below_standard",
-    "mixed_class_under_18_months",
-    "places_mismatch",
-    "children_floor_too_high",
-    "underground_children_rooms",
-    "lease_too_short",
-    "indoor_area_too_small",
-    "outdoor_area_too_small",
-    "commitment_required",
-)
-
-
-def readiness(filing: Filing) -> Readiness:
-    """Before submission: every missing material with its issuer, every broken rule with a
-    plain-language explanation, warnings, and the rules already satisfied."""
-    result = Readiness()
-    present = current_documents(filing)
-    for doc in present:
-        result.present_materials.append(
-            {"kind": doc.kind, "label": str(doc.get_kind_display()), "name": doc.original_name}
-        )
-    violations = run_submission_checks(filing)
-    broken = set()
-    for v in violations:
-        broken.add(v.code)
-        if v.code in ("documents_missing", "food_license_required"):
-            material = MATERIALS_BY_KIND[v.field or "other"]
-            result.missing_materials.append(
-                {
-                    "kind": material.kind,
-                    "label": str(material.label),
-                    "issuer": str(material.issuer),
-                    "rule": v.code,
-                }
-            )
-        else:
-            result.problems.append(
-                {
-                    "rule": v.code,
-                    "field": v.field,
-                    "message": str(v.message),
-                    "explanation": standards.explain(v.code),
-                }
-            )
-    for w in standards_check(filing):
-        if w.severity == "warning":
-            result.warnings.append({**w.as_dict(), "explanation": standards.explain(w.rule)})
-    for rule in CHECKED_RULES:
-        if rule not in broken:
-            result.satisfied_rules.append({"rule": rule, "explanation": standards.explain(rule)})
-    return result
-
-
-# ---------------------------------------------------------------------------------------------
-# Clocks
-
-
-def _beijing_date(moment: datetime) -> date:
-    return timezone.localtime(moment).date()
-
-
-def clocks(filing: Filing, *, today: date | None = None) -> dict[str, Any]:
-    """Working days left on the 5-day receipt and 15-day conformity clocks; overdue flags.
-
-    The receipt clock runs while the filing waits for a decision (`submitted`); the conformity
-    clock runs until the bureau has decided or the 15 days have passed after acceptance.
-    """
-    today = today or timezone.localdate()
-    region = filing.region_id
-    result: dict[str, Any] = {
-        "received_on": _beijing_date(filing.received_at) if filing.received_at else None,
-        "receipt_due": filing.receipt_due,
-        "conformity_due": filing.conformity_due,
-        "provisional": filing.clocks_provisional,
-        "receipt_running": filing.status == FilingStatus.SUBMITTED,
-        "conformity_running": filing.status in (FilingStatus.SUBMITTED, FilingStatus.FILED)
-        and filing.conformity_decided_at is None
-        and bool(filing.conformity_due)
-        and (filing.status == FilingStatus.SUBMITTED or today <= filing.conformity_due),
-        "receipt_days_left": None,
-        "conformity_days_left": None,
-        "receipt_overdue": False,
-        "conformity_overdue": False,
-    }
-    if filing.receipt_due:
-        result["receipt_days_left"] = working_days_between(today, filing.receipt_due, region)
-        result["receipt_overdue"] = result["receipt_running"] and today > filing.receipt_due
-    if filing.conformity_due:
-        result["conformity_days_left"] = working_days_between(today, filing.conformity_due, region)
-        result["conformity_overdue"] = (
-            filing.status == FilingStatus.SUBMITTED and today > filing.conformity_due
-        )
-    return result
 
 
 # ---------------------------------------------------------------------------------------------
@@ -559,9 +272,11 @@ def submit_filing(filing: Filing, *, actor: User) -> Filing:
     the 5 and 15 working-day clocks from the Beijing date of receipt (that day not counted),
     documents locked, the open supplement request resolved, history row.
     """
-    filing = _lock(filing)
-    _ensure_operator(filing, actor)
-    _ensure(filing, FilingStatus.SUBMITTED, (FilingStatus.DRAFT, FilingStatus.SUPPLEMENT_REQUESTED))
+    filing = lock_filing(filing)
+    ensure_operator(filing, actor)
+    ensure_transition(
+        filing, FilingStatus.SUBMITTED, (FilingStatus.DRAFT, FilingStatus.SUPPLEMENT_REQUESTED)
+    )
     collect(run_submission_checks(filing))
     now = timezone.now()
     received_on = _beijing_date(now)
@@ -576,7 +291,7 @@ def submit_filing(filing: Filing, *, actor: User) -> Filing:
         filing.region_id,
     )
     resolved = SupplementRequest.objects.open().filter(filing=filing).update(resolved_at=now)
-    _record(
+    record_transition(
         filing,
         to=FilingStatus.SUBMITTED,
         actor=actor,
@@ -588,7 +303,7 @@ def submit_filing(filing: Filing, *, actor: User) -> Filing:
     filing.conformity_due = conformity.due
     filing.clocks_provisional = receipt.provisional or conformity.provisional
     filing.documents.filter(locked=False).update(locked=True)
-    _full_clean(filing)
+    full_clean_or_400(filing)
     filing.save()
     return filing
 
@@ -630,15 +345,15 @@ def request_supplement(
     Items are document kinds or 备案书 field names, each with a note; one open request at a time.
     The named document kinds may be uploaded again while `supplement_requested`.
     """
-    filing = _lock(filing)
-    _ensure_reviewer(filing, actor)
-    _ensure(filing, FilingStatus.SUPPLEMENT_REQUESTED, (FilingStatus.SUBMITTED,))
+    filing = lock_filing(filing)
+    ensure_reviewer(filing, actor)
+    ensure_transition(filing, FilingStatus.SUPPLEMENT_REQUESTED, (FilingStatus.SUBMITTED,))
     collect(_valid_items(items))
     clean = [{"item": str(e["item"]), "note": str(e.get("note") or "")} for e in items]
     request = SupplementRequest(filing=filing, items=clean, note=note, requested_by=actor)
-    _full_clean(request)
+    full_clean_or_400(request)
     request.save()
-    _record(
+    record_transition(
         filing,
         to=FilingStatus.SUPPLEMENT_REQUESTED,
         actor=actor,
@@ -646,7 +361,7 @@ def request_supplement(
         details={"items": clean, "supplement_request": request.pk},
     )
     filing.status = FilingStatus.SUPPLEMENT_REQUESTED
-    _full_clean(filing)
+    full_clean_or_400(filing)
     filing.save()
     return filing
 
@@ -679,18 +394,18 @@ def accept_filing(filing: Filing, *, actor: User) -> Filing:
     Filing is an acknowledgement, not a licence. The receipt PDF is rendered on request from
     the stored facts (registry.receipts), so nothing slow runs in this transaction.
     """
-    filing = _lock(filing)
-    _ensure_reviewer(filing, actor)
-    _ensure(filing, FilingStatus.FILED, (FilingStatus.SUBMITTED,))
+    filing = lock_filing(filing)
+    ensure_reviewer(filing, actor)
+    ensure_transition(filing, FilingStatus.FILED, (FilingStatus.SUBMITTED,))
     now = timezone.now()
     today = _beijing_date(now)
     number = next_filing_number(filing.region_id, today.year)
-    _record(filing, to=FilingStatus.FILED, actor=actor, details={"filing_number": number})
+    record_transition(filing, to=FilingStatus.FILED, actor=actor, details={"filing_number": number})
     filing.status = FilingStatus.FILED
     filing.filing_number = number
     filing.filed_on = today
     filing.receipt_issued_at = now
-    _full_clean(filing)
+    full_clean_or_400(filing)
     filing.save()
     return filing
 
@@ -698,17 +413,19 @@ def accept_filing(filing: Filing, *, actor: User) -> Filing:
 @transaction.atomic
 def mark_nonconforming(filing: Filing, *, actor: User, reasons: list[str]) -> Filing:
     """Reviewer finds a filed institution does not conform: reasons recorded and published."""
-    filing = _lock(filing)
-    _ensure_reviewer(filing, actor)
-    _ensure(filing, FilingStatus.NONCONFORMING, (FilingStatus.FILED,))
+    filing = lock_filing(filing)
+    ensure_reviewer(filing, actor)
+    ensure_transition(filing, FilingStatus.NONCONFORMING, (FilingStatus.FILED,))
     clean = [str(r).strip() for r in reasons or [] if str(r).strip()]
     if not clean:
         raise DomainError.single("reasons_required", _("请写明不符合设置标准的原因。"), "reasons")
-    _record(filing, to=FilingStatus.NONCONFORMING, actor=actor, details={"reasons": clean})
+    record_transition(
+        filing, to=FilingStatus.NONCONFORMING, actor=actor, details={"reasons": clean}
+    )
     filing.status = FilingStatus.NONCONFORMING
     filing.nonconformity_reasons = clean
     filing.conformity_decided_at = timezone.now()
-    _full_clean(filing)
+    full_clean_or_400(filing)
     filing.save()
     return filing
 
@@ -719,10 +436,10 @@ def mark_conforming(filing: Filing, *, actor: User, note: str = "") -> Filing:
 
     The earlier reasons stay in the history row; the public page stops showing them.
     """
-    filing = _lock(filing)
-    _ensure_reviewer(filing, actor)
-    _ensure(filing, FilingStatus.FILED, (FilingStatus.NONCONFORMING,))
-    _record(
+    filing = lock_filing(filing)
+    ensure_reviewer(filing, actor)
+    ensure_transition(filing, FilingStatus.FILED, (FilingStatus.NONCONFORMING,))
+    record_transition(
         filing,
         to=FilingStatus.FILED,
         actor=actor,
@@ -732,108 +449,6 @@ def mark_conforming(filing: Filing, *, actor: User, note: str = "") -> Filing:
     filing.status = FilingStatus.FILED
     filing.nonconformity_reasons = []
     filing.conformity_decided_at = timezone.now()
-    _full_clean(filing)
+    full_clean_or_400(filing)
     filing.save()
     return filing
-
-
-# ---------------------------------------------------------------------------------------------
-# Documents
-
-
-def sanitise_name(name: str) -> str:
-    """Keep a readable original name for display only: no path, no control characters."""
-    name = re.split(r"[\\/]", name or "")[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
-    return name[:200] or "file"
-
-
-def sniff(head: bytes) -> tuple[str, str] | None:
-    for magic, content_type, suffix in MAGIC_TYPES:
-        if head.startswith(magic):
-            return content_type, suffix
-    return None
-
-
-@transaction.atomic
-def add_document(filing: Filing, *, actor: User, kind: str, upload: UploadedFile) -> FilingDocument:
-    """Store one material: PDF/JPEG/PNG by content only, ≤ MAX_DOCUMENT_BYTES, random name,
-    SHA-256 while streaming. Refused (`document_locked`) once submitted, except kinds named in
-    the open supplement request while `supplement_requested`; such a re-upload supersedes the
-    earlier file of that kind, which is kept."""
-    filing = _lock(filing)
-    _ensure_operator(filing, actor)
-    problems: list[RuleViolation] = []
-    if kind not in DocumentKind.values:
-        problems.append(RuleViolation("invalid_choice", _("材料类型无效。"), "kind"))
-    open_request = SupplementRequest.objects.open().filter(filing=filing).first()
-    if filing.status == FilingStatus.DRAFT:
-        replace = False
-    elif (
-        filing.status == FilingStatus.SUPPLEMENT_REQUESTED
-        and open_request is not None
-        and kind in open_request.item_names
-    ):
-        replace = True
-    else:
-        problems.append(
-            RuleViolation(
-                "document_locked",
-                _("备案已提交，材料已锁定；只有补正告知中列出的材料可以重新上传。"),
-                "kind",
-            )
-        )
-        replace = False
-    limit = int(settings.MAX_DOCUMENT_BYTES)
-    # The size is known from the request before anything is read: refuse oversize at once.
-    if upload.size is None or upload.size > limit:
-        problems.append(
-            RuleViolation(
-                "file_too_large",
-                _("文件不得超过%(mb)s MB。") % {"mb": round(limit / 1024 / 1024, 1)},
-                "file",
-            )
-        )
-        detected = None
-    else:
-        upload.seek(0)
-        detected = sniff(upload.read(8))
-        upload.seek(0)
-        if detected is None:
-            problems.append(
-                RuleViolation(
-                    "file_type_not_allowed",
-                    _("只接受PDF、JPEG或PNG文件（按文件内容判断，与扩展名无关）。"),
-                    "file",
-                )
-            )
-    collect(problems)
-    assert detected is not None
-    content_type, suffix = detected
-    digest = hashlib.sha256()
-    size = 0
-    for chunk in upload.chunks():
-        digest.update(chunk)
-        size += len(chunk)
-    if size > limit:  # a lying Content-Length: the stream is the truth
-        raise DomainError.single("file_too_large", _("文件过大。"), "file")
-    upload.seek(0)
-    document = FilingDocument(
-        filing=filing,
-        kind=kind,
-        original_name=sanitise_name(upload.name or ""),
-        size=size,
-        sha256=digest.hexdigest(),
-        content_type=content_type,
-        uploaded_by=actor,
-    )
-    # The storage name comes from upload_to (uuid) and the suffix from the content, never the
-    # user's file name.
-    document.file.save(f"upload{suffix}", upload, save=False)
-    _full_clean(document)
-    document.save()
-    if replace:
-        filing.documents.filter(kind=kind, superseded_by__isnull=True).exclude(
-            pk=document.pk
-        ).update(superseded_by=document)
-    return document

@@ -141,3 +141,18 @@ def test_it_keeps_only_a_safe_original_name(operator, institution) -> None:
         filing, actor=operator, kind="license", upload=pdf("../../etc/\x00passwd.pdf")
     )
     assert document.original_name == "passwd.pdf"
+
+
+def test_it_accepts_a_file_of_exactly_the_size_limit(operator, institution, settings) -> None:
+    content = PDF_BYTES + b"0" * (1024 - len(PDF_BYTES))
+    settings.MAX_DOCUMENT_BYTES = len(content)
+    filing = draft_filing(operator, institution, documents=False)
+    response = _upload(operator, filing, "license", "exact.pdf", content)
+    assert response.status_code == 201
+    assert response.json()["size"] == 1024
+
+
+def test_it_records_history_free_uploads_only_in_draft(operator, institution) -> None:
+    filing = draft_filing(operator, institution, documents=False)
+    assert _upload(operator, filing, "other", "a.png", PNG_BYTES, "image/png").status_code == 201
+    assert FilingDocument.objects.get().locked is False

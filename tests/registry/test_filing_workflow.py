@@ -456,3 +456,41 @@ def test_it_answers_409_over_the_api_for_a_refused_transition(
     response = client_for(county_reviewer).post(f"/api/v1/filings/{filing.pk}/accept/")
     assert response.status_code == 409
     assert response.json()["errors"][0]["code"] == "invalid_transition"
+
+
+def test_it_lists_the_queue_in_a_bounded_number_of_queries(
+    county_reviewer, operator, django_assert_max_num_queries
+) -> None:
+    with time_machine.travel(datetime(2026, 3, 2, 10, 0, tzinfo=BEIJING), tick=False):
+        for _ in range(6):
+            submitted_filing(
+                operator, factories.InstitutionFactory(region_id="371103", owner=operator)
+            )
+    client = client_for(county_reviewer)
+    with django_assert_max_num_queries(12):
+        response = client.get("/api/v1/filings/?status=submitted")
+    assert len(response.json()["results"]) == 6
+
+
+def test_it_autosaves_an_empty_mode_list_and_requires_modes_at_submit(
+    operator, institution
+) -> None:
+    filing = draft_filing(operator, institution)
+    response = client_for(operator).patch(
+        f"/api/v1/filings/{filing.pk}/", {"care_modes": []}, format="json"
+    )
+    assert response.status_code == 200
+    response = client_for(operator).post(f"/api/v1/filings/{filing.pk}/submit/")
+    assert ("required", "care_modes") in _codes(response)
+
+
+def test_it_refuses_review_actions_by_operators(operator, institution) -> None:
+    filing = submitted_filing(operator, institution)
+    response = client_for(operator).post(
+        f"/api/v1/filings/{filing.pk}/request-supplement/",
+        {"items": [{"item": "license"}]},
+        format="json",
+    )
+    assert response.status_code == 403
+    filing.refresh_from_db()
+    assert filing.status == "submitted"
