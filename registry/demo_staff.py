@@ -15,11 +15,11 @@ from tuoyu_portal.exceptions import DomainError
 
 # Checksum-valid demo ID numbers (GB 11643); fictional people.
 DEMO_STAFF = [
-    ("张丽", "370000199001010022", "caregiver", 20),
-    ("李娜", "370000199202020023", "health_worker", 200),
-    ("王强", "370000198803030011", "security_guard", 300),
+    ("张丽", "110101199001010023", "caregiver", 20),
+    ("李娜", "110101199202020025", "health_worker", 200),
+    ("王强", "110101198803030013", "security_guard", 300),
 ]
-DEMO_BANNED = ("赵某", "370000198505050018")
+DEMO_BANNED = ("赵某", "110101198505050016")
 
 
 def seed(stdout: TextIO) -> None:

@@ -223,6 +223,12 @@ def ban_register(request: HttpRequest) -> HttpResponse:
     """Health reviewers: the national register (masked), additions, corrections, alerts."""
     if request.user.role != Role.HEALTH_REVIEWER:
         raise PermissionDenied
+    if request.method == "POST" and "seen" in request.POST:
+        alert = get_object_or_404(
+            BanAlert.objects.visible_to(request.user), pk=request.POST.get("seen")
+        )
+        ban_services.mark_alert_seen(alert, actor=request.user)
+        return redirect("ban-register")
     form = BanForm(request.POST if "add" in request.POST else None)
     if request.method == "POST" and "add" in request.POST and form.is_valid():
         try:

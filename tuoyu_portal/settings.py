@@ -298,6 +298,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status`; name their enums so the schema has no naming collisions.
+    "ENUM_NAME_OVERRIDES": {
+        "FilingStatusEnum": "registry.models.filings.FilingStatus",
+        "FilingChangeStatusEnum": "registry.models.changes.ChangeStatus",
+    },
 }
 
 # Two-factor sign-in for staff (api.md): on in production, off under DEBUG for the demo users.

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import Ban, BanCorrection
+from registry.models import Ban, BanAlert, BanCorrection
 from tuoyu_portal import crypto
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exceptions import DomainError, NotPermitted, RuleViolation, collect
@@ -100,8 +100,12 @@ def correct_ban(ban: Ban, *, actor: User, changes: dict[str, Any], reason: str) 
             setattr(ban, field, value)
     if not diff:
         return ban
-    ban.full_clean()
-    ban.save()
+    ban.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            ban.save()
+    except IntegrityError as exc:  # re-activating while another active ban exists
+        raise DomainError.single("ban_exists", _("此人已在禁入名单中。"), "active") from exc
     BanCorrection.objects.create(ban=ban, actor=actor, changes=diff, reason=reason.strip())
     return ban
 
@@ -109,3 +113,12 @@ def correct_ban(ban: Ban, *, actor: User, changes: dict[str, Any], reason: str) 
 def lift_ban(ban: Ban, *, actor: User, reason: str) -> Ban:
     """Lift a ban (e.g. decision overturned): a correction setting it inactive, with a reason."""
     return correct_ban(ban, actor=actor, changes={"active": False}, reason=reason)
+
+
+@transaction.atomic
+def mark_alert_seen(alert: BanAlert, *, actor: User) -> BanAlert:
+    """A county health reviewer acknowledges an alert (it stays on record)."""
+    _ensure_health_reviewer(actor)
+    BanAlert.objects.filter(pk=alert.pk).update(seen=True)
+    alert.seen = True
+    return alert

@@ -33,6 +33,8 @@ from tuoyu_portal.exceptions import (
 )
 from tuoyu_portal.identifiers import id_number_valid
 
+from .staff import check_ban
+
 # Facts a change filing may propose (domain §N: site, places, classes, person in charge, modes).
 CHANGEABLE = (
     "address",
@@ -78,7 +80,13 @@ def filing_facts(filing: Filing) -> dict[str, Any]:
     }
 
 
-def _validate_proposed(proposed: dict[str, Any], id_number: str) -> list[RuleViolation]:
+def _validate_proposed(
+    proposed: dict[str, Any],
+    id_number: str,
+    filed_places: int | None = None,
+    filed_children: int | None = None,
+) -> list[RuleViolation]:
+    """Every broken rule of a proposed change; classes must add up to the (new or filed) places."""
     violations: list[RuleViolation] = []
     for key in sorted(set(proposed) - set(CHANGEABLE)):
         violations.append(RuleViolation("invalid", _("该项不能通过变更备案修改。"), key))
@@ -88,6 +96,7 @@ def _validate_proposed(proposed: dict[str, Any], id_number: str) -> list[RuleVio
         not proposed["care_modes"] or any(m not in CareMode.values for m in proposed["care_modes"])
     ):
         violations.append(RuleViolation("invalid_choice", _("不是有效的托育方式。"), "care_modes"))
+    classes_ok = True
     for index, row in enumerate(proposed.get("classes") or []):
         if (
             not isinstance(row, dict)
@@ -95,11 +104,13 @@ def _validate_proposed(proposed: dict[str, Any], id_number: str) -> list[RuleVio
             or not isinstance(row.get("children"), int)
             or not isinstance(row.get("carers"), int)
         ):
+            classes_ok = False
             violations.append(
                 RuleViolation("invalid", _("班级信息不完整或格式不正确。"), f"classes[{index}]")
             )
-    if "classes" in proposed and not violations:
-        places = proposed.get("places")
+    if "classes" in proposed and classes_ok:
+        places = proposed.get("places", filed_places)
+        places = places if isinstance(places, int) else None
         total = sum(row["children"] for row in proposed["classes"])
         if places is not None and total != places:
             violations.append(
@@ -107,6 +118,20 @@ def _validate_proposed(proposed: dict[str, Any], id_number: str) -> list[RuleVio
                     "places_mismatch", _("各班计划收托人数之和与托位数不一致。"), "classes"
                 )
             )
+    if (
+        "places" in proposed
+        and "classes" not in proposed
+        and isinstance(proposed["places"], int)
+        and filed_children is not None
+        and proposed["places"] != filed_children
+    ):
+        violations.append(
+            RuleViolation(
+                "places_mismatch",
+                _("托位数须与各班计划收托人数之和一致，请同时变更班级。"),
+                "places",
+            )
+        )
     if id_number and not id_number_valid(id_number):
         violations.append(
             RuleViolation(
@@ -116,6 +141,12 @@ def _validate_proposed(proposed: dict[str, Any], id_number: str) -> list[RuleVio
     if not proposed and not id_number:
         violations.append(RuleViolation("change_empty", _("请至少填写一项变更内容。"), None))
     return violations
+
+
+def _children(filing: Filing) -> int | None:
+    """Planned children over the filed classes (None when no classes were filed)."""
+    rows = list(filing.classes.values_list("children", flat=True))
+    return sum(rows) if rows else None
 
 
 def _record(change: FilingChange, to: str, actor: User, note: str = "") -> None:
@@ -129,7 +160,6 @@ def _guard(change: FilingChange, target: str) -> None:
         raise InvalidTransition(change.status, target)
 
 
-@transaction.atomic
 def create_change(
     filing: Filing,
     *,
@@ -138,7 +168,25 @@ def create_change(
     reason: str = "",
     person_in_charge_id_number: str = "",
 ) -> FilingChange:
-    """Open a change filing (draft) for a filed institution. The operator of the institution only."""
+    """Open a change filing (draft) for a filed institution. The operator of the institution only.
+
+    A new person in charge is checked against the ban register first, like any staff addition
+    (400 `banned_person`, alert committed for the county bureau), outside the change transaction.
+    """
+    if not _is_operator_of(filing, actor):
+        raise NotPermitted(_("只有本机构的举办者可以办理变更备案。"))
+    id_number = crypto.normalise_id(person_in_charge_id_number)
+    if id_number and id_number_valid(id_number):
+        check_ban(filing.institution, actor=actor, id_number=id_number)
+    return _create_change(
+        filing, actor=actor, proposed=proposed, reason=reason, id_number=id_number
+    )
+
+
+@transaction.atomic
+def _create_change(
+    filing: Filing, *, actor: User, proposed: dict[str, Any], reason: str, id_number: str
+) -> FilingChange:
     filing = Filing.objects.select_for_update().get(pk=filing.pk)
     if not _is_operator_of(filing, actor):
         raise NotPermitted(_("只有本机构的举办者可以办理变更备案。"))
@@ -146,8 +194,7 @@ def create_change(
         raise InvalidTransition(filing.status, "change")
     if filing.changes.filter(status__in=FilingChange.OPEN_STATUSES).exists():
         raise DomainError.single("change_already_open", _("已有一项正在办理的变更备案。"))
-    id_number = crypto.normalise_id(person_in_charge_id_number)
-    collect(_validate_proposed(proposed, id_number))
+    collect(_validate_proposed(proposed, id_number, filing.places, _children(filing)))
     change = FilingChange(filing=filing, proposed=proposed, reason=reason, created_by=actor)
     if id_number:
         change.person_in_charge_id_encrypted = crypto.encrypt(id_number)
@@ -171,7 +218,7 @@ def update_change(
         raise NotPermitted()
     if change.status not in FilingChange.EDITABLE:
         raise InvalidTransition(change.status, change.status)
-    collect(_validate_proposed(proposed, ""))
+    collect(_validate_proposed(proposed, "", change.filing.places, _children(change.filing)))
     change.proposed = proposed
     if reason is not None:
         change.reason = reason
@@ -187,7 +234,7 @@ def submit_change(change: FilingChange, *, actor: User) -> FilingChange:
     if not _is_operator_of(change.filing, actor):
         raise NotPermitted()
     _guard(change, ChangeStatus.SUBMITTED)
-    collect(_validate_proposed(change.proposed, ""))
+    collect(_validate_proposed(change.proposed, "", change.filing.places, _children(change.filing)))
     _record(change, ChangeStatus.SUBMITTED, actor)
     change.status = ChangeStatus.SUBMITTED
     change.submitted_at = timezone.now()

@@ -55,16 +55,17 @@ def _banned() -> DomainError:
     )
 
 
-def _check_ban(institution: Institution, *, actor: User, id_number: str) -> None:
+def check_ban(institution: Institution, *, actor: User, id_number: str) -> None:
     """Refuse a banned person and alert the bureau.
 
-    The alert is written in its own transaction *before* the refusal is raised, and this runs
-    outside the roster transaction, so the refusal's rollback cannot take the alert with it.
+    The alert is written in its own *durable* transaction before the refusal is raised: it is
+    committed even though the request fails, and `durable=True` makes a caller that wraps this
+    in an outer transaction (whose rollback would silently drop the alert) fail loudly instead.
     """
     ban = active_ban_for(id_number)
     if ban is None:
         return
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         BanAlert.objects.create(ban=ban, institution=institution, attempted_by=actor)
     logger.warning("banned person offered to institution %s", institution.pk)
     raise _banned()
@@ -90,8 +91,13 @@ def add_staff_member(institution: Institution, *, actor: User, data: dict[str, A
     if data.get("role") not in StaffMember.Role.values:
         violations.append(RuleViolation("invalid_choice", _("不是有效的选项。"), "role"))
     collect(violations)
-    _check_ban(institution, actor=actor, id_number=id_number)
+    check_ban(institution, actor=actor, id_number=id_number)
     return _insert_staff(institution, actor=actor, data=data, id_number=id_number)
+
+
+def _employed_somewhere(id_hash: str) -> bool:
+    """The friendly pre-check; the partial unique constraint is the race-proof guarantee."""
+    return StaffMember.objects.filter(id_hash=id_hash, active=True).exists()
 
 
 @transaction.atomic
@@ -99,7 +105,7 @@ def _insert_staff(
     institution: Institution, *, actor: User, data: dict[str, Any], id_number: str
 ) -> StaffMember:
     id_hash = crypto.keyed_hash(id_number)
-    if StaffMember.objects.filter(id_hash=id_hash, active=True).exists():
+    if _employed_somewhere(id_hash):
         raise _already_employed()
     member = StaffMember(
         institution=institution,

@@ -1,0 +1,278 @@
+"""The public register: what is listed, filters, indexed Chinese name search, no personal data."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from registry.models import Filing, FilingStatus, Institution, Registration
+from registry.public import public_filings, search_filings
+from registry.services.staff import add_staff_member
+from tests.conftest import client_for
+from tests.factories import VALID_ID_NUMBER, InstitutionFactory
+from tests.registry.staffpub_factories import (
+    PERSON_IN_CHARGE_ID,
+    ClosingFilingFactory,
+    DeregisteredFilingFactory,
+    DraftFilingFactory,
+    FiledFilingFactory,
+    NonconformingFilingFactory,
+)
+from tuoyu_portal.accounts.models import User
+
+PHONE = re.compile(r"1[3-9]\d{9}")
+LIST = "/api/v1/public/facilities/"
+
+
+def numbers(response: object) -> list[str]:
+    return [r["filing_number"] for r in response.json()["results"]]  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def filing(institution: Institution) -> Filing:
+    return FiledFilingFactory(institution=institution)
+
+
+def test_it_lists_filed_nonconforming_and_closing_only(db: None) -> None:
+    shown = [
+        FiledFilingFactory(),
+        NonconformingFilingFactory(),
+        ClosingFilingFactory(),
+    ]
+    DraftFilingFactory()
+    DeregisteredFilingFactory()
+    response = client_for(None).get(LIST)
+    assert response.status_code == 200
+    assert sorted(numbers(response)) == sorted(f.filing_number for f in shown)
+    row = next(r for r in response.json()["results"] if r["status"] == "nonconforming")
+    assert row["nonconformity_reasons"] == ["室外活动场地面积不足"]
+    assert set(response.json()["results"][0]) == {
+        "filing_number",
+        "name",
+        "region",
+        "region_name",
+        "address",
+        "care_modes",
+        "places",
+        "inclusive",
+        "monthly_fee",
+        "status",
+        "latest_inspection",
+        "nonconformity_reasons",
+    }
+
+
+def test_it_never_leaks_personal_data(
+    operator: User, filing: Filing, county_reviewer: User
+) -> None:
+    import io
+
+    from registry import demo_staff
+
+    demo_staff.seed(io.StringIO())  # the demo roster (张丽 …) and the demo ban
+    add_staff_member(
+        filing.institution,
+        actor=operator,
+        data={"name": "陈静", "id_number": "110101199506060018", "role": "cook"},
+    )
+    registration = Registration.objects.get(pk=filing.registration_id)
+    secrets = [
+        *(id_number for _name, id_number, _role, _days in demo_staff.DEMO_STAFF),
+        *(name for name, _id, _role, _days in demo_staff.DEMO_STAFF),
+        *demo_staff.DEMO_BANNED,
+        "110101199506060018",
+        "陈静",
+        VALID_ID_NUMBER,
+        PERSON_IN_CHARGE_ID,
+        registration.legal_representative_name,
+        registration.contact_phone,
+        filing.person_in_charge_name,
+        filing.person_in_charge_id_masked,
+    ]
+    anonymous = Client()
+    bodies = [
+        client_for(None).get(LIST).content,
+        client_for(None).get(LIST, {"q": "阳光"}).content,
+        client_for(None).get(f"/api/v1/public/filings/{filing.filing_number}/").content,
+        anonymous.get(reverse("public-search")).content,
+        anonymous.get(reverse("public-search"), {"q": "阳光"}).content,
+        anonymous.get(reverse("public-facility", args=[filing.filing_number])).content,
+        anonymous.get(reverse("verify", args=[filing.filing_number])).content,
+    ]
+    for body in bodies:
+        text = body.decode()
+        assert filing.filing_number in text or "查询" in text
+        for secret in secrets:
+            assert secret not in text
+        assert not PHONE.search(text)
+
+
+def test_it_includes_sub_regions_in_the_region_filter(
+    filing: Filing, other_institution: Institution
+) -> None:
+    other = FiledFilingFactory(institution=other_institution)
+    assert numbers(client_for(None).get(LIST, {"region": "370000"})) == [filing.filing_number]
+    assert numbers(client_for(None).get(LIST, {"region": "371100"})) == [filing.filing_number]
+    assert numbers(client_for(None).get(LIST, {"region": "371103"})) == [filing.filing_number]
+    assert numbers(client_for(None).get(LIST, {"region": "140000"})) == [other.filing_number]
+
+
+def test_it_filters_by_care_mode_and_inclusive(db: None) -> None:
+    full = FiledFilingFactory(care_modes=["full_day"], inclusive=True)
+    hourly = FiledFilingFactory(care_modes=["hourly", "temporary"], inclusive=False)
+    assert numbers(client_for(None).get(LIST, {"care_mode": "hourly"})) == [hourly.filing_number]
+    assert numbers(client_for(None).get(LIST, {"inclusive": "true"})) == [full.filing_number]
+    assert numbers(client_for(None).get(LIST, {"inclusive": "false"})) == [hourly.filing_number]
+
+
+@pytest.mark.parametrize(
+    ("term", "found"),
+    [
+        ("阳光", True),  # 2 characters in the middle of the name
+        ("光全", True),  # across a word boundary a person would not see
+        ("阳", True),  # 1 character
+        ("全日制托", True),  # 3+ characters
+        ("山阳", False),  # bigrams of the name, but not adjacent
+        ("月亮", False),
+    ],
+)
+def test_it_matches_any_chinese_substring_of_the_name(
+    filing: Filing, term: str, found: bool
+) -> None:
+    # The fixture's name is 岚山区阳光全日制托育有限公司.
+    result = numbers(client_for(None).get(LIST, {"q": term}))
+    assert result == ([filing.filing_number] if found else [])
+
+
+def test_it_shows_the_district_only_for_home_based_points(db: None) -> None:
+    home = FiledFilingFactory(
+        institution=InstitutionFactory(home_based=True, address="岚山区某小区3号楼2单元101")
+    )
+    row = client_for(None).get(LIST).json()["results"][0]
+    assert row["filing_number"] == home.filing_number
+    assert "101" not in row["address"]
+    assert row["address"] == row["region_name"]
+    page = Client().get(reverse("public-facility", args=[home.filing_number])).content.decode()
+    assert "3号楼" not in page
+
+
+def test_it_drops_deregistered_filings_and_verify_says_invalid(
+    filing: Filing, county_reviewer: User
+) -> None:
+    from registry.services.changes import deregister_filing
+
+    number = filing.filing_number
+    assert client_for(None).get(f"/api/v1/public/filings/{number}/").json()["valid"] is True
+    assert "真实有效" in Client().get(reverse("verify", args=[number])).content.decode()
+    deregister_filing(filing, actor=county_reviewer, reason="停止服务")
+    assert numbers(client_for(None).get(LIST)) == []
+    detail = client_for(None).get(f"/api/v1/public/filings/{number}/").json()
+    assert detail["valid"] is False and detail["status"] == "deregistered"
+    page = Client().get(reverse("verify", args=[number]))
+    assert page.status_code == 200 and "目前无效" in page.content.decode()
+    assert Client().get(reverse("public-facility", args=[number])).status_code == 404
+
+
+def test_it_answers_404_for_unknown_numbers(db: None) -> None:
+    assert client_for(None).get("/api/v1/public/filings/NOPE-1/").status_code == 404
+    assert Client().get(reverse("verify", args=["NOPE-1"])).status_code == 404
+    assert Client().get(reverse("public-facility", args=["NOPE-1"])).status_code == 404
+
+
+def test_it_renders_the_search_page_with_filters(filing: Filing) -> None:
+    response = Client().get(reverse("public-search"), {"region": "370000", "q": "阳光"})
+    assert response.status_code == 200
+    assert filing.institution.name in response.content.decode()
+    bad = Client().get(reverse("public-search"), {"region": "37"})
+    assert "6位行政区划代码" in bad.content.decode()
+
+
+def test_it_skips_unknown_section_modules_but_raises_other_errors(
+    filing: Filing, settings: object
+) -> None:
+    settings.PUBLIC_FACILITY_SECTIONS = ["not_installed_app.public.sections"]  # type: ignore[attr-defined]
+    url = reverse("public-facility", args=[filing.filing_number])
+    assert Client().get(url).status_code == 200
+    settings.PUBLIC_FACILITY_SECTIONS = ["tests.registry.test_public.broken_sections"]  # type: ignore[attr-defined]
+    with pytest.raises(ZeroDivisionError):
+        Client().get(url)
+
+
+def broken_sections(filing: Filing) -> list[dict[str, object]]:
+    return [{"title": "x", "template": "x", "context": 1 // 0}]
+
+
+def test_it_lists_in_a_constant_number_of_queries(
+    db: None, django_assert_num_queries: object
+) -> None:
+    for _ in range(5):
+        FiledFilingFactory()
+    with django_assert_num_queries(1):  # type: ignore[operator]
+        assert len(client_for(None).get(LIST).json()["results"]) == 5
+
+
+def test_it_paginates_with_a_cursor(db: None) -> None:
+    for _ in range(3):
+        FiledFilingFactory()
+    first = client_for(None).get(LIST, {"page_size": 2}).json()
+    assert len(first["results"]) == 2 and first["next"]
+    second = client_for(None).get(first["next"]).json()
+    assert len(second["results"]) == 1
+
+
+CHARS = "阳光春苗彩虹星星月亮小树贝贝童乐宝福安康和美欣悦启明天使蓝天向日葵花园爱心智慧成长"
+
+
+def test_it_uses_the_gram_index_for_1_2_and_3_character_terms(db: None) -> None:
+    """A few thousand realistic rows, fresh statistics: the planner must pick the GIN index."""
+    rng = random.Random(7)
+    institutions = Institution.objects.bulk_create(
+        Institution(
+            name="".join(rng.choice(CHARS) for _ in range(4)) + "托育有限公司",
+            region_id="371103",
+        )
+        for _ in range(4000)
+    )
+    template = FiledFilingFactory()
+    registration = template.registration
+    Filing.objects.bulk_create(
+        Filing(
+            institution=inst,
+            registration=registration,
+            region_id="371103",
+            status=FilingStatus.FILED,
+            filing_number=f"T{inst.pk}",
+            filed_on=timezone.localdate(),
+            places=10,
+            care_modes=["full_day"],
+        )
+        for inst in institutions
+    )
+    Institution.objects.filter(pk=institutions[5].pk).update(name="岚山区葵花籽全日制托育中心")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE registry_institution; ANALYZE registry_filing;")
+    for term in ("籽", "花籽", "葵花籽全"):
+        queryset = search_filings(public_filings(), q=term)
+        plan = queryset.explain()
+        assert "institution_name_grams_gin" in plan, (term, plan)
+        assert [f.institution.name for f in queryset] == ["岚山区葵花籽全日制托育中心"]
+
+
+def test_it_documents_every_staffpub_endpoint_in_the_schema(client: Client) -> None:
+    schema = client.get("/api/schema/").content.decode()
+    for path in (
+        "/api/v1/public/facilities/",
+        "/api/v1/public/filings/{filing_number}/",
+        "/api/v1/filings/{id}/staff/",
+        "/api/v1/filings/{id}/changes/",
+        "/api/v1/filings/{id}/deregister/",
+        "/api/v1/filing-changes/{id}/accept/",
+        "/api/v1/bans/",
+    ):
+        assert path in schema
