@@ -34,3 +34,11 @@ class PublicComplaintForm(forms.Form):
         required=False,
         help_text=_("您的身份和联系方式只有县级卫生健康部门可见，绝不会告知被投诉机构。"),
     )
+
+
+class EnforcementReplyForm(forms.Form):
+    reply = forms.CharField(
+        label=_("机构说明（将与处罚信息一并公示）"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

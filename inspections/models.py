@@ -611,9 +611,15 @@ class CreditSource(models.TextChoices):
 
 class CreditRecordQuerySet(models.QuerySet["CreditRecord"]):
     def visible_to(self, user: User) -> Self:
-        if not getattr(user, "is_authenticated", False):
+        """Operators: their institutions' entries (never persons'); staff: their region."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        return self.filter(jurisdiction_q(user, "region", ""))
+        if user.role == Role.OPERATOR:
+            return self.filter(institution__memberships__user=user, person_id_hash="")
+        prefix = user.region_prefix
+        if prefix is None:
+            return self.none()
+        return self.filter(region__code__startswith=prefix)
 
 
 class CreditRecord(models.Model):

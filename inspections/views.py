@@ -16,9 +16,9 @@ from registry.models import Filing
 from tuoyu_portal.accounts.models import Role
 from tuoyu_portal.exceptions import DomainError
 
-from .forms import PublicComplaintForm, RectifyForm, TriageForm
-from .models import Complaint, Finding
-from .services import complaints, findings, risk
+from .forms import EnforcementReplyForm, PublicComplaintForm, RectifyForm, TriageForm
+from .models import Complaint, EnforcementAction, Finding
+from .services import complaints, enforcement, findings, risk
 
 
 def _require(request: HttpRequest, *roles: str) -> None:
@@ -43,11 +43,44 @@ def operator_findings(request: HttpRequest) -> HttpResponse:
         .select_related("inspection", "institution")
         .order_by("deadline", "id")[:200]
     )
+    penalties = EnforcementAction.objects.visible_to(request.user).select_related("institution")
     return render(
         request,
         "inspections/operator_findings.html",
-        {"findings": rows, "today": today, "form": RectifyForm()},
+        {
+            "findings": rows,
+            "today": today,
+            "form": RectifyForm(),
+            "penalties": penalties[:50],
+            "reply_form": EnforcementReplyForm(),
+        },
     )
+
+
+@login_required
+@require_POST
+def reply_enforcement(request: HttpRequest, pk: int) -> HttpResponse:
+    """The operator's right to reply, published next to the penalty."""
+    _require(request, Role.OPERATOR)
+    action = get_object_or_404(EnforcementAction.objects.visible_to(request.user), pk=pk)
+    form = EnforcementReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            enforcement.reply_to_enforcement(
+                action, actor=request.user, reply=form.cleaned_data["reply"]
+            )
+        except DomainError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("说明已提交，将与处罚信息一并公示。"))
+            return redirect("operator-findings")
+    return render(
+        request,
+        "inspections/operator_findings.html",
+        {"findings": [], "today": timezone.localdate(), "form": RectifyForm(),
+         "penalties": [action], "reply_form": form},
+        status=400,
+    )  # fmt: skip
 
 
 @login_required

@@ -7,10 +7,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import ForeignKey, ManyToManyField, QuerySet
 from django.forms import BaseInlineFormSet, ModelChoiceField, ModelMultipleChoiceField
 from django.http import HttpRequest
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +31,14 @@ from ..services import findings as finding_services
 from ..services import visits
 from ..services.common import sniff_evidence
 from .base import ScopedAdmin
+
+
+class RefusedSave(Exception):
+    """A service refused an admin save; carries the DomainError to report."""
+
+    def __init__(self, error: DomainError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 def _report(request: HttpRequest, modeladmin: admin.ModelAdmin, error: DomainError) -> None:
@@ -71,6 +79,21 @@ class InspectionForm(forms.ModelForm):
             return visits.parse_observed_classes(self.cleaned_data.get("observed_classes"))
         except DomainError as error:
             raise forms.ValidationError([str(v.message) for v in error.violations]) from error
+
+
+class DepartmentFilter(admin.SimpleListFilter):
+    title = _("参与部门")
+    parameter_name = "department"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return list(Department.choices)
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[Inspection]
+    ) -> QuerySet[Inspection]:
+        if self.value() in Department.values:
+            return queryset.filter(departments__contains=[self.value()])
+        return queryset
 
 
 class FindingInlineFormSet(BaseInlineFormSet):
@@ -118,7 +141,7 @@ class InspectionAdmin(ScopedAdmin):
         "quality_grade",
         "published",
     ]
-    list_filter = ["kind", "published", "quality_grade"]
+    list_filter = ["kind", DepartmentFilter, "published", "quality_grade"]
     list_select_related = ["institution", "filing"]
     date_hierarchy = "visited_on"
     search_fields = ["institution__name", "filing__filing_number"]
@@ -201,17 +224,12 @@ class InspectionAdmin(ScopedAdmin):
                     published=data.get("published", True),
                 )
         except DomainError as error:
-            transaction.set_rollback(True)
-            _report(request, self, error)
-            request._inspection_save_failed = True  # type: ignore[attr-defined]
-            return
+            raise RefusedSave(error) from error
         # The admin goes on to save inlines and M2M against this instance.
         obj.pk, obj._state.adding = saved.pk, False
         obj.__dict__.update({k: v for k, v in saved.__dict__.items() if not k.startswith("_")})
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        if getattr(request, "_inspection_save_failed", False) or form.instance.pk is None:
-            return
         super().save_related(request, form, formsets, change)
         # The logging inspector is always one of the visit's inspectors.
         form.instance.inspectors.add(request.user)
@@ -219,12 +237,14 @@ class InspectionAdmin(ScopedAdmin):
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model is not Finding:
             return super().save_formset(request, form, formset, change)
+        # The admin's change message reads these lists (normally set by formset.save()).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for finding_form in formset.extra_forms:
             if not finding_form.has_changed() or not finding_form.cleaned_data:
                 continue
             data = finding_form.cleaned_data
             try:
-                finding_services.record_finding(
+                created = finding_services.record_finding(
                     form.instance,
                     actor=request.user,
                     rule=data.get("rule", ""),
@@ -235,16 +255,24 @@ class InspectionAdmin(ScopedAdmin):
                     published=data.get("published", True),
                 )
             except DomainError as error:
-                transaction.set_rollback(True)
-                _report(request, self, error)
+                raise RefusedSave(error) from error
+            formset.new_objects.append(created)
         return None
 
-    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: Any = None) -> Any:
-        if getattr(request, "_inspection_save_failed", False):
-            from django.shortcuts import redirect
-
-            return redirect(request.path)
-        return super().response_add(request, obj, post_url_continue)
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
+        # The admin wraps the save in one transaction; a refused service call leaves it by
+        # exception (so nothing is saved) and the inspector is sent back with the reasons.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except RefusedSave as refused:
+            _report(request, self, refused.error)
+            return redirect(request.get_full_path())
 
 
 # --------------------------------------------------------------------------- findings
@@ -356,12 +384,14 @@ class FindingAdmin(ScopedAdmin):
         pass  # every field is read-only; only evidence (inline) is added
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for evidence_form in formset.extra_forms:
             if evidence_form.has_changed() and evidence_form.cleaned_data.get("file"):
                 evidence = evidence_form.save(commit=False)
                 evidence.finding = form.instance
                 evidence.uploaded_by = request.user
                 evidence.save()
+                formset.new_objects.append(evidence)
 
     def _verify(self, request: HttpRequest, queryset: QuerySet[Finding], accepted: bool) -> None:
         done = 0

@@ -11,6 +11,7 @@ from ..models import (
     Complaint,
     ComplaintStatus,
     CorrectionStatus,
+    CreditRecord,
     EnforcementAction,
     EnforcementKind,
     Finding,
@@ -117,6 +118,10 @@ class FindingRectifyInputSerializer(serializers.Serializer):
     evidence = serializers.ListField(
         child=serializers.FileField(), required=False, default=list, max_length=10
     )
+
+
+class FindingFollowUpInputSerializer(serializers.Serializer):
+    visited_on = serializers.DateField()
 
 
 class FindingVerifyInputSerializer(serializers.Serializer):
@@ -261,3 +266,24 @@ class InspectionDueSerializer(serializers.Serializer):
     due_on = serializers.DateField()
     last_visit = serializers.DateField(allow_null=True)
     reasons = RiskReasonSerializer(many=True)
+
+
+class CreditRecordOutputSerializer(serializers.ModelSerializer):
+    source_display = serializers.CharField(source="get_source_display", read_only=True)
+
+    class Meta:
+        model = CreditRecord
+        fields = [
+            "id",
+            "institution",
+            "person_name",
+            "region",
+            "source",
+            "source_display",
+            "source_id",
+            "rule_key",
+            "points",
+            "reason",
+            "created_at",
+        ]
+        read_only_fields = fields

@@ -11,6 +11,7 @@ router.register("inspections", views.InspectionViewSet, basename="inspection")
 router.register("findings", views.FindingViewSet, basename="finding")
 router.register("complaints", views.ComplaintViewSet, basename="complaint")
 router.register("enforcement-actions", views.EnforcementActionViewSet, basename="enforcement")
+router.register("credit-records", views.CreditRecordViewSet, basename="credit-record")
 
 urlpatterns = [
     path("inspection-due/", views.InspectionDueView.as_view(), name="api-inspection-due"),

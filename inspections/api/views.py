@@ -20,7 +20,14 @@ from registry.models import Filing
 from tuoyu_portal.accounts.models import Role
 from tuoyu_portal.api import cursor_pagination
 
-from ..models import ChecklistTemplate, Complaint, EnforcementAction, Finding, Inspection
+from ..models import (
+    ChecklistTemplate,
+    Complaint,
+    CreditRecord,
+    EnforcementAction,
+    Finding,
+    Inspection,
+)
 from ..services import complaints, enforcement, findings, risk, visits
 from . import serializers as s
 
@@ -136,6 +143,24 @@ class FindingViewSet(
         data.is_valid(raise_exception=True)
         finding = findings.verify_rectification(finding, actor=request.user, **data.validated_data)
         return Response(self.get_serializer(finding).data)
+
+    @extend_schema(
+        request=s.FindingFollowUpInputSerializer, responses={201: s.InspectionOutputSerializer}
+    )
+    @action(detail=True, methods=["post"], url_path="follow-up")
+    def follow_up(self, request: Request, pk: str | None = None) -> Response:
+        """Schedule a follow-up visit (复查) from this finding (inspectors)."""
+        finding = self.get_object()
+        _require_role(request, Role.INSPECTOR)
+        data = s.FindingFollowUpInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        inspection = visits.schedule_follow_up(
+            finding, actor=request.user, visited_on=data.validated_data["visited_on"]
+        )
+        return Response(
+            s.InspectionOutputSerializer(inspection, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class ComplaintViewSet(
@@ -271,3 +296,20 @@ class PublicComplaintStatusView(GenericAPIView):
             Complaint.objects.select_related("filing"), tracking_code=tracking_code.upper()
         )
         return Response(self.get_serializer(complaint).data)
+
+
+class CreditRecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Credit records (诚信档案) with the reason and points of each entry. Staff may look a person
+    up by ID number (`?id_number=`, hashed, never stored or echoed in clear)."""
+
+    serializer_class = s.CreditRecordOutputSerializer
+    filterset_fields = ["institution", "source"]
+
+    def get_queryset(self) -> QuerySet[CreditRecord]:
+        qs = CreditRecord.objects.visible_to(self.request.user)
+        id_number = self.request.query_params.get("id_number")
+        if id_number and self.request.user.role != Role.OPERATOR:
+            from tuoyu_portal import crypto
+
+            qs = qs.filter(person_id_hash=crypto.keyed_hash(id_number))
+        return qs

@@ -87,10 +87,65 @@ def grade_quality(
     return total, QualityGrade.D
 
 
+def _check_answers(
+    template: ChecklistTemplate | None, answers: dict[str, Any]
+) -> list[RuleViolation]:
+    """Answers name items of the chosen template version, and nothing else."""
+    if not answers:
+        return []
+    if template is None:
+        return [
+            RuleViolation(
+                "checklist_required", _("填写检查表结果前请选择检查表。"), "checklist_answers"
+            )
+        ]
+    codes = {item["code"] for item in template.items}
+    unknown = sorted(set(answers) - codes)
+    if unknown:
+        return [
+            RuleViolation(
+                "unknown_checklist_item",
+                _("检查表中没有这些项目：%(codes)s。") % {"codes": "、".join(unknown)},
+                "checklist_answers",
+            )
+        ]
+    return []
+
+
+@transaction.atomic
+def revise_checklist(
+    template: ChecklistTemplate, *, actor: User, items: list[dict[str, Any]], title: str = ""
+) -> ChecklistTemplate:
+    """Publish a new version of a checklist; visits keep the version they were filled with."""
+    latest = (
+        ChecklistTemplate.objects.select_for_update()
+        .filter(code=template.code)
+        .order_by("-version")
+        .first()
+    )
+    assert latest is not None
+    revised = ChecklistTemplate(
+        code=template.code,
+        version=latest.version + 1,
+        title=title or latest.title,
+        kind=latest.kind,
+        items=items,
+        settings=latest.settings,
+        published=True,
+    )
+    revised.full_clean()
+    revised.save()
+    return revised
+
+
 def _validate(
-    *, kind: str, departments: list[str], checklist_template: ChecklistTemplate | None
+    *,
+    kind: str,
+    departments: list[str],
+    checklist_template: ChecklistTemplate | None,
+    answers: dict[str, Any] | None = None,
 ) -> None:
-    found: list[RuleViolation] = []
+    found: list[RuleViolation] = _check_answers(checklist_template, answers or {})
     if kind not in InspectionKind.values:
         found.append(RuleViolation("invalid_choice", _("检查类型不正确。"), "kind"))
     if any(d not in Department.values for d in departments):
@@ -125,7 +180,12 @@ def record_inspection(
     result stored; a quality visit is scored and graded. Refreshes the public summary."""
     ensure_inspector_for(filing, actor)
     departments = sorted(set(departments or []) | {actor.department})
-    _validate(kind=kind, departments=departments, checklist_template=checklist_template)
+    _validate(
+        kind=kind,
+        departments=departments,
+        checklist_template=checklist_template,
+        answers=checklist_answers,
+    )
     if filing.status not in Filing.PUBLIC_STATUSES:
         raise DomainError.single(
             "filing_not_active", _("只能检查已备案（含不符合标准、注销中）的机构。"), "filing"
@@ -179,6 +239,7 @@ def update_inspection(
             inspection.observed_classes, inspection.region_id, inspection.visited_on
         )
     if checklist_answers is not None:
+        collect(_check_answers(inspection.checklist_template, checklist_answers))
         inspection.checklist_answers = checklist_answers
         inspection.quality_score, inspection.quality_grade = grade_quality(
             inspection.checklist_template, checklist_answers, inspection.region_id

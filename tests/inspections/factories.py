@@ -15,7 +15,8 @@ _numbers = itertools.count(1)
 
 
 def filed_filing(institution: Institution, **overrides: Any) -> Filing:
-    registration = factories.ApprovedRegistrationFactory(institution=institution, credit_code="")
+    # A draft registration is enough for the FK (approved ones are unique per credit code).
+    registration = factories.RegistrationFactory(institution=institution)
     values: dict[str, Any] = {
         "institution": institution,
         "registration": registration,

@@ -497,3 +497,28 @@ def test_it_refuses_a_reply_from_another_operator(filing, county_reviewer, other
     )  # fmt: skip
     with pytest.raises(NotPermitted):
         enforcement.reply_to_enforcement(action, actor=other_operator, reply="x")
+
+
+def test_it_refuses_answers_to_items_the_checklist_does_not_have(filing, inspector):
+    template = ChecklistTemplate.objects.get(code="routine", version=1)
+    with pytest.raises(DomainError) as caught:
+        visits.record_inspection(
+            filing, actor=inspector, kind="routine", visited_on=date(2026, 3, 2),
+            checklist_template=template, checklist_answers={"cctv_24h": {"ok": True}, "made_up": {}},
+        )  # fmt: skip
+    assert caught.value.violations[0].code == "unknown_checklist_item"
+
+
+def test_it_keeps_the_checklist_version_a_visit_was_filled_with(filing, inspector):
+    v1 = ChecklistTemplate.objects.get(code="routine", version=1)
+    inspection = visits.record_inspection(
+        filing, actor=inspector, kind="routine", visited_on=date(2026, 3, 2),
+        checklist_template=v1, checklist_answers={"cctv_24h": {"ok": True}},
+    )  # fmt: skip
+    v2 = visits.revise_checklist(
+        v1, actor=inspector, items=[{"code": "cctv_24h_v2", "text": "新版监控要求"}]
+    )
+    assert v2.version == 2
+    inspection.refresh_from_db()
+    assert inspection.checklist_template == v1
+    assert "cctv_24h" in {i["code"] for i in inspection.checklist_template.items}
