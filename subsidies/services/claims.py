@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -496,7 +497,7 @@ def approve_claim(claim: Claim, *, actor: User, note: str = "") -> Claim:
     collect(eligibility.evaluate(claim, on=timezone.localdate(), with_duplicates=False))
     share = float(rules.value_for("subsidy_audit_sample_share", claim.region_id) or 0)
     threshold = rules.value_for("subsidy_audit_amount_threshold", claim.region_id)
-    over = threshold is not None and claim.amount >= type(claim.amount)(str(threshold))
+    over = threshold is not None and claim.amount >= Decimal(str(threshold))
     flagged = over or audit_sampled(claim.pk, share)
     _record(
         claim,

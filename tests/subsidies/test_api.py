@@ -161,7 +161,7 @@ def test_it_refuses_anonymous_callers(filing, operator, schemes) -> None:
     assert client_for(None).get(CLAIMS).status_code in (401, 403)
 
 
-def test_it_lists_the_officers_region_oldest_first_with_a_cursor(
+def test_it_lists_claims_of_the_officers_region_with_a_cursor_in_few_queries(
     filing, operator, finance_officer, schemes, django_assert_max_num_queries
 ) -> None:
     submit_claim(draft_family_claim(filing, operator, schemes), actor=operator)
