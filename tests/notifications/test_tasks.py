@@ -259,3 +259,26 @@ def test_it_keeps_the_row_when_the_email_fails(
     assert notification is not None
     notification.refresh_from_db()
     assert notification.emailed_at is None
+
+
+def test_it_uses_the_regions_own_expiry_window(cast: dict[str, Any]) -> None:
+    from tuoyu_portal.regions.models import RegionRule
+
+    RegionRule.objects.create(
+        key="notify_expiry_days",
+        region_id="371103",
+        value=60,
+        effective_from=datetime.date(2020, 1, 1),
+    )
+    make_filing(
+        institution=cast["institution"], site_tenure=SiteTenure.LEASED, lease_end=TODAY + 45 * DAY
+    )
+    make_filing(
+        "141023",
+        institution=cast["other_institution"],
+        site_tenure=SiteTenure.LEASED,
+        lease_end=TODAY + 45 * DAY,
+    )
+
+    assert tasks.notify_expiries() == 1  # 岚山's 60 days cover it; 襄汾's default 30 do not
+    assert Notification.objects.get().recipient == cast["operator"]
