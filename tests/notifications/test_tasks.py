@@ -225,3 +225,60 @@ def test_it_skips_the_email_for_a_user_without_an_address(operator: User) -> Non
 
     assert Notification.objects.get().emailed_at is None
     assert mail.outbox == []
+
+
+def test_it_notifies_again_for_a_new_nonconformity_decision(cast: dict[str, Any]) -> None:
+    filing = make_filing(
+        status=FilingStatus.NONCONFORMING,
+        institution=cast["institution"],
+        conformity_decided_at=NOW - 3 * DAY,
+        nonconformity_reasons=["室外活动场地不足"],
+    )
+    tasks.notify_filing_events()
+    # Conforming again, then a second notice: a new event with its own key.
+    filing.conformity_decided_at = NOW - DAY
+    filing.save(update_fields=["conformity_decided_at"])
+
+    assert tasks.notify_filing_events() == 1
+    assert tasks.notify_filing_events() == 0
+    assert Notification.objects.filter(kind=NotificationKind.NONCONFORMING).count() == 2
+
+
+def test_it_keeps_the_row_when_the_email_fails(
+    cast: dict[str, Any], settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise OSError("smtp down")
+
+    monkeypatch.setattr("tuoyu_portal.notifications.services.notify.send_mail", broken)
+
+    notification = notify(
+        cast["operator"], kind=NotificationKind.FINDING, event_key="finding:9", title="一"
+    )
+
+    assert notification is not None
+    notification.refresh_from_db()
+    assert notification.emailed_at is None
+
+
+def test_it_uses_the_regions_own_expiry_window(cast: dict[str, Any]) -> None:
+    from tuoyu_portal.regions.models import RegionRule
+
+    RegionRule.objects.create(
+        key="notify_expiry_days",
+        region_id="371103",
+        value=60,
+        effective_from=datetime.date(2020, 1, 1),
+    )
+    make_filing(
+        institution=cast["institution"], site_tenure=SiteTenure.LEASED, lease_end=TODAY + 45 * DAY
+    )
+    make_filing(
+        "141023",
+        institution=cast["other_institution"],
+        site_tenure=SiteTenure.LEASED,
+        lease_end=TODAY + 45 * DAY,
+    )
+
+    assert tasks.notify_expiries() == 1  # 岚山's 60 days cover it; 襄汾's default 30 do not
+    assert Notification.objects.get().recipient == cast["operator"]

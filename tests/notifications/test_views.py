@@ -71,3 +71,10 @@ def test_it_refuses_get_on_mark_read(operator: User) -> None:
     notification = _note(operator, "a")
 
     assert _client(operator).get(f"/notifications/{notification.pk}/read/").status_code == 405
+
+
+def test_it_links_reviewers_to_the_dashboard_in_the_header(
+    county_reviewer: User, operator: User
+) -> None:
+    assert 'href="/dashboard/"' in _client(county_reviewer).get("/notifications/").content.decode()
+    assert 'href="/dashboard/"' not in _client(operator).get("/notifications/").content.decode()

@@ -61,7 +61,9 @@ class RegionStatsOutputSerializer(serializers.Serializer):
         return data
 
 
-class PublicRegionStatsOutputSerializer(serializers.Serializer):
+class PublicCountyStatsSerializer(serializers.Serializer):
+    """Aggregates of one county: counts, ratios and rates only; no names, no personal data."""
+
     region = serializers.CharField()
     region_name = serializers.CharField()
     year = serializers.IntegerField()
@@ -73,7 +75,10 @@ class PublicRegionStatsOutputSerializer(serializers.Serializer):
     inclusive_share = serializers.FloatField(allow_null=True)
     receipts_on_time_rate = serializers.FloatField(allow_null=True)
     conformity_on_time_rate = serializers.FloatField(allow_null=True)
-    counties = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class PublicRegionStatsOutputSerializer(PublicCountyStatsSerializer):
+    counties = PublicCountyStatsSerializer(many=True)
 
 
 class RegionStatsView(APIView):

@@ -34,6 +34,7 @@ from subsidies.models import Claim, ClaimStatus
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.notifications.models import NotificationKind
 from tuoyu_portal.regions import rules
+from tuoyu_portal.regions.models import RegionRule
 
 from .notify import notify
 
@@ -69,12 +70,21 @@ class _RuleCache:
     """Per-region rule values, looked up once per region for a whole scan."""
 
     def __init__(self, key: str, on: datetime.date) -> None:
-        self.key, self.on, self.values = key, on, {}  # type: dict[str, Any]
+        self.key, self.on = key, on
+        self.values: dict[str, Any] = {}
 
     def __call__(self, region_code: str) -> Any:
         if region_code not in self.values:
             self.values[region_code] = rules.value_for(self.key, region_code, self.on)
         return self.values[region_code]
+
+    def widest(self) -> int:
+        """The largest value any region sets (or the default): bounds the scan in SQL, and each
+        row is then checked against its own region's value."""
+        values = RegionRule.objects.filter(key=self.key, effective_from__lte=self.on).values_list(
+            "value", flat=True
+        )
+        return max([int(rules.RULES[self.key].default), *(int(v) for v in values)])
 
 
 def _send_all(users: Iterable[User], **kwargs: Any) -> int:
@@ -191,12 +201,15 @@ def scan_expiries(today: datetime.date | None = None) -> int:
     """Staff health certificates and site leases ending within `notify_expiry_days`."""
     today = today or timezone.localdate()
     window = _RuleCache("notify_expiry_days", today)
-    # The widest window any region could set is unknown without a query per region, so select
-    # everything not yet expired and apply each region's window in Python (a small set).
+    horizon = today + timedelta(days=window.widest())
     sent = 0
     with translation.override("zh-hans"):
         staff = (
-            StaffMember.objects.filter(active=True, health_certificate_expires__gte=today)
+            StaffMember.objects.filter(
+                active=True,
+                health_certificate_expires__gte=today,
+                health_certificate_expires__lte=horizon,
+            )
             .select_related("institution")
             .prefetch_related(_operators_prefetch("institution__"))
         )
@@ -220,7 +233,10 @@ def scan_expiries(today: datetime.date | None = None) -> int:
             )
         leases = (
             Filing.objects.filter(
-                status__in=FILED_STATUSES, site_tenure=SiteTenure.LEASED, lease_end__gte=today
+                status__in=FILED_STATUSES,
+                site_tenure=SiteTenure.LEASED,
+                lease_end__gte=today,
+                lease_end__lte=horizon,
             )
             .select_related("institution")
             .prefetch_related(_operators_prefetch("institution__"))

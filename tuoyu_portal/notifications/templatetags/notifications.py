@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from tuoyu_portal.accounts.models import Role
 from tuoyu_portal.notifications.models import Notification
 
 register = template.Library()
@@ -26,13 +27,19 @@ def notifications_link(context: dict[str, Any]) -> SafeString | str:
         Notification.objects.filter(recipient=user, read_at__isnull=True).values("id")[:100]
     )
     label = _("通知")
+    # Reviewers and supervisors also get the statistics link (dashboard roles, no import of the
+    # dashboard app: notifications stays independent of it).
+    stats = ""
+    if user.has_role(Role.HEALTH_REVIEWER, Role.SUPERVISOR):
+        stats = format_html('<a href="{}">{}</a> ', reverse("dashboard"), _("统计分析"))
     if unread:
         count = "99+" if unread > 99 else str(unread)
         return format_html(
-            '<a href="{}">{} <span class="badge">{}</span><span class="visually-hidden">{}</span></a>',
+            '{}<a href="{}">{} <span class="badge">{}</span><span class="visually-hidden">{}</span></a>',
+            stats,
             reverse("notifications"),
             label,
             count,
             _("条未读"),
         )
-    return format_html('<a href="{}">{}</a>', reverse("notifications"), label)
+    return format_html('{}<a href="{}">{}</a>', stats, reverse("notifications"), label)
