@@ -9,6 +9,7 @@ would trust.
 from __future__ import annotations
 
 import io
+import posixpath
 import struct
 import zipfile
 import zlib
@@ -85,7 +86,8 @@ def zip_bomb() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         archive.writestr("[Content_Types].xml", b"<Types/>")
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+        sheet_name = posixpath.join("xl", "worksheets", "sheet1.xml")  # an XLSX part name
+        with archive.open(sheet_name, "w", force_zip64=True) as sheet:
             block = b"\x00" * (1024 * 1024)
             for _ in range(200):
                 sheet.write(block)
