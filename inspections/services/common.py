@@ -12,12 +12,8 @@ from tuoyu_portal import uploads
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exceptions import DomainError, InvalidTransition, NotPermitted, RuleViolation
 
-# Evidence is a photo or a PDF, recognised by its first bytes, never by the name the client sent.
-_MAGIC: list[tuple[bytes, str]] = [
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"%PDF-", "application/pdf"),
-]
+# Evidence is a photo or a PDF, recognised by its content (tuoyu_portal.uploads), never by the
+# name the client sent.
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 
 

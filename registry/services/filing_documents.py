@@ -27,11 +27,8 @@ from tuoyu_portal.exceptions import (
     collect,
 )
 
-MAGIC_TYPES: tuple[tuple[bytes, str, str], ...] = (
-    (b"%PDF-", "application/pdf", ".pdf"),
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-)
+# The accepted types and their magic bytes live in tuoyu_portal.uploads (one table for all apps).
+SUFFIXES: dict[str, str] = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -46,10 +43,8 @@ def sanitise_name(name: str) -> str:
 
 
 def sniff(head: bytes) -> tuple[str, str] | None:
-    for magic, content_type, suffix in MAGIC_TYPES:
-        if head.startswith(magic):
-            return content_type, suffix
-    return None
+    content_type = uploads.detect(head)
+    return (content_type, SUFFIXES[content_type]) if content_type else None
 
 
 @transaction.atomic

@@ -40,7 +40,6 @@ from registry.services.filing_checks import (  # noqa: F401  (re-exported: one i
     standards_check,
 )
 from registry.services.filing_documents import (  # noqa: F401
-    MAGIC_TYPES,
     add_document,
     sanitise_name,
     sniff,

@@ -17,20 +17,6 @@ from tuoyu_portal.exceptions import DomainError
 from ..models import Claim, ClaimDocument
 from .claims import _ensure_member
 
-# Content types by magic bytes: the uploader's name and Content-Type header are not trusted.
-MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
-
-
-def sniff(head: bytes) -> str | None:
-    for magic, content_type in MAGIC:
-        if head.startswith(magic):
-            return content_type
-    return None
-
 
 @transaction.atomic(durable=True)
 def add_document(claim: Claim, *, actor: User, upload: UploadedFile) -> ClaimDocument:
@@ -40,10 +26,16 @@ def add_document(claim: Claim, *, actor: User, upload: UploadedFile) -> ClaimDoc
     if not claim.is_editable:
         raise DomainError.single("document_locked", _("申请已提交，材料不能再修改。"), "file")
     if upload.size is None or upload.size > settings.MAX_DOCUMENT_BYTES:
-        raise DomainError.single("file_too_large", _("文件不能超过 20 MB。"), "file")
+        raise DomainError.single(
+            "file_too_large",
+            _("文件不得超过%(mb)s MB。")
+            % {"mb": round(settings.MAX_DOCUMENT_BYTES / 1024 / 1024, 1)},
+            "file",
+        )
     upload.seek(0)
     # Whole-file check (scripts in PDFs, polyglots, image bombs): tuoyu_portal/uploads.py.
-    content_type = sniff(upload.read(16)) if uploads.is_acceptable(upload) else None
+    # Content type by magic bytes: the uploader's name and Content-Type header are not trusted.
+    content_type = uploads.detect(upload.read(16)) if uploads.is_acceptable(upload) else None
     if content_type is None:
         raise DomainError.single(
             "file_type_not_allowed", _("只接受 PDF、JPEG 或 PNG 文件。"), "file"
