@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -38,7 +39,14 @@ from registry.models import (
     SupplementRequest,
 )
 from registry.services import filings as svc
-from tuoyu_portal.api import IdCursorPagination, cursor_pagination
+from tuoyu_portal.api import (
+    IdCursorPagination,
+    ValuesListMixin,
+    cursor_pagination,
+    iso_date,
+    iso_datetime,
+    labels,
+)
 from tuoyu_portal.exceptions import DomainError, RuleViolation
 
 # --------------------------------------------------------------------------------------------
@@ -360,6 +368,7 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
     retrieve=extend_schema(responses={200: FilingOutputSerializer}),
 )
 class FilingViewSet(
+    ValuesListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -397,6 +406,51 @@ class FilingViewSet(
         if self.action == "list":
             return FilingListOutputSerializer
         return FilingOutputSerializer
+
+    # The queue and the lists: FilingListOutputSerializer's fields from .values() rows.
+    list_values = (
+        "id",
+        "registration_id",
+        "institution_id",
+        "institution__name",
+        "region_id",
+        "status",
+        "filing_number",
+        "places",
+        "care_modes",
+        "received_at",
+        "receipt_due",
+        "conformity_due",
+        "filed_on",
+        "clocks_provisional",
+        "conformity_decided_at",
+    )
+
+    def shape_rows(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        statuses = labels(FilingStatus)
+        memo: dict[tuple[Any, ...], Any] = {}
+        today = timezone.localdate()
+        return [
+            {
+                "id": r["id"],
+                "registration": r["registration_id"],
+                "institution": r["institution_id"],
+                "institution_name": r["institution__name"],
+                "region": r["region_id"],
+                "status": r["status"],
+                "status_display": statuses.get(r["status"], r["status"]),
+                "filing_number": r["filing_number"],
+                "places": r["places"],
+                "care_modes": r["care_modes"],
+                "received_at": iso_datetime(r["received_at"]),
+                "receipt_due": iso_date(r["receipt_due"]),
+                "conformity_due": iso_date(r["conformity_due"]),
+                "filed_on": iso_date(r["filed_on"]),
+                # clocks() reads attributes only: the row stands in for the model instance.
+                "clocks": svc.clocks(SimpleNamespace(**r), today=today, memo=memo),  # type: ignore[arg-type]
+            }
+            for r in rows
+        ]
 
     def _out(self, filing: Filing, code: int = status.HTTP_200_OK) -> Response:
         filing = self.get_queryset().get(pk=filing.pk)

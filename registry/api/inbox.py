@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import django_filters
+from typing import Any
+
 from django.db.models import QuerySet
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from registry.models import HealthInboxEntry
+from registry.models import HealthInboxEntry, InboxEvent
 from tuoyu_portal.accounts.models import Role
-from tuoyu_portal.api import cursor_pagination
+from tuoyu_portal.api import ValuesListMixin, cursor_pagination, iso_date, iso_datetime, labels
+from tuoyu_portal.filters import ChoiceFilterBackend
 
 INBOX_ROLES = frozenset({Role.HEALTH_REVIEWER, Role.SUPERVISOR})
 
@@ -55,24 +57,57 @@ class HealthInboxEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HealthInboxFilter(django_filters.FilterSet):
-    has_filing = django_filters.BooleanFilter(field_name="has_filing")
-    overdue = django_filters.BooleanFilter(field_name="overdue")
-    event = django_filters.ChoiceFilter(
-        field_name="event", choices=HealthInboxEntry._meta.get_field("event").choices
+class HealthInboxViewSet(
+    ValuesListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Health reviewers (own county) and supervisors (region below); anyone else sees nothing."""
+
+    list_values = (
+        "id",
+        "registration_ref",
+        "credit_code",
+        "name",
+        "event",
+        "received_at",
+        "has_filing",
+        "days_since_approval",
+        "overdue",
+        "overdue_after_days",
+        "region_id",
+        "approved_on",
+        "address",
+        "legal_representative_name",
+        "authority",
     )
 
-    class Meta:
-        model = HealthInboxEntry
-        fields = ["has_filing", "overdue", "event"]
-
-
-class HealthInboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Health reviewers (own county) and supervisors (region below); anyone else sees nothing."""
+    def shape_rows(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        events = labels(InboxEvent)
+        return [
+            {
+                "id": r["id"],
+                "registration": r["registration_ref"],
+                "credit_code": r["credit_code"],
+                "name": r["name"],
+                "event": r["event"],
+                "event_display": events.get(r["event"], r["event"]),
+                "received_at": iso_datetime(r["received_at"]),
+                "has_filing": r["has_filing"],
+                "days_since_approval": r["days_since_approval"],
+                "overdue": r["overdue"],
+                "overdue_after_days": r["overdue_after_days"],
+                "region": r["region_id"],
+                "approved_on": iso_date(r["approved_on"]),
+                "address": r["address"],
+                "legal_representative_name": r["legal_representative_name"],
+                "authority": r["authority"],
+            }
+            for r in rows
+        ]
 
     serializer_class = HealthInboxEntrySerializer
     permission_classes = [CanReadHealthInbox]
-    filterset_class = HealthInboxFilter
+    filter_backends = [ChoiceFilterBackend]
+    filter_params = {"has_filing": bool, "overdue": bool, "event": InboxEvent}
     pagination_class = cursor_pagination("-received_at", "-id")
 
     def get_queryset(self) -> QuerySet[HealthInboxEntry]:
