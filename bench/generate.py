@@ -441,7 +441,7 @@ def main() -> int:
                 (TABLES,),
             ).fetchall()
         )
-        for table, name, definition in sorted(defs, key=lambda d: -sizes.get(d[0], 0)):
+        for _table, name, definition in sorted(defs, key=lambda d: -sizes.get(d[0], 0)):
             if not conn.execute("SELECT 1 FROM pg_class WHERE relname = %s", (name,)).fetchone():
                 todo.append(definition)
         build_in_parallel(url, todo, workers=max(2, os.cpu_count() or 2))
