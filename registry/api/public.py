@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from registry.models import Filing
 from registry.public import public_address, public_filings, search_filings
-from tuoyu_portal.api import IdCursorPagination
+from tuoyu_portal.api import IdCursorPagination, ValuesListMixin
 
 
 class PublicFacilityOutputSerializer(serializers.ModelSerializer[Filing]):
@@ -86,7 +86,7 @@ class PublicFilingOutputSerializer(serializers.ModelSerializer[Filing]):
         OpenApiParameter("q", OpenApiTypes.STR, description="机构名称（任意连续字）"),
     ]
 )
-class PublicFacilityListView(generics.ListAPIView[Filing]):
+class PublicFacilityListView(ValuesListMixin, generics.ListAPIView[Filing]):
     """Filed, nonconforming and closing institutions; never drafts or deregistered ones."""
 
     permission_classes = [AllowAny]
@@ -99,13 +99,69 @@ class PublicFacilityListView(generics.ListAPIView[Filing]):
         inclusive_raw = params.get("inclusive", "").lower()
         inclusive = {"true": True, "1": True, "false": False, "0": False}.get(inclusive_raw)
         region = params.get("region", "")
+        # Newest first, forwards: the search may look for exactly the page's rows among the
+        # newest filings first (registry.public.newest_name_matches).
+        paginator = self.paginator
+        cursor = paginator.decode_cursor(self.request) if paginator is not None else None
+        newest = None
+        if paginator is not None and (cursor is None or not cursor.reverse):
+            newest = paginator.get_page_size(self.request) + 1
         return search_filings(
             public_filings(),
             region=region if region.isdigit() and len(region) == 6 else "",
             care_mode=params.get("care_mode", ""),
             inclusive=inclusive,
             q=params.get("q", "")[:50],
+            newest=newest,
+            before=int(cursor.position) if cursor and cursor.position else None,
         )
+
+    # The public card from .values() rows (tests/performance/test_lean_lists.py).
+    list_values = (
+        "id",
+        "filing_number",
+        "institution__name",
+        "institution__address",
+        "institution__home_based",
+        "region_id",
+        "region__name",
+        "region__full_name",
+        "care_modes",
+        "places",
+        "inclusive",
+        "monthly_fee",
+        "status",
+        "latest_inspection",
+        "nonconformity_reasons",
+    )
+
+    def shape_rows(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        shaped = []
+        for r in rows:
+            region_name = r["region__full_name"] or r["region__name"]
+            fee = r["monthly_fee"]
+            shaped.append(
+                {
+                    "filing_number": r["filing_number"],
+                    "name": r["institution__name"],
+                    "region": r["region_id"],
+                    "region_name": region_name,
+                    # Home-based points show the district only (public_address).
+                    "address": region_name
+                    if r["institution__home_based"]
+                    else r["institution__address"],
+                    "care_modes": r["care_modes"],
+                    "places": r["places"],
+                    "inclusive": r["inclusive"],
+                    "monthly_fee": None if fee is None else f"{fee:.2f}",
+                    "status": r["status"],
+                    "latest_inspection": r["latest_inspection"],
+                    "nonconformity_reasons": list(r["nonconformity_reasons"] or [])
+                    if r["status"] == Filing.Status.NONCONFORMING
+                    else [],
+                }
+            )
+        return shaped
 
 
 class PublicFilingVerifyView(generics.GenericAPIView[Filing]):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -276,3 +277,96 @@ def test_it_documents_every_staffpub_endpoint_in_the_schema(client: Client) -> N
         "/api/v1/bans/",
     ):
         assert path in schema
+
+
+def _walk(client: Client, url: str) -> list[str]:
+    """Every filing number of a search, following `next` to the end."""
+    found: list[str] = []
+    while url:
+        body = client.get(url).json()
+        found += [r["filing_number"] for r in body["results"]]
+        url = body["next"]
+    return found
+
+
+def test_the_newest_first_window_answers_exactly_what_the_gram_index_answers(
+    db: None, settings: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Frequent, medium, rare and absent terms; small windows so every branch runs: the probe
+    (found in the window), the widened probe, and the fallback to the gram index."""
+    settings.PUBLIC_SEARCH_WINDOW = 20  # type: ignore[attr-defined]
+    settings.PUBLIC_SEARCH_WINDOW_MAX = 90  # type: ignore[attr-defined]
+    rng = random.Random(11)
+    names = []
+    for n in range(300):
+        word = "阳光" if n % 3 == 0 else ("彩虹" if n % 29 == 0 else rng.choice(["童乐", "启明"]))
+        names.append(f"{word}{n % 7}号托育_中心%{n}")
+    institutions = Institution.objects.bulk_create(
+        Institution(name=name, region_id="371103" if n % 2 else "371102", home_based=False)
+        for n, name in enumerate(names)
+    )
+    template = FiledFilingFactory()
+    Filing.objects.bulk_create(
+        Filing(
+            institution=inst,
+            registration=template.registration,
+            region_id=inst.region_id,
+            status=FilingStatus.FILED,
+            filing_number=f"W{inst.pk}",
+            filed_on=timezone.localdate(),
+            places=10,
+            care_modes=["full_day", "hourly"] if n % 4 == 0 else ["full_day"],
+            inclusive=n % 5 == 0,
+        )
+        for n, inst in enumerate(institutions)
+    )
+    import registry.public as public_module
+
+    probes: list[tuple[int, int, int]] = []  # (window, limit, found)
+    outcomes: list[bool] = []  # did the window answer?
+    real_probe, real_matches = public_module._probe, public_module.newest_name_matches
+
+    def spy_probe(scope: object, term: str, limit: int, window: int) -> list[int]:
+        found = real_probe(scope, term, limit, window)  # type: ignore[arg-type]
+        probes.append((window, limit, len(found)))
+        return found
+
+    def spy_matches(scope: object, term: str, *, limit: int) -> list[int] | None:
+        ids = real_matches(scope, term, limit=limit)  # type: ignore[arg-type]
+        outcomes.append(ids is not None)
+        return ids
+
+    monkeypatch.setattr(public_module, "_probe", spy_probe)
+    monkeypatch.setattr(public_module, "newest_name_matches", spy_matches)
+    client = client_for(None)
+    cases = [
+        {"q": "阳光"},  # every third: the first window has the page
+        {"q": "彩虹"},  # rare: fallback to the gram index
+        {"q": "阳光", "inclusive": "true"},  # sparser: the widened window
+        {"q": "托育_"},  # `_` is a literal, not a LIKE wildcard
+        {"q": "%1"},  # so is `%`
+        {"q": "鑫鑫"},  # absent
+        {"q": "阳", "region": "371103", "care_mode": "hourly"},
+    ]
+    for params in cases:
+        expected = [
+            f.filing_number
+            for f in search_filings(
+                public_filings(),
+                q=params["q"],
+                region=params.get("region", ""),
+                care_mode=params.get("care_mode", ""),
+                inclusive=True if params.get("inclusive") else None,
+            ).order_by("-id")
+        ]
+        query = urlencode(params)
+        for page_size in (1, 7, 50):
+            assert _walk(client, f"{LIST}?{query}&page_size={page_size}") == expected, (
+                params,
+                page_size,
+            )
+    assert len(_walk(client, f"{LIST}?{urlencode({'q': '阳光'})}&page_size=50")) == 100
+    # Every branch ran: answered by the first window, by the widened one, and by the index.
+    assert any(w == 20 and found >= limit for w, limit, found in probes)
+    assert any(w > 20 and found >= limit for w, limit, found in probes)
+    assert True in outcomes and False in outcomes
