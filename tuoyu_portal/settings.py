@@ -105,6 +105,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: repeats of anonymous public searches never reach the rest (publiccache.py).
+    "tuoyu_portal.publiccache.PublicResponseCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -397,6 +399,10 @@ RATE_LIMIT_PROXY_COUNT = env_int("RATE_LIMIT_PROXY_COUNT", 0)
 # Under TESTING the other suites must not trip over a shared counter; tests/security sets its own.
 _complaint_rate = env_str("RATE_LIMIT_COMPLAINT", "100000/m" if TESTING else "5/h")
 _search_rate = env_str("RATE_LIMIT_SEARCH", "100000/m" if TESTING else "60/m")
+# Anonymous answers of the public register kept this many seconds (0 = off; off under TESTING,
+# where suites create rows without signals; tests of the cache switch it on).
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 0 if TESTING else 60)
+PUBLIC_CACHE_PATHS = {"/api/v1/public/facilities/": "public-facilities-api:GET"}
 PUBLIC_RATE_LIMITS: dict[str, str] = {
     "api-public-complaint-create:POST": _complaint_rate,
     "public-complaint-new:POST": _complaint_rate,

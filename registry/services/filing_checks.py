@@ -22,7 +22,12 @@ from registry.models import (
 from tuoyu_portal.exceptions import (
     RuleViolation,
 )
-from tuoyu_portal.regions.calendar import is_base_workday, overrides_for, working_days_between
+from tuoyu_portal.regions.calendar import (
+    is_base_workday,
+    overrides_for,
+    overrides_for_many,
+    working_days_between,
+)
 
 # Facts the bureau needs before it can accept a filing (checked at submit, shown by readiness).
 REQUIRED_AT_SUBMIT: tuple[str, ...] = (
@@ -258,6 +263,11 @@ def _days_between(
         if lo < day <= hi:
             n += int(is_workday) - int(is_base_workday(day))
     return n if due >= today else -n
+
+
+def page_overrides(today: date, regions: set[str]) -> dict[str, dict[date, bool]]:
+    """Calendar overrides of each region around `today`, the window clocks() reads (one query)."""
+    return overrides_for_many(today - _BACK, today + _AHEAD, regions)
 
 
 def clocks(

@@ -35,6 +35,7 @@ from registry.services.filing_checks import (  # noqa: F401  (re-exported: one i
     current_documents,
     facts_for,
     missing_kinds,
+    page_overrides,
     readiness,
     run_submission_checks,
     standards_check,

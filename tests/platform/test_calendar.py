@@ -77,3 +77,18 @@ def test_it_counts_working_days_between_two_dates_both_ways() -> None:
     assert working_days_between(date(2026, 2, 13), date(2026, 2, 27)) == 5
     assert working_days_between(date(2026, 2, 27), date(2026, 2, 13)) == -5
     assert working_days_between(date(2026, 2, 13), date(2026, 2, 13)) == 0
+
+
+def test_overrides_for_many_regions_equal_one_region_at_a_time() -> None:
+    from tuoyu_portal.regions.calendar import overrides_for, overrides_for_many
+
+    WorkdayOverride.objects.create(date=date(2026, 2, 24), is_workday=False, note="全国")
+    WorkdayOverride.objects.create(date=date(2026, 2, 24), is_workday=True, region_id="371100")
+    WorkdayOverride.objects.create(date=date(2026, 3, 2), is_workday=False, region_id="371103")
+    WorkdayOverride.objects.create(date=date(2026, 3, 3), is_workday=False, region_id="140000")
+    start, end = date(2026, 1, 1), date(2026, 12, 31)
+    regions = {"371103", "371102", "141023", "110105"}
+    many = overrides_for_many(start, end, regions)
+    assert many == {code: overrides_for(start, end, code) for code in regions}
+    assert many["371103"] == {date(2026, 2, 24): True, date(2026, 3, 2): False}
+    assert many["110105"] == {date(2026, 2, 24): False}

@@ -34,6 +34,30 @@ def overrides_for(start: date, end: date, region_code: str | None) -> dict[date,
     return _overrides(start, end, region_code)
 
 
+def overrides_for_many(
+    start: date, end: date, region_codes: set[str]
+) -> dict[str, dict[date, bool]]:
+    """overrides_for(start, end, code) for each code, from one query (a page of many counties)."""
+    ancestors = {code: ancestor_codes(code) for code in region_codes}
+    wanted = {c for codes in ancestors.values() for c in codes}
+    rows = list(
+        WorkdayOverride.objects.filter(
+            Q(region__isnull=True) | Q(region_id__in=wanted), date__range=(start, end)
+        ).values_list("date", "region_id", "is_workday")
+    )
+    result: dict[str, dict[date, bool]] = {}
+    for code, codes in ancestors.items():
+        found: dict[date, tuple[int, bool]] = {}
+        for day, region_id, is_workday in rows:
+            if region_id is not None and region_id not in codes:
+                continue
+            rank = codes.index(region_id) if region_id in codes else len(codes)
+            if day not in found or rank < found[day][0]:
+                found[day] = (rank, is_workday)
+        result[code] = {day: value for day, (_rank, value) in found.items()}
+    return result
+
+
 def _overrides(start: date, end: date, region_code: str | None) -> dict[date, bool]:
     """Overrides in [start, end]; a regional row beats a national one."""
     scope = Q(region__isnull=True)

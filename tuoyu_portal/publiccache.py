@@ -1,0 +1,81 @@
+"""A short-lived cache of the public register's anonymous JSON answers (issue 9 item 6).
+
+Parents searching the register are the one audience that grows with the population, not with
+the number of officials; the same few queries (a district, a brand, "普惠") repeat all day. The
+first answer passes through the whole stack and is stored with its headers for
+``PUBLIC_CACHE_SECONDS``; repeats are served by this outermost middleware from Redis — the role
+an nginx micro-cache would play in front, kept in the application so that `make run` and the
+benchmark have it too. Rate limits still count every request. A change to any filing or
+institution bumps a version number, so a new filing is searchable at once, not after the TTL.
+Requests with credentials (token, session cookie) are never cached or served from the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+
+from tuoyu_portal.ratelimit import client_ip, hit, throttled_response
+
+VERSION_KEY = "public-cache:version"
+
+
+def bump_version(**_kwargs: Any) -> None:
+    """Signal receiver: any saved or deleted filing/institution makes older answers unreachable."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 1, timeout=None)
+
+
+class PublicResponseCacheMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.paths: dict[str, str] = dict(getattr(settings, "PUBLIC_CACHE_PATHS", {}))
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        seconds = int(getattr(settings, "PUBLIC_CACHE_SECONDS", 0))
+        scope = self.paths.get(request.path_info)
+        if (
+            not seconds
+            or scope is None
+            or request.method != "GET"
+            or "HTTP_AUTHORIZATION" in request.META
+            or request.COOKIES
+        ):
+            return self.get_response(request)
+        key = self._key(request)
+        # One round trip for the version and the answer; an answer of another version is stale.
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY) or 0
+        stored = found.get(key)
+        if stored is None or stored[0] != version:
+            response = self.get_response(request)
+            if response.status_code == 200 and not response.cookies and not response.streaming:
+                cache.set(
+                    key,
+                    (version, response.content, list(response.headers.items())),
+                    timeout=seconds,
+                )
+            return response
+        rate = getattr(settings, "PUBLIC_RATE_LIMITS", {}).get(scope)
+        if rate:
+            allowed, retry_after = hit(scope, client_ip(request), rate)
+            if not allowed:
+                return throttled_response(request, retry_after)
+        _version, content, headers = stored
+        response = HttpResponse(content)
+        for name, value in headers:
+            response.headers[name] = value
+        return response
+
+    @staticmethod
+    def _key(request: HttpRequest) -> str:
+        # The answer may depend on the language asked for; nothing else about the client.
+        varies = request.get_full_path() + "|" + request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+        return "public-cache:" + hashlib.sha256(varies.encode()).hexdigest()
