@@ -62,3 +62,23 @@ def test_it_lets_one_of_several_concurrent_workers_deliver_a_row() -> None:
     assert sorted(outcomes) == ["sent", "skipped", "skipped", "skipped"]
     assert DeliveryAttempt.objects.filter(event=event).count() == 1
     assert HealthInboxEntry.objects.get().receipts == 1
+
+
+def test_a_delivery_commits_without_waiting_for_the_flush_and_then_restores_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    event = approved_event()
+    seen: list[str] = []
+
+    def recording_backend(outbox_event: Any) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            seen.append(cursor.fetchone()[0])
+        return 200
+
+    monkeypatch.setattr(services, "get_backend", lambda name=None: ("test", recording_backend))
+    assert services.deliver_event(event.pk) == "sent"
+    assert seen == ["off"]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"

@@ -29,6 +29,7 @@ LEAN_LISTS_EXPECTED = {
     "/api/v1/filings/",
     "/api/v1/registrations/",
     "/api/v1/public/facilities/",
+    "/api/v1/inspections/",
 }
 # Rows are matched by id, or by this field where the public shape has no id.
 ROW_KEY = {"/api/v1/public/facilities/": "filing_number"}
