@@ -9,6 +9,12 @@ PY=${PY:-.venv/bin/python}
 SCALE=${BENCH_SCALE:-1.0}
 ITER=${BENCH_ITERATIONS:-1000}
 export TWO_FACTOR_REQUIRED=0
+# Measured as deployed: DEBUG off (no query log), throwaway keys for this run only, plain HTTP on
+# loopback. The in-process measurements turn the public response cache off themselves.
+export DEBUG=0 SECURE_SSL_REDIRECT=0
+: "${SECRET_KEY:=$($PY -c 'import secrets; print(secrets.token_urlsafe(50))')}"
+: "${FIELD_ENCRYPTION_KEY:=$($PY -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')}"
+export SECRET_KEY FIELD_ENCRYPTION_KEY
 if ! command -v wrk >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then apt-get install -y -q wrk >/dev/null || echo "could not install wrk";
   else echo "wrk is missing: run 'sudo apt-get install -y wrk' (the HTTP figures will be skipped)"; fi
