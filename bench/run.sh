@@ -29,6 +29,7 @@ PYEOF
 $PY manage.py migrate -v0
 $PY manage.py load_regions >/dev/null
 $PY bench/generate.py --scale "$SCALE"
+$PY manage.py collectstatic --noinput -v0  # DEBUG off: the admin pages need the static manifest
 $PY bench/measure.py --iterations "$ITER"
 $PY bench/http_load.py
 if [ -z "${BENCH_SKIP_PUSH:-}" ] && [ -f bench/push.py ]; then $PY bench/push.py || echo "push figures failed"; fi
