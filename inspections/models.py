@@ -296,6 +296,11 @@ class Finding(TimeStampedModel):
                 name="finding_unresolved_idx",
             ),
             models.Index(fields=["institution", "status"], name="finding_inst_status_idx"),
+            # Admin search by rule prefix ("管理规范 §32"): LIKE 'x%' needs the pattern operator
+            # class unless the database collation is "C" (migration 0005).
+            models.Index(
+                fields=["rule"], name="finding_rule_prefix_idx", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self) -> str:

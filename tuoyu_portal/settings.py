@@ -379,6 +379,12 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# Admin changelists (inspections/admin/base.py): up to this many rows the count is an exact
+# COUNT, given up after the timeout; otherwise the planner's estimate is shown as "约 N 条" (a
+# COUNT over millions of rows would be most of the page's time).
+ADMIN_EXACT_COUNT_LIMIT = env_int("ADMIN_EXACT_COUNT_LIMIT", 10_000)
+ADMIN_EXACT_COUNT_TIMEOUT_MS = env_int("ADMIN_EXACT_COUNT_TIMEOUT_MS", 50)
+
 # Inspections: name the choice sets that share a field name ("kind", "status") in the schema.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
+from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.test import Client
 
+from inspections.admin import base
+from inspections.admin.base import EstimatedCountPaginator, planner_estimate
 from inspections.models import CreditRecord, Finding, FindingTransition, Inspection
+from tuoyu_portal.accounts.models import User
 
 from . import factories as f
 
@@ -214,27 +221,231 @@ def test_it_corrects_a_visit_through_the_update_service(filing, admin_inspector)
     assert filing.latest_inspection["visited_on"] == "2026-03-02"
 
 
-def test_it_estimates_counts_of_large_unfiltered_changelists(filing, admin_inspector):
-    from django.db import connection
-
-    from inspections.admin.base import EstimatedCountPaginator
-
-    f.finding(f.inspection(filing, admin_inspector))
-    assert EstimatedCountPaginator(Finding.objects.order_by("id"), 100).count == 1
-    with connection.cursor() as cursor:  # pretend the table is big (rolled back with the test)
-        cursor.execute(
-            "UPDATE pg_class SET reltuples = 2500000 WHERE relname = 'inspections_finding'"
-        )
-    assert EstimatedCountPaginator(Finding.objects.order_by("id"), 100).count == 2_500_000
-    # A filtered (scoped) list still counts exactly.
-    assert (
-        EstimatedCountPaginator(Finding.objects.filter(severity="major").order_by("id"), 100).count
-        == 1
-    )
-
-
 def test_it_filters_visits_by_department(filing, admin_inspector):
     both = f.inspection(filing, admin_inspector, departments=["health", "fire"])
     f.inspection(filing, admin_inspector)
     response = _client(admin_inspector).get("/admin/inspections/inspection/?department=fire")
     assert [o.pk for o in response.context["cl"].result_list] == [both.pk]
+
+
+# --------------------------------------------------------------------------- at scale (issue 9)
+
+
+def _shown(client: Client, url: str) -> set[int]:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return {obj.pk for obj in response.context["cl"].result_list}
+
+
+@pytest.fixture
+def visits(filing, other_filing, admin_inspector) -> dict[str, Any]:
+    """A visit and a finding at each institution: 岚山区阳光… (371103) and 襄汾县春苗… (141023)."""
+    mine = f.inspection(filing, admin_inspector)
+    theirs = f.inspection(other_filing, admin_inspector, region_id=other_filing.region_id)
+    return {
+        "mine": mine,
+        "theirs": theirs,
+        "my_finding": f.finding(mine, severity="critical"),
+        "their_finding": f.finding(theirs, rule="消防通道堵塞"),
+    }
+
+
+@pytest.fixture
+def staff_supervisor(supervisor: User) -> User:
+    """The province supervisor (370000) with read access to the admin."""
+    from django.contrib.auth.models import Permission
+
+    supervisor.is_staff = True
+    supervisor.save(update_fields=["is_staff"])
+    supervisor.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_inspection", "view_finding"])
+    )
+    return supervisor
+
+
+@pytest.fixture
+def superuser(db: None) -> User:
+    return User.objects.create_superuser("admin_scale", "scale@example.cn", "x")
+
+
+@pytest.mark.parametrize(
+    ("url", "both_counties"),
+    [
+        ("/admin/inspections/inspection/", True),
+        ("/admin/inspections/inspection/?kind__exact=routine", True),
+        (
+            "/admin/inspections/inspection/?visited_on__gte=2026-03-01&visited_on__lt=2026-04-01",
+            True,
+        ),
+        ("/admin/inspections/inspection/?q=阳光", False),
+        ("/admin/inspections/inspection/?q=371103-2026&kind__exact=routine", False),
+        ("/admin/inspections/finding/", True),
+        ("/admin/inspections/finding/?status__exact=open", True),
+        ("/admin/inspections/finding/?severity__exact=critical&status__exact=open", False),
+        ("/admin/inspections/finding/?q=阳光", False),
+    ],
+)
+@pytest.mark.parametrize("who", ["superuser", "admin_inspector", "staff_supervisor"])
+def test_it_answers_the_changelists_filtered_unfiltered_and_searched(
+    request: pytest.FixtureRequest,
+    visits: dict[str, Any],
+    url: str,
+    both_counties: bool,
+    who: str,
+) -> None:
+    mine, theirs = ("mine", "theirs") if "/inspection/" in url else ("my_finding", "their_finding")
+    expected = {visits[mine].pk}
+    if both_counties and who == "superuser":  # 371103 is everyone's; 141023 only the superuser's
+        expected.add(visits[theirs].pk)
+    assert _shown(_client(request.getfixturevalue(who)), url) == expected
+
+
+@pytest.mark.parametrize("id_list_max", [5000, 0], ids=["id list", "walk"])
+@pytest.mark.parametrize(
+    ("term", "found"),
+    [
+        ("阳", {"mine"}),  # 1 character
+        ("春苗", {"theirs"}),  # 2 characters
+        ("阳光全日制", {"mine"}),  # 3+ characters
+        ("全日制托育", {"mine", "theirs"}),
+        ("阳光 有限公司", {"mine"}),  # words are ANDed, as in Django's admin
+        ("不存在的名字", set()),
+    ],
+)
+def test_it_finds_visits_by_institution_name_substring(
+    superuser: User,
+    visits: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    id_list_max: int,
+    term: str,
+    found: set[str],
+) -> None:
+    # Both strategies: matching institutions' ids in the query, or walking with LIKE.
+    monkeypatch.setattr(base, "SEARCH_ID_LIST_MAX", id_list_max)
+    shown = _shown(_client(superuser), f"/admin/inspections/inspection/?q={term}")
+    assert shown == {visits[key].pk for key in found}
+    finding_keys = {{"mine": "my_finding", "theirs": "their_finding"}[key] for key in found}
+    shown = _shown(_client(superuser), f"/admin/inspections/finding/?q={term}")
+    assert shown == {visits[key].pk for key in finding_keys}
+
+
+@pytest.mark.parametrize("id_list_max", [5000, 0], ids=["id list", "walk"])
+def test_it_needs_the_whole_term_not_only_its_bigrams(
+    superuser: User, admin_inspector: User, monkeypatch: pytest.MonkeyPatch, id_list_max: int
+) -> None:
+    from tests import factories
+
+    monkeypatch.setattr(base, "SEARCH_ID_LIST_MAX", id_list_max)
+    # 光阳阳光托育中心 holds both bigrams of 阳光阳 (光阳, 阳光) but not 阳光阳 itself.
+    institution = factories.InstitutionFactory(name="光阳阳光托育中心", region_id="371103")
+    visit = f.inspection(f.filed_filing(institution), admin_inspector)
+    url = "/admin/inspections/inspection/?q="
+    assert _shown(_client(superuser), url + "阳光阳") == set()
+    assert _shown(_client(superuser), url + "阳阳光") == {visit.pk}
+
+
+@pytest.mark.parametrize("id_list_max", [5000, 0], ids=["id list", "walk"])
+def test_it_finds_visits_by_filing_number_and_findings_by_rule(
+    superuser: User, visits: dict[str, Any], monkeypatch: pytest.MonkeyPatch, id_list_max: int
+) -> None:
+    monkeypatch.setattr(base, "SEARCH_ID_LIST_MAX", id_list_max)
+    client = _client(superuser)
+    number = visits["mine"].filing.filing_number  # 371103-2026-000NN
+    url = "/admin/inspections/inspection/?q="
+    assert _shown(client, url + number) == {visits["mine"].pk}
+    assert _shown(client, url + number[:6]) == {visits["mine"].pk}  # a prefix
+    assert _shown(client, url + number[1:]) == set()  # not a prefix
+    assert _shown(client, url + "2026") == set()
+    url = "/admin/inspections/finding/?q="
+    assert _shown(client, url + "消防") == {visits["their_finding"].pk}
+    assert _shown(client, url + "管理规范 §32") == set()  # two words, ANDed
+    assert _shown(client, url + '"管理规范 §32"') == {visits["my_finding"].pk}
+
+
+def test_it_keeps_searches_inside_the_jurisdiction(
+    visits: dict[str, Any], admin_inspector: User, staff_supervisor: User
+) -> None:
+    for user in (admin_inspector, staff_supervisor):
+        client = _client(user)
+        url = "/admin/inspections/inspection/?q="
+        assert _shown(client, url + "全日制") == {visits["mine"].pk}
+        assert _shown(client, url + "春苗") == set()
+        assert _shown(client, url + visits["theirs"].filing.filing_number) == set()
+        assert _shown(client, "/admin/inspections/finding/?q=消防") == set()
+
+
+def test_it_offers_a_date_filter_instead_of_the_date_hierarchy(
+    superuser: User, visits: dict[str, Any]
+) -> None:
+    response = _client(superuser).get("/admin/inspections/inspection/")
+    assert response.context["cl"].date_hierarchy is None  # a DISTINCT over every row
+    assert "visited_on__gte" in response.content.decode()
+    march = "?visited_on__gte=2026-03-01&visited_on__lt=2026-04-01"
+    assert len(_shown(_client(superuser), "/admin/inspections/inspection/" + march)) == 2
+    april = "?visited_on__gte=2026-04-01&visited_on__lt=2026-05-01"
+    assert _shown(_client(superuser), "/admin/inspections/inspection/" + april) == set()
+
+
+def _timeout() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        return cursor.fetchone()[0]
+
+
+def test_the_paginator_counts_exactly_below_the_limit(visits: dict[str, Any], settings) -> None:
+    settings.ADMIN_EXACT_COUNT_LIMIT = 10_000
+    before = _timeout()
+    paginator = EstimatedCountPaginator(Finding.objects.order_by("id"), 100)
+    assert paginator.count == 2
+    assert paginator.count_is_estimate is False
+    assert _timeout() == before  # the count's own timeout does not outlive it
+
+
+def test_the_paginator_shows_the_planners_estimate_above_the_limit(
+    visits: dict[str, Any], settings
+) -> None:
+    settings.ADMIN_EXACT_COUNT_LIMIT = 0
+    queryset = Finding.objects.order_by("id")
+    paginator = EstimatedCountPaginator(queryset, 1)
+    assert paginator.count == planner_estimate(queryset) > 0
+    assert paginator.count_is_estimate is True
+    # Pages past an estimate stay reachable (and are empty when it was too high).
+    assert list(paginator.page(paginator.num_pages + 5).object_list) == []
+    assert len(paginator.page(2).object_list) == 1
+
+
+def test_the_paginator_keeps_an_estimate_when_it_was_too_low(
+    visits: dict[str, Any], settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.ADMIN_EXACT_COUNT_LIMIT = 1
+    monkeypatch.setattr(base, "planner_estimate", lambda queryset: 0)
+    paginator = EstimatedCountPaginator(Finding.objects.order_by("id"), 1)
+    assert paginator.count == 2  # the bounded count stopped at limit + 1
+    assert paginator.count_is_estimate is True
+    assert [o.pk for o in paginator.page(2).object_list] == [visits["their_finding"].pk]
+
+
+def test_the_paginator_gives_up_a_slow_exact_count(visits: dict[str, Any], settings) -> None:
+    settings.ADMIN_EXACT_COUNT_LIMIT = 10_000
+    settings.ADMIN_EXACT_COUNT_TIMEOUT_MS = 1
+    before = _timeout()
+    slow = Finding.objects.alias(
+        slow=RawSQL("pg_sleep(0.05) IS NULL", [], output_field=BooleanField())
+    ).filter(slow=False)
+    paginator = EstimatedCountPaginator(slow.order_by("id"), 100)
+    assert paginator.count == planner_estimate(slow)
+    assert paginator.count_is_estimate is True
+    assert _timeout() == before
+    assert Finding.objects.count() == 2  # the connection is fine after the cancelled count
+
+
+def test_it_labels_an_estimated_count(superuser: User, visits: dict[str, Any], settings) -> None:
+    settings.ADMIN_EXACT_COUNT_LIMIT = 0
+    response = _client(superuser).get("/admin/inspections/inspection/?q=阳光")
+    count = response.context["cl"].result_count
+    assert response.context["cl"].paginator.count_is_estimate is True
+    assert f"约 {count} 条检查记录" in response.content.decode()
+    assert f"约 {count} 条结果" in response.content.decode()
+    settings.ADMIN_EXACT_COUNT_LIMIT = 10_000
+    response = _client(superuser).get("/admin/inspections/inspection/?q=阳光")
+    assert "约" not in response.content.decode().split('id="changelist"')[1]

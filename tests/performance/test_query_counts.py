@@ -21,6 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
+from inspections.models import Finding, Inspection
 from registry.models import HealthInboxEntry
 from tests import factories
 from tests.inspections import factories as inspection_factories
@@ -151,3 +152,37 @@ def test_it_costs_the_same_queries_for_1_and_50_rows_on_every_admin_changelist(
         if rows >= 2 and fifty != one:
             problems.append(f"{url}: {one} queries for 1 row, {fifty} for {rows}")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("exact_count_limit", [10_000, 0], ids=["exact count", "estimate"])
+def test_it_costs_the_same_queries_for_1_and_50_rows_when_filtered_or_searched(
+    demo: list[User], monkeypatch: pytest.MonkeyPatch, settings: Any, exact_count_limit: int
+) -> None:
+    """The inspectors' lists at scale (issue 9 item 5): search, filters, both count strategies."""
+    settings.ADMIN_EXACT_COUNT_LIMIT = exact_count_limit
+    urls = [
+        "/admin/inspections/inspection/?q=全日制",  # the demo's extra institutions (5+ rows)
+        "/admin/inspections/inspection/?q=371103-2026-P",  # their filing numbers' prefix
+        "/admin/inspections/inspection/?kind__exact=routine&visited_on__gte=2026-01-01",
+        "/admin/inspections/finding/?q=全日制",
+        "/admin/inspections/finding/?status__exact=open&severity__exact=major",
+    ]
+    superuser = User.objects.create_superuser("perf_admin", "perf@example.cn", "x")
+    for user in (superuser, User.objects.get(username="inspector")):  # unscoped, then scoped
+        client = Client()
+        client.force_login(user)
+        for url in urls:
+            model_admin = admin.site._registry[Inspection if "/inspection/" in url else Finding]
+            counts = {}
+            for per_page in (1, 50):
+                monkeypatch.setattr(model_admin, "list_per_page", per_page)
+                with CaptureQueriesContext(connection) as ctx:
+                    response = client.get(url)
+                assert response.status_code == 200, (url, response.status_code)
+                counts[per_page] = (
+                    len(ctx.captured_queries),
+                    len(response.context["cl"].result_list),
+                )
+            (one, _), (fifty, rows) = counts[1], counts[50]
+            assert rows >= 2, (user.username, url)
+            assert fifty == one, (user.username, url, one, fifty)
