@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tuoyu_portal.settings")
 
 app = Celery("tuoyu_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+def _fresh_enough_connection(**_kwargs: Any) -> None:
+    """Connections are reused across tasks (CELERY_DB_REUSE_MAX); before each task Django drops
+    one that is past CONN_MAX_AGE or broken, as it does between web requests."""
+    from django.db import close_old_connections
+
+    close_old_connections()
+
 
 app.conf.beat_schedule = {
     # Every 30 s: re-queue outbox rows left pending (broker was down at commit time, a worker died

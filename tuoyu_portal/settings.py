@@ -270,6 +270,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fix-up closes the database connection before and after every task unless this
+# is set, so each outbox delivery paid for a new connection (half its time; issue 9 push
+# figures). Reused instead, and checked by Django's own rules before each task
+# (tuoyu_portal/celery.py: close_old_connections honours CONN_MAX_AGE and health checks).
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing from a request must fail fast when Redis is down or hung; the outbox sweep delivers later.
