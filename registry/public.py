@@ -78,8 +78,9 @@ def _probe(scope: QuerySet[Filing], term: str, limit: int, window: int) -> list[
     sql, params = inner[:window].query.sql_with_params()
     # The LIMIT inside keeps PostgreSQL from flattening the window, so rows are read newest
     # first and the outer LIMIT stops the scan as soon as `limit` names have matched.
+    # nosec: `sql` is Django's own compiled query (its values stay in `params`); the term is bound.
     statement = (
-        f"SELECT w.id FROM ({sql}) w WHERE UPPER(w.inst_name) LIKE UPPER(%s)"
+        f"SELECT w.id FROM ({sql}) w WHERE UPPER(w.inst_name) LIKE UPPER(%s)"  # nosec B608
         " ORDER BY w.id DESC LIMIT %s"
     )
     with connection.cursor() as cursor:
