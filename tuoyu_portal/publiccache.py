@@ -7,7 +7,8 @@ first answer passes through the whole stack and is stored with its headers for
 an nginx micro-cache would play in front, kept in the application so that `make run` and the
 benchmark have it too. Rate limits still count every request. A change to any filing or
 institution bumps a version number, so a new filing is searchable at once, not after the TTL.
-Requests with credentials (token, session cookie) are never cached or served from the cache.
+Requests with credentials (token, session cookie) are never cached or served from the cache;
+the language asked for (header or cookie) is part of the key.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class PublicResponseCacheMiddleware:
             or scope is None
             or request.method != "GET"
             or "HTTP_AUTHORIZATION" in request.META
-            or request.COOKIES
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
         ):
             return self.get_response(request)
         key = self._key(request)
@@ -77,5 +78,11 @@ class PublicResponseCacheMiddleware:
     @staticmethod
     def _key(request: HttpRequest) -> str:
         # The answer may depend on the language asked for; nothing else about the client.
-        varies = request.get_full_path() + "|" + request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+        varies = "|".join(
+            (
+                request.get_full_path(),
+                request.META.get("HTTP_ACCEPT_LANGUAGE", ""),
+                request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""),
+            )
+        )
         return "public-cache:" + hashlib.sha256(varies.encode()).hexdigest()

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -106,6 +107,11 @@ class PublicFacilityListView(ValuesListMixin, generics.ListAPIView[Filing]):
         newest = None
         if paginator is not None and (cursor is None or not cursor.reverse):
             newest = paginator.get_page_size(self.request) + 1
+        before = None
+        if cursor and cursor.position:
+            if not str(cursor.position).isdigit():  # a forged cursor, as DRF answers one
+                raise NotFound(paginator.invalid_cursor_message)
+            before = int(cursor.position)
         return search_filings(
             public_filings(),
             region=region if region.isdigit() and len(region) == 6 else "",
@@ -113,7 +119,7 @@ class PublicFacilityListView(ValuesListMixin, generics.ListAPIView[Filing]):
             inclusive=inclusive,
             q=params.get("q", "")[:50],
             newest=newest,
-            before=int(cursor.position) if cursor and cursor.position else None,
+            before=before,
         )
 
     # The public card from .values() rows (tests/performance/test_lean_lists.py).

@@ -81,3 +81,17 @@ def test_cache_hits_still_count_against_the_rate_limit(
     codes = [client.get(LIST).status_code for _ in range(5)]
     assert codes[:3] == [200, 200, 200]
     assert codes[3:] == [429, 429]
+
+
+def test_a_visitor_with_harmless_cookies_is_served_and_the_language_keeps_apart(
+    db: None, cached: None
+) -> None:
+    FiledFilingFactory()
+    client = Client()
+    client.cookies["csrftoken"] = "x" * 32
+    client.get(LIST)
+    queries, _response = _queries(client, LIST)
+    assert queries == 0  # a CSRF cookie is not a credential
+    client.cookies["django_language"] = "en"
+    queries, _response = _queries(client, LIST)
+    assert queries >= 1  # another language is another answer

@@ -370,3 +370,11 @@ def test_the_newest_first_window_answers_exactly_what_the_gram_index_answers(
     assert any(w == 20 and found >= limit for w, limit, found in probes)
     assert any(w > 20 and found >= limit for w, limit, found in probes)
     assert True in outcomes and False in outcomes
+
+
+def test_a_forged_search_cursor_is_a_404_not_a_500(db: None) -> None:
+    import base64
+
+    forged = base64.b64encode(b"p=abc").decode()
+    response = client_for(None).get(LIST, {"q": "阳光", "cursor": forged})
+    assert response.status_code == 404
