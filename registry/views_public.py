@@ -56,6 +56,7 @@ def public_search(request: HttpRequest) -> HttpResponse:
                 care_mode=data["care_mode"],
                 inclusive=inclusive,
                 q=data["q"],
+                newest=PAGE_SIZE,  # the page shows the newest PAGE_SIZE matches
             ).order_by("-id")[:PAGE_SIZE]
         )
     elif not form.is_bound:
