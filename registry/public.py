@@ -117,12 +117,22 @@ def public_filings() -> QuerySet[Filing]:
     return Filing.objects.public().select_related("institution", "region")
 
 
-def public_address(filing: Filing) -> str:
+def address_shown(*, home_based: bool, region_name: str, address: str) -> str:
     """Home-based points show the district only (domain: privacy of a family home)."""
-    region_name = filing.region.full_name or filing.region.name
-    if filing.institution.home_based:
-        return region_name
-    return filing.institution.address
+    return region_name if home_based else address
+
+
+def public_address(filing: Filing) -> str:
+    return address_shown(
+        home_based=filing.institution.home_based,
+        region_name=filing.region.full_name or filing.region.name,
+        address=filing.institution.address,
+    )
+
+
+def published_reasons(status: str, reasons: list[Any] | None) -> list[Any]:
+    """Nonconformity reasons are public only while the filing is nonconforming (25号 §9)."""
+    return list(reasons or []) if status == Filing.Status.NONCONFORMING else []
 
 
 def facility_sections(filing: Filing, paths: list[str]) -> list[dict[str, Any]]:

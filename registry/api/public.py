@@ -14,7 +14,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from registry.models import Filing
-from registry.public import public_address, public_filings, search_filings
+from registry.public import (
+    address_shown,
+    public_address,
+    public_filings,
+    published_reasons,
+    search_filings,
+)
 from tuoyu_portal.api import IdCursorPagination, ValuesListMixin
 
 
@@ -51,10 +57,7 @@ class PublicFacilityOutputSerializer(serializers.ModelSerializer[Filing]):
 
     @extend_schema_field(serializers.ListField(child=serializers.JSONField()))
     def get_nonconformity_reasons(self, filing: Filing) -> list[Any]:
-        # Published only while the filing is nonconforming (25号 §9: notify with reasons, public).
-        if filing.status == Filing.Status.NONCONFORMING:
-            return list(filing.nonconformity_reasons or [])
-        return []
+        return published_reasons(filing.status, filing.nonconformity_reasons)
 
 
 class PublicFilingOutputSerializer(serializers.ModelSerializer[Filing]):
@@ -152,19 +155,20 @@ class PublicFacilityListView(ValuesListMixin, generics.ListAPIView[Filing]):
                     "name": r["institution__name"],
                     "region": r["region_id"],
                     "region_name": region_name,
-                    # Home-based points show the district only (public_address).
-                    "address": region_name
-                    if r["institution__home_based"]
-                    else r["institution__address"],
+                    "address": address_shown(
+                        home_based=r["institution__home_based"],
+                        region_name=region_name,
+                        address=r["institution__address"],
+                    ),
                     "care_modes": r["care_modes"],
                     "places": r["places"],
                     "inclusive": r["inclusive"],
                     "monthly_fee": None if fee is None else f"{fee:.2f}",
                     "status": r["status"],
                     "latest_inspection": r["latest_inspection"],
-                    "nonconformity_reasons": list(r["nonconformity_reasons"] or [])
-                    if r["status"] == Filing.Status.NONCONFORMING
-                    else [],
+                    "nonconformity_reasons": published_reasons(
+                        r["status"], r["nonconformity_reasons"]
+                    ),
                 }
             )
         return shaped
