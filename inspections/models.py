@@ -511,11 +511,16 @@ class ComplaintTransition(models.Model):
 
 
 class EnforcementKind(models.TextChoices):
+    """The penalties of 人口与计划生育法 §41, and only those.
+
+    撤销备案 is not among them: ending a filing is the filing's own consequence of a decision,
+    recorded as the bureau's deregistration with its legal basis (registry.services.changes).
+    """
+
     ORDER_TO_CORRECT = "order_to_correct", _("责令改正")
     WARNING = "warning", _("警告")
     FINE = "fine", _("罚款")
     STOP_SERVICE = "stop_service", _("责令停止托育服务")
-    REVOKE_FILING = "revoke_filing", _("撤销备案")
 
 
 class CorrectionStatus(models.TextChoices):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import CareMode, StaffMember
+from registry.models import CareMode, DocumentKind, StaffMember
 
 
 class DateInput(forms.DateInput):
@@ -63,6 +63,11 @@ class ChangeForm(forms.Form):
 
 class ReviewForm(forms.Form):
     note = forms.CharField(label=_("审核意见 / 理由"), required=False, widget=forms.Textarea)
+
+
+class ChangeDocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("材料类型"), choices=DocumentKind.choices)
+    file = forms.FileField(label=_("文件（PDF、JPEG或PNG）"))
 
 
 class DeregisterForm(forms.Form):

@@ -21,10 +21,12 @@ from registry.models import (
 )
 from registry.services import changes as services
 from tests.conftest import client_for
+from tests.registry.filing_factories import pdf
 from tests.registry.staffpub_factories import DraftFilingFactory, FiledFilingFactory
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.exceptions import DomainError, InvalidTransition
 
+SITE_KINDS = ("site_proof", "health_evaluation", "fire_safety")
 NEW_FACTS = {
     "places": 30,
     "classes": [
@@ -40,8 +42,14 @@ def filing(institution: Institution) -> Filing:
     return FiledFilingFactory(institution=institution)
 
 
+def attach(change: FilingChange, operator: User, kinds: tuple[str, ...] = SITE_KINDS) -> None:
+    for kind in kinds:
+        services.add_change_document(change, actor=operator, kind=kind, upload=pdf(f"{kind}.pdf"))
+
+
 def make_change(filing: Filing, operator: User, status: str = ChangeStatus.DRAFT) -> FilingChange:
     change = services.create_change(filing, actor=operator, proposed=dict(NEW_FACTS), reason="扩建")
+    attach(change, operator)  # the proposal moves the site: its three materials come again
     FilingChange.objects.filter(pk=change.pk).update(status=status)
     change.refresh_from_db()
     return change
@@ -173,7 +181,22 @@ def test_it_runs_the_change_review_through_the_api(
     early = client_for(county_reviewer).post(url + "accept/", {}, format="json")
     assert early.status_code == 409
     assert early.json()["errors"][0]["code"] == "invalid_transition"
-    assert client_for(operator).post(url + "submit/").status_code == 200
+    # A new site and a new person in charge: the materials come again before submission.
+    refused = client_for(operator).post(url + "submit/")
+    assert refused.status_code == 400
+    assert sorted(e["field"] for e in refused.json()["errors"]) == sorted(
+        [*SITE_KINDS, "staff_credentials"]
+    )
+    assert body["required_materials"] == [*SITE_KINDS, "staff_credentials"]
+    for kind in (*SITE_KINDS, "staff_credentials"):
+        upload = client_for(operator).post(
+            url + "documents/", {"kind": kind, "file": pdf(f"{kind}.pdf")}, format="multipart"
+        )
+        assert upload.status_code == 201, upload.content
+    submitted = client_for(operator).post(url + "submit/")
+    assert submitted.status_code == 200
+    assert submitted.json()["receipt_due"] and submitted.json()["conformity_due"]
+    assert submitted.json()["clocks"]["receipt_running"] is True
     assert client_for(other_county_reviewer).post(url + "accept/").status_code == 404
     assert client_for(other_operator).get(url).status_code == 404
     assert (
@@ -261,6 +284,12 @@ def test_it_renders_the_change_and_closure_pages(
     assert response.status_code == 302
     change = FilingChange.objects.get()
     detail = reverse("filing-change-detail", args=[change.pk])
+    # A move of site without its materials stays a draft, the missing items named on the page.
+    refused = client.post(detail, {"action": "submit"})
+    assert refused.status_code == 200 and "缺少材料：场地证明" in refused.content.decode()
+    for kind in SITE_KINDS:
+        uploaded = client.post(detail, {"action": "upload", "kind": kind, "file": pdf()})
+        assert uploaded.status_code == 302
     assert client.post(detail, {"action": "submit"}).status_code == 302
     dereg = reverse("filing-deregister-page", args=[filing.pk])
     page = client.post(dereg, {"reason": "停止经营"})
