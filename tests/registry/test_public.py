@@ -66,6 +66,7 @@ def test_it_lists_filed_nonconforming_and_closing_only(db: None) -> None:
         "status",
         "latest_inspection",
         "nonconformity_reasons",
+        "suspended",
     }
 
 
