@@ -128,9 +128,23 @@ class ReasonInputSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField()
 
 
+class PlacementSerializer(serializers.Serializer[Any]):
+    receiving_institution = serializers.CharField(max_length=100)
+    children = serializers.IntegerField(min_value=1)
+
+
 class DeregisterInputSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField()
     placement_confirmed = serializers.BooleanField(required=False, default=False)
+    # Where the children went (operator: required, [] when none were enrolled).
+    placements = PlacementSerializer(many=True, required=False, allow_null=True, default=None)
+    # The bureau's own deregistration is a decision: its legal ground and reference.
+    legal_basis = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    decision_ref = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
 
 
 class FilingDeregisterOutputSerializer(serializers.ModelSerializer[Filing]):
@@ -190,7 +204,10 @@ class FilingDeregisterView(APIView):
         filing = _filing(request, pk)
         data = DeregisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        filing = services.deregister_filing(filing, actor=request.user, **data.validated_data)
+        values = dict(data.validated_data)
+        if values["placements"] is not None:
+            values["placements"] = [dict(row) for row in values["placements"]]
+        filing = services.deregister_filing(filing, actor=request.user, **values)
         return Response(FilingDeregisterOutputSerializer(filing).data)
 
 

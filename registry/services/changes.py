@@ -32,6 +32,7 @@ from registry.models import (
     FilingStatus,
     FilingTransition,
     FilingVersion,
+    StaffMember,
 )
 from tuoyu_portal import crypto, uploads
 from tuoyu_portal.accounts.models import Role, User
@@ -569,13 +570,69 @@ def accept_change(change: FilingChange, *, actor: User, note: str = "") -> Filin
     return change
 
 
+def _placement_violations(placements: Any) -> tuple[list[dict[str, Any]], list[RuleViolation]]:
+    """Where the children went: rows of {"receiving_institution", "children"} (a count per
+    receiving institution; a row may stand for one child). An empty list says no child was
+    enrolled at closure."""
+    if not isinstance(placements, list):
+        return [], [
+            RuleViolation(
+                "placements_required",
+                _("请逐项填写在托幼儿的去向（接收机构及人数）；没有在托幼儿时填写空列表。"),
+                "placements",
+            )
+        ]
+    clean: list[dict[str, Any]] = []
+    found: list[RuleViolation] = []
+    for index, row in enumerate(placements):
+        name = str(row.get("receiving_institution") or "").strip() if isinstance(row, dict) else ""
+        children = row.get("children") if isinstance(row, dict) else None
+        if (
+            not name
+            or len(name) > 100
+            or not isinstance(children, int)
+            or isinstance(children, bool)
+            or children < 1
+        ):
+            found.append(
+                RuleViolation(
+                    "placement_invalid",
+                    _("第%(n)d项去向须写明接收机构（不超过100字）和人数（正整数）。")
+                    % {"n": index + 1},
+                    f"placements[{index}]",
+                )
+            )
+        else:
+            clean.append({"receiving_institution": name, "children": children})
+    return clean, found
+
+
+def end_tenures(filing: Filing, *, on: date) -> int:
+    """The filing has closed: every active tenure at the institution ends that day, so the next
+    employer is not refused with `staff_already_employed`."""
+    return StaffMember.objects.filter(institution_id=filing.institution_id, active=True).update(
+        active=False, left_on=on, updated_at=timezone.now()
+    )
+
+
 @transaction.atomic
 def deregister_filing(
-    filing: Filing, *, actor: User, reason: str, placement_confirmed: bool = False
+    filing: Filing,
+    *,
+    actor: User,
+    reason: str,
+    placement_confirmed: bool = False,
+    placements: Any = None,
+    legal_basis: str = "",
+    decision_ref: str = "",
 ) -> Filing:
     """Deregister a filing (注销备案): by its operator (children and staff placed) or its bureau.
 
-    Open change filings are rejected along with it, so nothing keeps pointing at a closed filing.
+    The operator records where the children went (`placements`); the bureau's own
+    deregistration is a decision and names its legal ground (`legal_basis`, and the decision
+    reference when there is one) — this is also how a filing ends by a bureau decision (撤销),
+    which is no penalty of 人口与计划生育法 §41. The staff's tenures end with the filing, and
+    open change filings are rejected along with it, so nothing keeps pointing at a closed filing.
     """
     filing = Filing.objects.select_for_update().get(pk=filing.pk)
     is_operator = _is_operator_of(filing, actor)
@@ -586,22 +643,49 @@ def deregister_filing(
     violations: list[RuleViolation] = []
     if not reason.strip():
         violations.append(RuleViolation("reason_required", _("请说明注销理由。"), "reason"))
-    if is_operator and not placement_confirmed:
-        violations.append(
-            RuleViolation(
-                "placement_not_confirmed",
-                _("注销前须确认已妥善安置在托婴幼儿和工作人员。"),
-                "placement_confirmed",
+    clean_placements: list[dict[str, Any]] = []
+    if is_operator:
+        if not placement_confirmed:
+            violations.append(
+                RuleViolation(
+                    "placement_not_confirmed",
+                    _("注销前须确认已妥善安置在托婴幼儿和工作人员。"),
+                    "placement_confirmed",
+                )
             )
-        )
+        clean_placements, found = _placement_violations(placements)
+        violations += found
+    else:
+        if not (legal_basis or "").strip():
+            violations.append(
+                RuleViolation(
+                    "legal_basis_required",
+                    _("卫生健康部门注销备案须写明法律依据。"),
+                    "legal_basis",
+                )
+            )
+        if placements is not None:
+            clean_placements, found = _placement_violations(placements)
+            violations += found
     collect(violations)
+    today = timezone.localdate()
+    details: dict[str, Any] = {
+        "placement_confirmed": bool(placement_confirmed),
+        "by": actor.role,
+        "placements": clean_placements,
+        "children_placed": sum(row["children"] for row in clean_placements),
+    }
+    if not is_operator:
+        details["legal_basis"] = legal_basis.strip()
+        details["decision_ref"] = (decision_ref or "").strip()
+    details["tenures_ended"] = end_tenures(filing, on=today)
     FilingTransition.objects.create(
         filing=filing,
         from_status=filing.status,
         to_status=FilingStatus.DEREGISTERED,
         actor=actor,
         reason=reason,
-        details={"placement_confirmed": bool(placement_confirmed), "by": actor.role},
+        details=details,
     )
     filing.status = FilingStatus.DEREGISTERED
     filing.save(update_fields=["status", "updated_at"])

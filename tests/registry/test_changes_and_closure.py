@@ -26,6 +26,7 @@ from tests.registry.staffpub_factories import DraftFilingFactory, FiledFilingFac
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.exceptions import DomainError, InvalidTransition
 
+LEGAL_BASIS = "《托育机构登记和备案办法（试行）》第十二条"
 SITE_KINDS = ("site_proof", "health_evaluation", "fire_safety")
 NEW_FACTS = {
     "places": 30,
@@ -224,14 +225,18 @@ def test_it_deregisters_only_where_the_transition_table_allows(
 ) -> None:
     filing = FiledFilingFactory(institution=institution, status=source)
     if Filing.TRANSITIONS[source] and FilingStatus.DEREGISTERED in Filing.TRANSITIONS[source]:
-        services.deregister_filing(filing, actor=county_reviewer, reason="停止服务")
+        services.deregister_filing(
+            filing, actor=county_reviewer, reason="停止服务", legal_basis=LEGAL_BASIS
+        )
         filing.refresh_from_db()
         assert filing.status == FilingStatus.DEREGISTERED
         row = FilingTransition.objects.get(filing=filing)
         assert (row.from_status, row.to_status, row.reason) == (source, "deregistered", "停止服务")
     else:
         with pytest.raises(InvalidTransition):
-            services.deregister_filing(filing, actor=county_reviewer, reason="停止服务")
+            services.deregister_filing(
+                filing, actor=county_reviewer, reason="停止服务", legal_basis=LEGAL_BASIS
+            )
 
 
 def test_it_requires_the_operator_to_confirm_placement(filing: Filing, operator: User) -> None:
@@ -239,11 +244,14 @@ def test_it_requires_the_operator_to_confirm_placement(filing: Filing, operator:
         f"/api/v1/filings/{filing.pk}/deregister/", {"reason": "停止经营"}, format="json"
     )
     assert response.status_code == 400
-    assert [e["code"] for e in response.json()["errors"]] == ["placement_not_confirmed"]
+    assert [e["code"] for e in response.json()["errors"]] == [
+        "placement_not_confirmed",
+        "placements_required",
+    ]
     assert Filing.objects.get(pk=filing.pk).status == FilingStatus.FILED
     done = client_for(operator).post(
         f"/api/v1/filings/{filing.pk}/deregister/",
-        {"reason": "停止经营", "placement_confirmed": True},
+        {"reason": "停止经营", "placement_confirmed": True, "placements": []},
         format="json",
     )
     assert done.status_code == 200 and done.json()["status"] == "deregistered"
@@ -256,14 +264,19 @@ def test_it_requires_the_operator_to_confirm_placement(filing: Filing, operator:
     assert again.status_code == 409
 
 
-def test_it_lets_the_reviewer_deregister_with_a_reason_only(
+def test_it_lets_the_reviewer_deregister_with_a_reason_and_legal_ground(
     filing: Filing, operator: User, county_reviewer: User, other_county_reviewer: User
 ) -> None:
     open_change = make_change(filing, operator)
     url = f"/api/v1/filings/{filing.pk}/deregister/"
     assert client_for(other_county_reviewer).post(url, {"reason": "x"}).status_code == 404
     assert client_for(county_reviewer).post(url, {}, format="json").status_code == 400
-    response = client_for(county_reviewer).post(url, {"reason": "登记已注销"}, format="json")
+    no_ground = client_for(county_reviewer).post(url, {"reason": "登记已注销"}, format="json")
+    assert no_ground.status_code == 400
+    assert [e["code"] for e in no_ground.json()["errors"]] == ["legal_basis_required"]
+    response = client_for(county_reviewer).post(
+        url, {"reason": "登记已注销", "legal_basis": LEGAL_BASIS}, format="json"
+    )
     assert response.status_code == 200
     open_change.refresh_from_db()
     assert open_change.status == ChangeStatus.REJECTED
