@@ -65,6 +65,11 @@ RULES: dict[str, RuleSpec] = {
     "subsidy_audit_sample_share": RuleSpec(0.1, _("补贴核准后抽查材料的比例（0—1）"), "L"),
     "subsidy_audit_amount_threshold": RuleSpec(None, _("补贴金额达到此数（元）必查材料"), "L"),
     "subsidy_child_max_age_years": RuleSpec(3, _("保育费补助幼儿年龄上限（周岁，不含）"), "N"),
+    # 示范奖励 goes to institutions that "达到市级示范标准" (岚山 notice): the quality grade
+    # (WS/T 821—2023 assessment) that stands for that standard. Which grade it is, is unconfirmed.
+    "demonstration_award_min_grade": RuleSpec(
+        "A", _("示范奖励要求的质量评估等级（达到示范标准，A为最高）"), "?"
+    ),
     # Supervision (domain §5): rectification deadlines, penalties, risk score, credit, quality
     "rectification_days_minor": RuleSpec(30, _("一般问题整改期限（日）"), "L"),
     "rectification_days_major": RuleSpec(15, _("较重问题整改期限（日）"), "L"),
