@@ -150,6 +150,8 @@ class Inspection(TimeStampedModel):
     checklist_answers = models.JSONField(_("检查表填写结果"), default=dict, blank=True)
     observed_classes = models.JSONField(_("现场班级情况"), default=list, blank=True)
     standards_check = models.JSONField(_("设置标准核查结果"), default=list, blank=True)
+    # More children counted on the day than the filed places (standards_check has the figures).
+    over_capacity = models.BooleanField(_("超备案托位收托"), default=False)
     notes = models.TextField(_("检查记录"), blank=True)
     quality_score = models.DecimalField(
         _("质量评估得分"), max_digits=6, decimal_places=1, null=True, blank=True
