@@ -210,6 +210,7 @@ def filing_change_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "change": change,
             "form": form,
             "upload_form": upload_form,
+            "proposed_rows": change_services.proposed_rows(change),
             "documents": change.documents.all(),
             "missing_materials": change_services.missing_change_materials(change),
             "clocks": change_services.change_clocks(change),

@@ -162,6 +162,15 @@ class FilingChangeTransition(models.Model):
     def __str__(self) -> str:
         return f"{self.change_id}: {self.from_status}→{self.to_status}"
 
+    # People read 已提交，待审核, not `submitted` (the columns store codes).
+    @property
+    def from_label(self) -> str:
+        return str(ChangeStatus(self.from_status).label) if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return str(ChangeStatus(self.to_status).label) if self.to_status else ""
+
 
 class FilingVersion(models.Model):
     """A snapshot of a filing's facts as they were before an accepted change replaced them."""

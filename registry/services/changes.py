@@ -61,6 +61,44 @@ CHANGEABLE = (
     "inclusive",
     "monthly_fee",
 )
+# What each proposed fact is called on a page (the JSON keeps the field names).
+CHANGE_LABELS: dict[str, Any] = {
+    "address": _("地址"),
+    "places": _("托位数"),
+    "care_modes": _("托育服务方式"),
+    "classes": _("班级"),
+    "person_in_charge_name": _("负责人姓名"),
+    "inclusive": _("普惠性托育"),
+    "monthly_fee": _("月收费（元）"),
+}
+
+
+def proposed_rows(change: FilingChange) -> list[tuple[str, str]]:
+    """(label, value) pairs of a change's proposed facts, in words a person reads."""
+    modes, types = dict(CareMode.choices), dict(ClassType.choices)
+    rows: list[tuple[str, str]] = []
+    for key, value in change.proposed.items():
+        if key == "care_modes" and isinstance(value, list):
+            shown = str(_("、")).join(str(modes.get(m, m)) for m in value)
+        elif key == "classes" and isinstance(value, list):
+            shown = str(_("；")).join(
+                str(_("%(type)s %(children)s人，保育人员%(carers)s名"))
+                % {
+                    "type": types.get(row.get("class_type"), row.get("class_type")),
+                    "children": row.get("children"),
+                    "carers": row.get("carers"),
+                }
+                for row in value
+                if isinstance(row, dict)
+            )
+        elif isinstance(value, bool):
+            shown = str(_("是") if value else _("否"))
+        else:
+            shown = "" if value is None else str(value)
+        rows.append((str(CHANGE_LABELS.get(key, key)), shown))
+    return rows
+
+
 CHANGEABLE_FILING_STATUSES = (FilingStatus.FILED, FilingStatus.NONCONFORMING)
 
 

@@ -185,3 +185,19 @@ def test_change_review_runs_on_the_filing_clocks_and_queue(
     assert "待审核的变更备案" in page
     section = page.split("待审核的变更备案", 1)[1].split("</table>", 1)[0]
     assert filing.institution.name in section and "已超期" in section
+
+
+def test_the_change_page_speaks_chinese_not_field_names(filing: Filing, operator: User) -> None:
+    change = services.create_change(
+        filing,
+        actor=operator,
+        proposed={"address": "岚山区新址", "care_modes": ["half_day"]},
+    )
+    client = Client()
+    client.force_login(operator)
+    html = client.get(reverse("filing-change-detail", args=[change.pk])).content.decode()
+    assert "<dt>地址</dt><dd>岚山区新址</dd>" in html
+    assert "<dt>托育服务方式</dt><dd>半日托</dd>" in html
+    assert "→ 草稿" in html
+    assert "address" not in html and "→ draft" not in html and "half_day" not in html
+    assert "缺少材料：场地证明" in html
