@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from registry.models import Ban, BanCorrection
 from registry.services import bans as services
 from tuoyu_portal.accounts.models import Role
+from tuoyu_portal.identifier_fields import id_number_field
 
 
 class IsHealthReviewer(BasePermission):
@@ -51,7 +52,7 @@ class BanOutputSerializer(serializers.ModelSerializer[Ban]):
 
 
 class BanCreateInputSerializer(serializers.Serializer[Any]):
-    id_number = serializers.CharField(max_length=18, write_only=True)
+    id_number = id_number_field(max_length=18, write_only=True)
     name = serializers.CharField(max_length=50)
     legal_basis = serializers.CharField()
     decision_ref = serializers.CharField(max_length=100)

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from registry.models import Filing, StaffMember
 from registry.services import staff as services
 from tuoyu_portal.api import IdCursorPagination
+from tuoyu_portal.identifier_fields import id_number_field
 
 
 class StaffMemberOutputSerializer(serializers.ModelSerializer[StaffMember]):
@@ -38,7 +39,7 @@ class StaffMemberOutputSerializer(serializers.ModelSerializer[StaffMember]):
 
 class StaffMemberCreateInputSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=50)
-    id_number = serializers.CharField(max_length=18, write_only=True)
+    id_number = id_number_field(max_length=18, write_only=True)
     role = serializers.ChoiceField(choices=StaffMember.Role.choices)
     health_certificate_expires = serializers.DateField(required=False, allow_null=True)
     background_check_date = serializers.DateField(required=False, allow_null=True)

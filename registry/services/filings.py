@@ -137,7 +137,7 @@ def _apply_data(
             )
         )
     if "person_in_charge_id_number" in data:
-        number = (data["person_in_charge_id_number"] or "").strip().upper()
+        number = identifiers.normalise_identifier(data["person_in_charge_id_number"])
         if number:
             problems += _validate_id_number(number)
             filing.person_in_charge_id_encrypted = crypto.encrypt(number)
