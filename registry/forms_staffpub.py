@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.models import CareMode, StaffMember
 from tuoyu_portal.identifier_fields import IdentifierFormField
+from tuoyu_portal.identifiers import IdDocumentType
 
 
 class DateInput(forms.DateInput):
@@ -15,6 +16,9 @@ class DateInput(forms.DateInput):
 
 class StaffAddForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
+    id_document_type = forms.ChoiceField(
+        label=_("证件类型"), choices=IdDocumentType.choices, initial=IdDocumentType.RESIDENT_ID
+    )
     id_number = IdentifierFormField(label=_("身份证号"), max_length=18)
     role = forms.ChoiceField(label=_("岗位"), choices=StaffMember.Role.choices)
     health_certificate_expires = forms.DateField(
@@ -75,6 +79,9 @@ class DeregisterForm(forms.Form):
 
 class BanForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
+    id_document_type = forms.ChoiceField(
+        label=_("证件类型"), choices=IdDocumentType.choices, initial=IdDocumentType.RESIDENT_ID
+    )
     id_number = IdentifierFormField(label=_("身份证号"), max_length=18)
     legal_basis = forms.CharField(label=_("法律依据"), widget=forms.Textarea)
     decision_ref = forms.CharField(label=_("决定文书编号"), max_length=100)
