@@ -17,7 +17,10 @@ class DateInput(forms.DateInput):
 class StaffAddForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     id_document_type = forms.ChoiceField(
-        label=_("证件类型"), choices=IdDocumentType.choices, initial=IdDocumentType.RESIDENT_ID
+        label=_("证件类型"),
+        choices=IdDocumentType.choices,
+        initial=IdDocumentType.RESIDENT_ID,
+        required=False,  # 居民身份证 when left out (older clients post no type)
     )
     id_number = IdentifierFormField(label=_("身份证号"), max_length=18)
     role = forms.ChoiceField(label=_("岗位"), choices=StaffMember.Role.choices)
@@ -80,7 +83,10 @@ class DeregisterForm(forms.Form):
 class BanForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     id_document_type = forms.ChoiceField(
-        label=_("证件类型"), choices=IdDocumentType.choices, initial=IdDocumentType.RESIDENT_ID
+        label=_("证件类型"),
+        choices=IdDocumentType.choices,
+        initial=IdDocumentType.RESIDENT_ID,
+        required=False,  # 居民身份证 when left out (older clients post no type)
     )
     id_number = IdentifierFormField(label=_("身份证号"), max_length=18)
     legal_basis = forms.CharField(label=_("法律依据"), widget=forms.Textarea)

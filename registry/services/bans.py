@@ -204,6 +204,7 @@ def create_ban(
     """
     _ensure_health_reviewer(actor)
     id_number = crypto.normalise_id(id_number)
+    id_document_type = id_document_type or IdDocumentType.RESIDENT_ID
     violations: list[RuleViolation] = []
     if id_document_type not in IdDocumentType.values:
         violations.append(
