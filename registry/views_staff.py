@@ -243,7 +243,9 @@ def ban_register(request: HttpRequest) -> HttpResponse:
             for warning in id_number_warnings(ban.id_masked, document_type=ban.id_document_type):
                 messages.warning(request, warning.message)
             return redirect("ban-register")
-    alerts = BanAlert.objects.visible_to(request.user).select_related("ban", "institution")[:50]
+    alerts = BanAlert.objects.visible_to(request.user).select_related(
+        "ban", "institution", "region"
+    )[:50]
     bans = Ban.objects.order_by("-id")[:200]
     return render(
         request,

@@ -81,3 +81,20 @@ class IdentifierFormField(forms.CharField):
         if "maxlength" in attrs:
             attrs["maxlength"] = str(RAW_LIMIT)
         return attrs
+
+
+class IdentifierSearchMixin:
+    """Admin search that also finds a credit code typed full-width or with spaces: the term is
+    searched as typed and, when it differs, in its normalised form too."""
+
+    def get_search_results(self, request: Any, queryset: Any, search_term: str) -> Any:
+        found, duplicates = super().get_search_results(  # type: ignore[misc]
+            request, queryset, search_term
+        )
+        normalised = normalise_identifier(search_term)
+        if normalised and normalised != search_term.strip():
+            more, more_duplicates = super().get_search_results(  # type: ignore[misc]
+                request, queryset, normalised
+            )
+            return found | more, duplicates or more_duplicates
+        return found, duplicates
