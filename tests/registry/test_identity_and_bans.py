@@ -373,3 +373,32 @@ def test_a_ban_writes_the_persons_credit_record(county_reviewer: User) -> None:
         "赵某",
     )
     assert record.points > 0 and record.region_id == county_reviewer.region_id
+
+
+def test_an_import_row_normalises_identifiers_and_refuses_a_banned_legal_representative(
+    registrar: User, county_reviewer: User
+) -> None:
+    import csv
+    import io
+
+    from registry.services.imports import import_registrations
+    from tests.registry import import_files
+
+    ban(county_reviewer)
+    table, _expected = import_files.rows(3, bad_every=1000)
+    table[0][7] = full_width(BANNED)  # the legal representative, full-width
+    code = str(table[1][9])
+    table[1][9] = "\u3000" + code.translate({ord(c): ord(c) + 0xFEE0 for c in code})
+    number = str(table[2][7])
+    position = number.index("1")
+    table[2][7] = number[:position] + "\u00b9" + number[position + 1 :]
+    batch = import_registrations(
+        actor=registrar, file_name="x.csv", content=import_files.as_csv(table)
+    )
+    report = list(csv.reader(io.StringIO(batch.error_report)))[1:]
+    assert [line[4] for line in report] == ["banned_person"]
+    assert batch.approved_count == 2
+    assert Registration.objects.filter(credit_code=code).exists()
+    assert Registration.objects.filter(legal_representative_id_hash=crypto.keyed_hash(number))
+    alert = BanAlert.objects.get()
+    assert (alert.person_role, alert.region_id) == ("legal_representative", "371103")
