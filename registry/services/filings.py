@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from registry import standards
 from registry.models import (
+    BanAlert,
     DocumentKind,
     Filing,
     FilingClass,
@@ -27,6 +28,7 @@ from registry.models import (
     RegistrationStatus,
     SupplementRequest,
 )
+from registry.services import bans
 from registry.services.filing_checks import (  # noqa: F401  (re-exported: one import path for callers)
     REQUIRED_AT_SUBMIT,
     Readiness,
@@ -137,7 +139,7 @@ def _apply_data(
             )
         )
     if "person_in_charge_id_number" in data:
-        number = (data["person_in_charge_id_number"] or "").strip().upper()
+        number = identifiers.normalise_identifier(data["person_in_charge_id_number"])
         if number:
             problems += _validate_id_number(number)
             filing.person_in_charge_id_encrypted = crypto.encrypt(number)
@@ -194,8 +196,46 @@ def _save_classes(filing: Filing, classes: list[dict[str, Any]] | None) -> None:
     )
 
 
-@transaction.atomic
+def _check_person_in_charge_ban(
+    *, actor: User, institution: Any, region_code: str, id_number: str = "", id_hash: str = ""
+) -> None:
+    """The person in charge against the ban register (400 `banned_person`, county alerted),
+    before the caller's transaction so the alert survives the refusal (bans.refuse_if_banned)."""
+    if id_number and not identifiers.id_number_valid(id_number):
+        return  # the field rule refuses it; an invalid number matches no ban
+    bans.refuse_if_banned(
+        actor=actor,
+        region_code=region_code,
+        institution=institution,
+        id_number=id_number,
+        id_hash=id_hash,
+        person_role=BanAlert.PersonRole.PERSON_IN_CHARGE,
+        field="person_in_charge_id_number",
+    )
+
+
 def create_filing(*, actor: User, registration: Registration, data: Mapping[str, Any]) -> Filing:
+    """Open a draft filing; a banned person in charge is refused first (api.md 1.1 "Bans")."""
+    number = identifiers.normalise_identifier(data.get("person_in_charge_id_number") or "")
+    if number and actor.role == Role.OPERATOR:
+        visible = (
+            Registration.objects.visible_to(actor)
+            .select_related("institution")
+            .filter(pk=registration.pk)
+            .first()
+        )
+        if visible is not None:
+            _check_person_in_charge_ban(
+                actor=actor,
+                institution=visible.institution,
+                region_code=visible.region_id,
+                id_number=number,
+            )
+    return _create_filing(actor=actor, registration=registration, data=data)
+
+
+@transaction.atomic
+def _create_filing(*, actor: User, registration: Registration, data: Mapping[str, Any]) -> Filing:
     """Open a draft filing for an approved registration the operator belongs to.
 
     Outsiders get 404 (the registration is not theirs to see); a registration that is not
@@ -242,8 +282,22 @@ def create_filing(*, actor: User, registration: Registration, data: Mapping[str,
     return filing
 
 
-@transaction.atomic
 def update_filing_draft(filing: Filing, *, actor: User, data: Mapping[str, Any]) -> Filing:
+    """Autosave (below); a banned person in charge is refused first (api.md 1.1 "Bans")."""
+    number = identifiers.normalise_identifier(data.get("person_in_charge_id_number") or "")
+    if number:
+        ensure_operator(filing, actor)
+        _check_person_in_charge_ban(
+            actor=actor,
+            institution=filing.institution,
+            region_code=filing.region_id,
+            id_number=number,
+        )
+    return _update_filing_draft(filing, actor=actor, data=data)
+
+
+@transaction.atomic
+def _update_filing_draft(filing: Filing, *, actor: User, data: Mapping[str, Any]) -> Filing:
     """Autosave: store whatever part of the 备案书 the operator has filled in.
 
     Only in `draft` or `supplement_requested` (409 otherwise). Partial data is fine; standards are
@@ -264,8 +318,23 @@ def update_filing_draft(filing: Filing, *, actor: User, data: Mapping[str, Any])
 # Transitions
 
 
-@transaction.atomic
 def submit_filing(filing: Filing, *, actor: User) -> Filing:
+    """Submit (below); the stored person in charge is checked against the register again, since
+    a ban may have been recorded after the draft was saved."""
+    filing = Filing.objects.select_related("institution").get(pk=filing.pk)
+    if filing.person_in_charge_id_hash:
+        ensure_operator(filing, actor)
+        _check_person_in_charge_ban(
+            actor=actor,
+            institution=filing.institution,
+            region_code=filing.region_id,
+            id_hash=filing.person_in_charge_id_hash,
+        )
+    return _submit_filing(filing, actor=actor)
+
+
+@transaction.atomic
+def _submit_filing(filing: Filing, *, actor: User) -> Filing:
     """Operator submits (or resubmits after a supplement request) the filing.
 
     Runs every check and refuses with all broken rules at once. On success: received_at now,
