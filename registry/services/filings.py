@@ -8,6 +8,7 @@ DomainError listing every broken rule at once (400); nothing is changed by a ref
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -62,7 +63,7 @@ from tuoyu_portal.exceptions import (
     RuleViolation,
     collect,
 )
-from tuoyu_portal.regions.calendar import working_deadline
+from tuoyu_portal.regions.calendar import Deadline, working_deadline
 from tuoyu_portal.regions.rules import value_for
 
 # 备案书 scalar fields an operator edits (api.md "Filings"); also the field names a supplement
@@ -264,6 +265,21 @@ def update_filing_draft(filing: Filing, *, actor: User, data: Mapping[str, Any])
 # Transitions
 
 
+def filing_clock_deadlines(region_code: str, received_on: date) -> tuple[Deadline, Deadline]:
+    """The 5-day receipt and 15-day conformity deadlines of a filing received on `received_on`
+    (Beijing date, not counted), with the rule values in force that day. Submission and the
+    recompute after a holiday schedule is loaded both use this."""
+    receipt = working_deadline(
+        received_on, int(value_for("receipt_working_days", region_code, received_on)), region_code
+    )
+    conformity = working_deadline(
+        received_on,
+        int(value_for("conformity_working_days", region_code, received_on)),
+        region_code,
+    )
+    return receipt, conformity
+
+
 @transaction.atomic
 def submit_filing(filing: Filing, *, actor: User) -> Filing:
     """Operator submits (or resubmits after a supplement request) the filing.
@@ -280,16 +296,7 @@ def submit_filing(filing: Filing, *, actor: User) -> Filing:
     collect(run_submission_checks(filing))
     now = timezone.now()
     received_on = _beijing_date(now)
-    receipt = working_deadline(
-        received_on,
-        int(value_for("receipt_working_days", filing.region_id, received_on)),
-        filing.region_id,
-    )
-    conformity = working_deadline(
-        received_on,
-        int(value_for("conformity_working_days", filing.region_id, received_on)),
-        filing.region_id,
-    )
+    receipt, conformity = filing_clock_deadlines(filing.region_id, received_on)
     resolved = SupplementRequest.objects.open().filter(filing=filing).update(resolved_at=now)
     record_transition(
         filing,
