@@ -145,7 +145,7 @@ class HolidayScheduleForm(forms.ModelForm):
 
     holidays = forms.CharField(
         label=_("放假日期"),
-        widget=forms.Textarea(attrs={"rows": 9, "cols": 60}),
+        widget=forms.Textarea(attrs={"rows": 12, "cols": 60}),
         help_text=_(
             "每行一段：起始日期 结束日期 名称，如“2027-02-05 2027-02-12 春节”；单日可只写一个日期。"
         ),
@@ -153,7 +153,7 @@ class HolidayScheduleForm(forms.ModelForm):
     workdays = forms.CharField(
         label=_("调休上班日"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 6, "cols": 60}),
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 60}),
         help_text=_("每行一天：日期 名称，如“2027-02-14 春节调休上班”。"),
     )
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from tuoyu_portal.exceptions import DomainError, RuleViolation
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 # 国办发明电〔2025〕7号: the form every 国办 holiday notice number has had.
 NOTICE_PATTERN = re.compile(r"^国办发明电〔\d{4}〕\d+号$")
 MAX_RANGE_DAYS = 15  # the longest 放假调休 range ever published is 9 days (春节 2026)
+_LOCK_CLASS = 20261217  # advisory-lock namespace of the calendar loader (any constant int4)
 
 
 @dataclass(frozen=True)
@@ -238,8 +239,10 @@ def apply_schedule(schedule: YearSchedule, *, actor: User | None = None) -> Appl
     people concerned after commit."""
     from .recompute import recompute_open_clocks  # recompute reads the registry and inspections
 
-    # One loader at a time per year: the row lock serialises the admin form and the command.
-    HolidaySchedule.objects.select_for_update().filter(year=schedule.year).first()
+    # One loader at a time (the admin form and the command, even for a year not stored yet):
+    # a transaction-scoped advisory lock, so the second sees the first one's rows.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_CLASS, schedule.year])
     diff = diff_schedule(schedule)
     if diff.empty:
         return ApplyResult(diff, None)
