@@ -13,7 +13,7 @@ from registry.models import Filing
 from tuoyu_portal import crypto
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.exceptions import DomainError, RuleViolation, collect
-from tuoyu_portal.regions.calendar import working_deadline
+from tuoyu_portal.regions.calendar import Prefetched, working_deadline
 from tuoyu_portal.regions.rules import value_for
 
 from ..models import Complaint, ComplaintStatus, ComplaintTransition, Inspection
@@ -24,13 +24,15 @@ _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 MAX_CONTENT = 5000
 
 
-def complaint_due(region_code: str, received_on: date) -> date:
+def complaint_due(
+    region_code: str, received_on: date, *, prefetched: Prefetched | None = None
+) -> date:
     """The handling deadline of a complaint received on `received_on`: the region's
     `complaint_handling_days`, in working days (received day not counted, same calendar as the
     filing clocks) where its `complaint_handling_working_days` rule says so, else calendar days."""
     days = int(value_for("complaint_handling_days", region_code, received_on))
     if value_for("complaint_handling_working_days", region_code, received_on):
-        return working_deadline(received_on, days, region_code).due
+        return working_deadline(received_on, days, region_code, prefetched=prefetched).due
     return received_on + timedelta(days=days)
 
 

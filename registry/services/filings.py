@@ -63,7 +63,7 @@ from tuoyu_portal.exceptions import (
     RuleViolation,
     collect,
 )
-from tuoyu_portal.regions.calendar import Deadline, working_deadline
+from tuoyu_portal.regions.calendar import Deadline, Prefetched, working_deadline
 from tuoyu_portal.regions.rules import value_for
 
 # 备案书 scalar fields an operator edits (api.md "Filings"); also the field names a supplement
@@ -265,17 +265,23 @@ def update_filing_draft(filing: Filing, *, actor: User, data: Mapping[str, Any])
 # Transitions
 
 
-def filing_clock_deadlines(region_code: str, received_on: date) -> tuple[Deadline, Deadline]:
+def filing_clock_deadlines(
+    region_code: str, received_on: date, *, prefetched: Prefetched | None = None
+) -> tuple[Deadline, Deadline]:
     """The 5-day receipt and 15-day conformity deadlines of a filing received on `received_on`
     (Beijing date, not counted), with the rule values in force that day. Submission and the
     recompute after a holiday schedule is loaded both use this."""
     receipt = working_deadline(
-        received_on, int(value_for("receipt_working_days", region_code, received_on)), region_code
+        received_on,
+        int(value_for("receipt_working_days", region_code, received_on)),
+        region_code,
+        prefetched=prefetched,
     )
     conformity = working_deadline(
         received_on,
         int(value_for("conformity_working_days", region_code, received_on)),
         region_code,
+        prefetched=prefetched,
     )
     return receipt, conformity
 

@@ -465,3 +465,31 @@ def test_apply_schedule_in_code_is_the_same_as_the_command(
     result = apply_schedule(parse_schedule(TEST_2027))
     assert result.recomputed is not None and result.recomputed.filings == [filing.pk]
     assert apply_schedule(parse_schedule(TEST_2027)).recomputed is None  # nothing differs
+
+
+def test_the_recompute_keeps_the_regions_own_overrides(
+    operator: User, institution: Any, tmp_path: Path
+) -> None:
+    """The batch reads every county's overrides at once; 日照市's own day off still counts."""
+    WorkdayOverride.objects.create(date=date(2027, 1, 8), is_workday=False, region_id="371100")
+    filing = _submitted_on(operator, institution, datetime(2026, 12, 20, 10, tzinfo=BEIJING))
+    assert filing.conformity_due == date(2027, 1, 12)
+    _load(str(_write(tmp_path, TEST_2027)))
+    filing.refresh_from_db()
+    # Saturday 9 January worked, Friday 8 January off in 日照: the 15th day is Monday 11th.
+    assert (filing.conformity_due, filing.clocks_provisional) == (date(2027, 1, 11), False)
+    assert filing.conformity_due == working_deadline(date(2026, 12, 20), 15, "371103").due
+
+
+def test_the_calculator_gives_the_due_date_a_filing_got(operator: User, institution: Any) -> None:
+    filing = _submitted_on(operator, institution, datetime(2026, 12, 20, 10, tzinfo=BEIJING))
+    for n, due in ((5, filing.receipt_due), (15, filing.conformity_due)):
+        answer = (
+            Client()
+            .get(
+                "/api/v1/calendar/deadline/",
+                {"region": filing.region_id, "from": "2026-12-20", "working_days": n},
+            )
+            .json()
+        )
+        assert answer == {"due": due.isoformat(), "provisional": n == 15}

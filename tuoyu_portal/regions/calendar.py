@@ -139,24 +139,55 @@ class Deadline:
     provisional: bool  # some day counted lies in a year whose 调休 schedule is not known yet
 
 
-def working_deadline(start: date, n: int, region_code: str | None = None) -> Deadline:
+@dataclass(frozen=True)
+class Prefetched:
+    """The calendar rows of many regions over [start, end], for a batch of clocks (the recompute
+    after a schedule is loaded): one override query and one schedule query for all of them."""
+
+    start: date
+    end: date
+    overrides: dict[str, dict[date, bool]]  # region code → its overrides (national included)
+    loaded: set[int]
+
+    @classmethod
+    def fetch(cls, start: date, end: date, region_codes: set[str]) -> Prefetched:
+        return cls(
+            start,
+            end,
+            overrides_for_many(start, end, region_codes),
+            scheduled_years(set(range(start.year, end.year + 2))),
+        )
+
+
+def working_deadline(
+    start: date, n: int, region_code: str | None = None, *, prefetched: Prefetched | None = None
+) -> Deadline:
     """The n-th working day after `start` (start itself does not count), with provisional flag.
 
-    The one function behind every working-day clock and GET /api/v1/calendar/deadline/."""
+    The one function behind every working-day clock and GET /api/v1/calendar/deadline/.
+    `prefetched` rows are used while the count stays inside their span (else it queries)."""
     if n < 0:
         raise ValueError("n must be non-negative")
     # Long holidays (Spring Festival, National Day) stretch 5 working days to at most ~14 calendar
     # days; 3n + 30 is a safe window for the one override query.
     window_end = start + timedelta(days=3 * n + 30)
-    overrides = _overrides(start, window_end, region_code)
-    loaded = scheduled_years(set(range(start.year, window_end.year + 2)))
+    if (
+        prefetched is not None
+        and region_code in prefetched.overrides
+        and prefetched.start <= start
+        and window_end <= prefetched.end
+    ):
+        overrides, loaded = prefetched.overrides[region_code], prefetched.loaded
+    else:
+        overrides = _overrides(start, window_end, region_code)
+        loaded = scheduled_years(set(range(start.year, window_end.year + 2)))
     day, counted, provisional = start, 0, False
     while counted < n:
         day += timedelta(days=1)
         if day > window_end:
             window_end = day + timedelta(days=3 * n + 30)
-            overrides |= _overrides(day, window_end, region_code)
-            loaded |= scheduled_years(set(range(day.year, window_end.year + 1)))
+            overrides = overrides | _overrides(day, window_end, region_code)
+            loaded = loaded | scheduled_years(set(range(day.year, window_end.year + 1)))
         # An override row on one day does not publish the year's schedule: still provisional.
         if year_is_provisional(day.year, loaded):
             provisional = True

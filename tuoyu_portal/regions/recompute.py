@@ -19,7 +19,7 @@ shows the new date).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -36,7 +36,7 @@ from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.notifications.models import NotificationKind
 from tuoyu_portal.notifications.services.notify import notify
 
-from .calendar import Deadline
+from .calendar import Deadline, Prefetched
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -90,6 +90,18 @@ def _operators(institution_ids: set[int]) -> dict[int, list[int]]:
     return found
 
 
+# Calendar rows fetched once for the whole batch: every clock that starts on one of the days
+# and runs up to this long (a 15-working-day clock spans about 25 calendar days; longer ones
+# beyond the span query for themselves).
+_PREFETCH_SPAN = timedelta(days=400)
+
+
+def _prefetch(days: set[date], regions: set[str]) -> Prefetched | None:
+    if not days:
+        return None
+    return Prefetched.fetch(min(days), max(days) + _PREFETCH_SPAN, regions)
+
+
 def _open_filings(today: date) -> Iterable[Filing]:
     return (
         Filing.objects.select_for_update(of=("self",))
@@ -112,12 +124,14 @@ def _recompute_filings(
 ) -> list[int]:
     memo: dict[tuple[str, date], tuple[Deadline, Deadline]] = {}
     changed: list[tuple[Filing, str]] = []
-    for filing in _open_filings(today):
-        assert filing.received_at is not None
-        received_on = timezone.localtime(filing.received_at).date()
+    filings = list(_open_filings(today))
+    received = {f.pk: timezone.localtime(f.received_at).date() for f in filings if f.received_at}
+    prefetched = _prefetch(set(received.values()), {f.region_id for f in filings})
+    for filing in filings:
+        received_on = received[filing.pk]
         key = (filing.region_id, received_on)
         if key not in memo:  # filings cluster by county and day: one count per cluster
-            memo[key] = filing_clock_deadlines(filing.region_id, received_on)
+            memo[key] = filing_clock_deadlines(filing.region_id, received_on, prefetched=prefetched)
         receipt, conformity = memo[key]
         # Once the receipt is issued its deadline is history; only the conformity clock runs.
         new_receipt = receipt.due if filing.status == FilingStatus.SUBMITTED else filing.receipt_due
@@ -178,11 +192,14 @@ def _recompute_complaints(reason: str, actor: User | None, messages: list[_Messa
         .select_related("institution")
         .order_by("id")
     )
+    rows = list(rows)
+    received = {c.pk: timezone.localtime(c.created_at).date() for c in rows}
+    prefetched = _prefetch(set(received.values()), {c.region_id for c in rows})
     for complaint in rows:
-        received_on = timezone.localtime(complaint.created_at).date()
+        received_on = received[complaint.pk]
         key = (complaint.region_id, received_on)
         if key not in memo:
-            memo[key] = complaint_due(complaint.region_id, received_on)
+            memo[key] = complaint_due(complaint.region_id, received_on, prefetched=prefetched)
         due = memo[key]
         if due == complaint.due_on:
             continue
