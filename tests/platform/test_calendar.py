@@ -83,7 +83,6 @@ def test_it_flags_dates_in_a_year_without_holiday_data_as_provisional() -> None:
         (date(2026, 12, 31), 5, date(2027, 1, 8)),  # 元旦 off, then Monday 4 to Friday 8
         (date(2027, 2, 4), 1, date(2027, 2, 9)),  # 除夕 5 Feb to 初三 8 Feb off
         (date(2027, 4, 2), 1, date(2027, 4, 6)),  # 清明 is Monday 5 April 2027
-        (date(2027, 4, 30), 1, date(2027, 5, 3)),  # 劳动节 1–2 May falls on the weekend
         (date(2027, 6, 8), 1, date(2027, 6, 10)),  # 端午 (五月初五) is Wednesday 9 June 2027
         (date(2027, 9, 14), 1, date(2027, 9, 16)),  # 中秋 (八月十五) is Wednesday 15 September
         (date(2027, 9, 30), 1, date(2027, 10, 4)),  # 国庆 1–3 October, Friday to Sunday
