@@ -493,3 +493,21 @@ def test_the_calculator_gives_the_due_date_a_filing_got(operator: User, institut
             .json()
         )
         assert answer == {"due": due.isoformat(), "provisional": n == 15}
+
+
+def test_deleting_a_year_in_the_admin_makes_its_clocks_provisional_again(
+    operator: User, institution: Any, tmp_path: Path
+) -> None:
+    filing = _submitted_on(operator, institution, datetime(2026, 12, 20, 10, tzinfo=BEIJING))
+    _load(str(_write(tmp_path, TEST_2027)))
+    schedule = HolidaySchedule.objects.get(year=2027)
+    response = _admin_client().post(
+        f"/admin/regions/holidayschedule/{schedule.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not WorkdayOverride.objects.filter(date=date(2027, 1, 9)).exists()
+    filing.refresh_from_db()
+    assert (filing.conformity_due, filing.clocks_provisional) == (date(2027, 1, 11), True)
+    assert (
+        FilingTransition.objects.filter(filing=filing, details__clocks_recomputed=True).count() == 2
+    )

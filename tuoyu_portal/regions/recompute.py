@@ -165,7 +165,9 @@ def _recompute_filings(
             details=details,
         )
         filing.receipt_due, filing.conformity_due, filing.clocks_provisional = new
-        filing.save(update_fields=["receipt_due", "conformity_due", "clocks_provisional"])
+        filing.save(
+            update_fields=["receipt_due", "conformity_due", "clocks_provisional", "updated_at"]
+        )
         changed.append((filing, text))
     reviewers = _reviewers({f.region_id for f, _t in changed})
     operators = _operators({f.institution_id for f, _t in changed})
