@@ -8,6 +8,7 @@ DomainError listing every broken rule at once (400); nothing is changed by a ref
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -64,7 +65,7 @@ from tuoyu_portal.exceptions import (
     RuleViolation,
     collect,
 )
-from tuoyu_portal.regions.calendar import working_deadline
+from tuoyu_portal.regions.calendar import Deadline, Prefetched, working_deadline
 from tuoyu_portal.regions.rules import value_for
 
 # 备案书 scalar fields an operator edits (api.md "Filings"); also the field names a supplement
@@ -318,6 +319,27 @@ def _update_filing_draft(filing: Filing, *, actor: User, data: Mapping[str, Any]
 # Transitions
 
 
+def filing_clock_deadlines(
+    region_code: str, received_on: date, *, prefetched: Prefetched | None = None
+) -> tuple[Deadline, Deadline]:
+    """The 5-day receipt and 15-day conformity deadlines of a filing received on `received_on`
+    (Beijing date, not counted), with the rule values in force that day. Submission and the
+    recompute after a holiday schedule is loaded both use this."""
+    receipt = working_deadline(
+        received_on,
+        int(value_for("receipt_working_days", region_code, received_on)),
+        region_code,
+        prefetched=prefetched,
+    )
+    conformity = working_deadline(
+        received_on,
+        int(value_for("conformity_working_days", region_code, received_on)),
+        region_code,
+        prefetched=prefetched,
+    )
+    return receipt, conformity
+
+
 def submit_filing(filing: Filing, *, actor: User) -> Filing:
     """Submit (below); the stored person in charge is checked against the register again, since
     a ban may have been recorded after the draft was saved."""
@@ -349,16 +371,7 @@ def _submit_filing(filing: Filing, *, actor: User) -> Filing:
     collect(run_submission_checks(filing))
     now = timezone.now()
     received_on = _beijing_date(now)
-    receipt = working_deadline(
-        received_on,
-        int(value_for("receipt_working_days", filing.region_id, received_on)),
-        filing.region_id,
-    )
-    conformity = working_deadline(
-        received_on,
-        int(value_for("conformity_working_days", filing.region_id, received_on)),
-        filing.region_id,
-    )
+    receipt, conformity = filing_clock_deadlines(filing.region_id, received_on)
     resolved = SupplementRequest.objects.open().filter(filing=filing).update(resolved_at=now)
     record_transition(
         filing,
