@@ -20,6 +20,7 @@ from registry.models import (
     Registration,
     RegistrationTransition,
 )
+from tuoyu_portal.identifier_fields import IdentifierSearchMixin
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -59,7 +60,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(ScopedAdmin):
+class RegistrationAdmin(IdentifierSearchMixin, ScopedAdmin):
     list_display = ["id", "name", "legal_nature", "region", "authority", "status", "submitted_at"]
     list_filter = ["status", "authority", "legal_nature"]
     list_select_related = ["region"]
@@ -79,7 +80,7 @@ class RegistrationAdmin(ScopedAdmin):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(ScopedAdmin):
+class InstitutionAdmin(IdentifierSearchMixin, ScopedAdmin):
     list_display = ["id", "name", "credit_code", "region", "home_based"]
     list_select_related = ["region"]
     search_fields = ["name", "credit_code"]

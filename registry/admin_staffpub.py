@@ -88,9 +88,26 @@ class BanAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(BanAlert)
 class BanAlertAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("created_at", "ban", "institution", "attempted_by", "seen")
-    list_select_related = ("ban", "institution", "attempted_by")
-    readonly_fields = ("ban", "institution", "attempted_by", "created_at")
+    list_display = (
+        "created_at",
+        "ban",
+        "kind",
+        "person_role",
+        "institution",
+        "region",
+        "attempted_by",
+        "seen",
+    )
+    list_select_related = ("ban", "institution", "region", "attempted_by")
+    readonly_fields = (
+        "ban",
+        "kind",
+        "person_role",
+        "institution",
+        "region",
+        "attempted_by",
+        "created_at",
+    )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

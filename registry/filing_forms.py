@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from registry.materials import MATERIALS
 from registry.models import CareMode, ClassType, DocumentKind, Filing, Meals, SiteTenure
 from registry.services.filings import SCALAR_FIELDS, STAFF_FIELDS
+from tuoyu_portal.identifier_fields import IdentifierFormField
 
 FIELD_LABELS: dict[str, Any] = {
     "person_in_charge_id_number": _("负责人身份证号码"),
@@ -24,7 +25,7 @@ class FilingDraftForm(forms.Form):
 
     # 基本信息
     person_in_charge_name = forms.CharField(label=_("负责人姓名"), max_length=50, required=False)
-    person_in_charge_id_number = forms.CharField(
+    person_in_charge_id_number = IdentifierFormField(
         label=_("负责人身份证号码"),
         max_length=18,
         required=False,

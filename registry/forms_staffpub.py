@@ -6,6 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import CareMode, DocumentKind, StaffMember
+from tuoyu_portal.identifier_fields import IdentifierFormField
+from tuoyu_portal.identifiers import IdDocumentType
 
 
 class DateInput(forms.DateInput):
@@ -14,7 +16,13 @@ class DateInput(forms.DateInput):
 
 class StaffAddForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
-    id_number = forms.CharField(label=_("身份证号"), max_length=18)
+    id_document_type = forms.ChoiceField(
+        label=_("证件类型"),
+        choices=IdDocumentType.choices,
+        initial=IdDocumentType.RESIDENT_ID,
+        required=False,  # 居民身份证 when left out (older clients post no type)
+    )
+    id_number = IdentifierFormField(label=_("身份证号"), max_length=18)
     role = forms.ChoiceField(label=_("岗位"), choices=StaffMember.Role.choices)
     health_certificate_expires = forms.DateField(
         label=_("健康证有效期至"), required=False, widget=DateInput
@@ -47,7 +55,7 @@ class ChangeForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     person_in_charge_name = forms.CharField(label=_("新负责人姓名"), max_length=50, required=False)
-    person_in_charge_id_number = forms.CharField(
+    person_in_charge_id_number = IdentifierFormField(
         label=_("新负责人身份证号"), max_length=18, required=False
     )
     reason = forms.CharField(label=_("变更事由"), widget=forms.Textarea)
@@ -107,7 +115,13 @@ class DeregisterForm(forms.Form):
 
 class BanForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
-    id_number = forms.CharField(label=_("身份证号"), max_length=18)
+    id_document_type = forms.ChoiceField(
+        label=_("证件类型"),
+        choices=IdDocumentType.choices,
+        initial=IdDocumentType.RESIDENT_ID,
+        required=False,  # 居民身份证 when left out (older clients post no type)
+    )
+    id_number = IdentifierFormField(label=_("身份证号"), max_length=18)
     legal_basis = forms.CharField(label=_("法律依据"), widget=forms.Textarea)
     decision_ref = forms.CharField(label=_("决定文书编号"), max_length=100)
     decided_on = forms.DateField(label=_("决定日期"), widget=DateInput)

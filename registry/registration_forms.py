@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.models import CareMode, LegalNature
 from tuoyu_portal.exceptions import DomainError
+from tuoyu_portal.identifier_fields import CREDIT_CODE_MESSAGE, IdentifierFormField
 
 
 class RegistrationForm(forms.Form):
@@ -35,11 +36,12 @@ class RegistrationForm(forms.Form):
     )
     address = forms.CharField(label=_("住所/地址"), max_length=200)
     legal_representative_name = forms.CharField(label=_("法定代表人（负责人）姓名"), max_length=50)
-    legal_representative_id_number = forms.CharField(
+    legal_representative_id_number = IdentifierFormField(
         label=_("法定代表人身份证号码"), max_length=18, required=True
     )
     contact_phone = forms.RegexField(label=_("联系电话"), regex=r"^[0-9+\- ]{7,20}$", max_length=20)
-    credit_code = forms.CharField(
+    credit_code = IdentifierFormField(
+        rule_message=CREDIT_CODE_MESSAGE,
         label=_("统一社会信用代码"),
         max_length=18,
         required=False,
@@ -66,7 +68,8 @@ class ReasonForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    credit_code = forms.CharField(
+    credit_code = IdentifierFormField(
+        rule_message=CREDIT_CODE_MESSAGE,
         label=_("统一社会信用代码"),
         max_length=18,
         required=False,

@@ -29,6 +29,7 @@ from registry.services import changes as change_services
 from registry.services import staff as staff_services
 from tuoyu_portal.accounts.models import Role
 from tuoyu_portal.exceptions import DomainError
+from tuoyu_portal.identifiers import id_number_warnings
 from tuoyu_portal.regions import rules
 
 
@@ -56,13 +57,17 @@ def staff_roster(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                staff_services.add_staff_member(
+                member = staff_services.add_staff_member(
                     filing.institution, actor=request.user, data=form.cleaned_data
                 )
             except DomainError as error:
                 _add_errors(form, error)
             else:
                 messages.success(request, _("已添加工作人员。"))
+                for warning in id_number_warnings(
+                    member.id_masked, document_type=member.id_document_type
+                ):
+                    messages.warning(request, warning.message)
                 return redirect("staff-roster", pk=filing.pk)
     today = timezone.localdate()
     window = int(rules.value_for("notify_expiry_days", filing.institution.region_id, today))
@@ -254,13 +259,17 @@ def ban_register(request: HttpRequest) -> HttpResponse:
     form = BanForm(request.POST if "add" in request.POST else None)
     if request.method == "POST" and "add" in request.POST and form.is_valid():
         try:
-            ban_services.create_ban(actor=request.user, **form.cleaned_data)
+            ban = ban_services.create_ban(actor=request.user, **form.cleaned_data)
         except DomainError as error:
             _add_errors(form, error)
         else:
             messages.success(request, _("已列入禁入名单。"))
+            for warning in id_number_warnings(ban.id_masked, document_type=ban.id_document_type):
+                messages.warning(request, warning.message)
             return redirect("ban-register")
-    alerts = BanAlert.objects.visible_to(request.user).select_related("ban", "institution")[:50]
+    alerts = BanAlert.objects.visible_to(request.user).select_related(
+        "ban", "institution", "region"
+    )[:50]
     bans = Ban.objects.order_by("-id")[:200]
     return render(
         request,

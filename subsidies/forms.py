@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Filing, FilingStatus
+from tuoyu_portal.identifier_fields import IdentifierFormField
 
 from .amounts import parse_month
 from .models import Scheme, SchemeKind
@@ -77,7 +78,7 @@ class ClaimForm(forms.Form):
 
 class ChildForm(forms.Form):
     child_name = forms.CharField(label=_("幼儿姓名"), max_length=50)
-    child_id_number = forms.CharField(label=_("幼儿身份证号"), max_length=24)
+    child_id_number = IdentifierFormField(label=_("幼儿身份证号"), max_length=24)
     birth_order = forms.IntegerField(label=_("孩次"), min_value=1, help_text=_("2 或更大"))
     months = forms.CharField(
         label=_("在托月份"), help_text=_("YYYY-MM，多个月份用空格或逗号分隔"), max_length=400

@@ -16,6 +16,8 @@ from functools import lru_cache
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
+from tuoyu_portal.identifiers import normalise_identifier
+
 _VERSION = b"v1"
 
 
@@ -44,7 +46,8 @@ def decrypt(token: str) -> str:
 
 
 def normalise_id(value: str) -> str:
-    return value.strip().upper().replace(" ", "")
+    """The one normaliser (NFKC, no spaces, upper case): what is hashed is what is stored."""
+    return normalise_identifier(value)
 
 
 def keyed_hash(value: str) -> str:

@@ -397,7 +397,8 @@ def manage(*args: str) -> list[str]:
 def cmd_run(env: dict[str, str]) -> int:
     env.setdefault("DEBUG", "1")
     env.setdefault("PORT", "8000")
-    steps = [manage("migrate", "--noinput"), manage("load_regions")]
+    # The year schedules in fixtures/calendar/ are loaded on every start (idempotent).
+    steps = [manage("migrate", "--noinput"), manage("load_regions"), manage("load_calendar")]
     if env["DEBUG"].strip().lower() in {"0", "false", "no", "off"}:
         log("DEBUG is off: no demo data (demo users have a known password)")
     else:

@@ -423,6 +423,7 @@ PUBLIC_RATE_LIMITS: dict[str, str] = {
     "api-public-complaint-status:GET": _search_rate,
     "public-filing-api:GET": _search_rate,
     "verify:GET": _search_rate,
+    "calendar-deadline:GET": _search_rate,  # the anonymous working-day calculator
 }
 MIDDLEWARE.insert(
     MIDDLEWARE.index("csp.middleware.CSPMiddleware"),

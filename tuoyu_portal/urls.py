@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("subsidies.api.urls")),
     path("", include("tuoyu_portal.exchange.urls")),
     path("", include("tuoyu_portal.dashboard.api_urls")),  # statistics
+    path("", include("tuoyu_portal.calendar_api")),  # working-day calculator
 ]
 
 urlpatterns = [

@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('inspections', '0005_admin_search_indexes'),
         ('regions', '0001_initial'),
-        ('registry', '0007_change_clocks_materials_suspension_closing'),
+        ('registry', '0008_normalise_stored_identifiers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +13,7 @@ from registry.models import Filing
 from tuoyu_portal import crypto
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.exceptions import DomainError, RuleViolation, collect
+from tuoyu_portal.regions.calendar import Prefetched, working_deadline
 from tuoyu_portal.regions.rules import value_for
 
 from ..models import Complaint, ComplaintStatus, ComplaintTransition, Inspection
@@ -21,6 +22,18 @@ from .common import ensure_can_become, ensure_health_reviewer_for
 # No 0/O/1/I: the code is read out over the phone. 16 symbols of 32 → 80 bits, unguessable.
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 MAX_CONTENT = 5000
+
+
+def complaint_due(
+    region_code: str, received_on: date, *, prefetched: Prefetched | None = None
+) -> date:
+    """The handling deadline of a complaint received on `received_on`: the region's
+    `complaint_handling_days`, in working days (received day not counted, same calendar as the
+    filing clocks) where its `complaint_handling_working_days` rule says so, else calendar days."""
+    days = int(value_for("complaint_handling_days", region_code, received_on))
+    if value_for("complaint_handling_working_days", region_code, received_on):
+        return working_deadline(received_on, days, region_code, prefetched=prefetched).due
+    return received_on + timedelta(days=days)
 
 
 def new_tracking_code() -> str:
@@ -59,7 +72,7 @@ def submit_complaint(*, facility: str, content: str, contact: str = "") -> Compl
         content=content,
         contact_encrypted=crypto.encrypt(contact) if contact else "",
         anonymous=not contact,
-        due_on=today + timedelta(days=int(value_for("complaint_handling_days", filing.region_id))),
+        due_on=complaint_due(filing.region_id, today),
     )
     complaint.full_clean()
     complaint.save()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Sum
 
 from tuoyu_portal.regions.rules import value_for
@@ -49,6 +51,18 @@ def record_ban_credit(
         region_code=region_code,
         person_id_hash=person_id_hash,
         person_name=person_name,
+    )
+
+
+def record_credit_for_ban(sender: object, *, ban: Any, region_code: str, **_: Any) -> None:
+    """Receiver of registry's `ban_recorded` (connected in InspectionsConfig.ready): the ban
+    writes the person's credit record, weighted by the recording county's rule."""
+    record_ban_credit(
+        ban_id=ban.pk,
+        person_id_hash=ban.id_hash,
+        person_name=ban.name,
+        region_code=region_code,
+        reason=f"{ban.decision_ref} {ban.legal_basis}".strip(),
     )
 
 

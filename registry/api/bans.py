@@ -14,6 +14,8 @@ from rest_framework.response import Response
 from registry.models import Ban, BanCorrection
 from registry.services import bans as services
 from tuoyu_portal.accounts.models import Role
+from tuoyu_portal.identifier_fields import id_number_field
+from tuoyu_portal.identifiers import IdDocumentType, id_number_warnings
 
 
 class IsHealthReviewer(BasePermission):
@@ -34,6 +36,17 @@ class BanCorrectionOutputSerializer(serializers.ModelSerializer[BanCorrection]):
 
 class BanOutputSerializer(serializers.ModelSerializer[Ban]):
     corrections = BanCorrectionOutputSerializer(many=True, read_only=True)
+    id_document_type_display = serializers.CharField(
+        source="get_id_document_type_display", read_only=True
+    )
+    # Non-blocking findings about the ID (e.g. an address code missing from the region table).
+    warnings = serializers.SerializerMethodField()
+
+    def get_warnings(self, obj: Ban) -> list[dict[str, str | None]]:
+        return [
+            v.as_dict()
+            for v in id_number_warnings(obj.id_masked, document_type=obj.id_document_type)
+        ]
 
     class Meta:
         model = Ban
@@ -41,6 +54,9 @@ class BanOutputSerializer(serializers.ModelSerializer[Ban]):
             "id",
             "name",
             "id_masked",
+            "id_document_type",
+            "id_document_type_display",
+            "warnings",
             "legal_basis",
             "decision_ref",
             "decided_on",
@@ -51,7 +67,10 @@ class BanOutputSerializer(serializers.ModelSerializer[Ban]):
 
 
 class BanCreateInputSerializer(serializers.Serializer[Any]):
-    id_number = serializers.CharField(max_length=18, write_only=True)
+    id_number = id_number_field(max_length=18, write_only=True)
+    id_document_type = serializers.ChoiceField(
+        choices=IdDocumentType.choices, required=False, default=IdDocumentType.RESIDENT_ID
+    )
     name = serializers.CharField(max_length=50)
     legal_basis = serializers.CharField()
     decision_ref = serializers.CharField(max_length=100)

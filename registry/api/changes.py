@@ -28,6 +28,7 @@ from registry.models import (
 from registry.services import changes as services
 from tuoyu_portal.api import IdCursorPagination
 from tuoyu_portal.exceptions import DomainError, RuleViolation
+from tuoyu_portal.identifier_fields import id_number_field
 
 
 class ChangeClassSerializer(serializers.Serializer[Any]):
@@ -109,7 +110,7 @@ class FilingChangeOutputSerializer(serializers.ModelSerializer[FilingChange]):
 
 class FilingChangeCreateInputSerializer(serializers.Serializer[Any]):
     proposed = ChangeProposedSerializer()
-    person_in_charge_id_number = serializers.CharField(
+    person_in_charge_id_number = id_number_field(
         max_length=18, required=False, allow_blank=True, write_only=True
     )
     reason = serializers.CharField(required=False, allow_blank=True, default="")

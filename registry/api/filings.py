@@ -48,6 +48,7 @@ from tuoyu_portal.api import (
     labels,
 )
 from tuoyu_portal.exceptions import DomainError, RuleViolation
+from tuoyu_portal.identifier_fields import id_number_field
 
 # --------------------------------------------------------------------------------------------
 # Serializers
@@ -80,7 +81,7 @@ class FilingDraftInputSerializer(serializers.Serializer):
     """The 备案书 fields an operator may save (all optional: autosave takes partial data)."""
 
     person_in_charge_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    person_in_charge_id_number = serializers.CharField(
+    person_in_charge_id_number = id_number_field(
         max_length=18, required=False, allow_blank=True, write_only=True
     )
     care_modes = serializers.ListField(

@@ -45,6 +45,7 @@ from tuoyu_portal.api import (
 )
 from tuoyu_portal.exceptions import DomainError, NotPermitted
 from tuoyu_portal.filters import ChoiceFilterBackend
+from tuoyu_portal.identifier_fields import credit_code_field, id_number_field
 
 # --- output ------------------------------------------------------------------------------------
 
@@ -150,9 +151,9 @@ class RegistrationInputSerializer(serializers.Serializer[Any]):
     region = serializers.CharField(max_length=6, help_text="County code (GB/T 2260).")
     address = serializers.CharField(max_length=200)
     legal_representative_name = serializers.CharField(max_length=50)
-    legal_representative_id_number = serializers.CharField(max_length=18, write_only=True)
+    legal_representative_id_number = id_number_field(max_length=18, write_only=True)
     contact_phone = serializers.CharField(max_length=20)
-    credit_code = serializers.CharField(max_length=18, required=False, allow_blank=True)
+    credit_code = credit_code_field(max_length=18, required=False, allow_blank=True)
 
 
 class RegistrationReasonInputSerializer(serializers.Serializer[Any]):
@@ -160,7 +161,7 @@ class RegistrationReasonInputSerializer(serializers.Serializer[Any]):
 
 
 class RegistrationApproveInputSerializer(serializers.Serializer[Any]):
-    credit_code = serializers.CharField(max_length=18, required=False, allow_blank=True)
+    credit_code = credit_code_field(max_length=18, required=False, allow_blank=True)
 
 
 class MemberAddInputSerializer(serializers.Serializer[Any]):

@@ -14,10 +14,23 @@ from rest_framework.views import APIView
 from registry.models import Filing, StaffMember
 from registry.services import staff as services
 from tuoyu_portal.api import IdCursorPagination
+from tuoyu_portal.identifier_fields import id_number_field
+from tuoyu_portal.identifiers import IdDocumentType, id_number_warnings
 
 
 class StaffMemberOutputSerializer(serializers.ModelSerializer[StaffMember]):
     role_display = serializers.CharField(source="get_role_display", read_only=True)
+    id_document_type_display = serializers.CharField(
+        source="get_id_document_type_display", read_only=True
+    )
+    # Non-blocking findings about the ID (e.g. an address code missing from the region table).
+    warnings = serializers.SerializerMethodField()
+
+    def get_warnings(self, obj: StaffMember) -> list[dict[str, str | None]]:
+        return [
+            v.as_dict()
+            for v in id_number_warnings(obj.id_masked, document_type=obj.id_document_type)
+        ]
 
     class Meta:
         model = StaffMember
@@ -25,6 +38,9 @@ class StaffMemberOutputSerializer(serializers.ModelSerializer[StaffMember]):
             "id",
             "name",
             "id_masked",
+            "id_document_type",
+            "id_document_type_display",
+            "warnings",
             "role",
             "role_display",
             "health_certificate_expires",
@@ -38,7 +54,10 @@ class StaffMemberOutputSerializer(serializers.ModelSerializer[StaffMember]):
 
 class StaffMemberCreateInputSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=50)
-    id_number = serializers.CharField(max_length=18, write_only=True)
+    id_number = id_number_field(max_length=18, write_only=True)
+    id_document_type = serializers.ChoiceField(
+        choices=IdDocumentType.choices, required=False, default=IdDocumentType.RESIDENT_ID
+    )
     role = serializers.ChoiceField(choices=StaffMember.Role.choices)
     health_certificate_expires = serializers.DateField(required=False, allow_null=True)
     background_check_date = serializers.DateField(required=False, allow_null=True)

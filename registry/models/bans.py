@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tuoyu_portal.identifiers import IdDocumentType
 from tuoyu_portal.models import TimeStampedModel
 
 from .institutions import Institution, jurisdiction_q
@@ -24,6 +25,12 @@ class Ban(TimeStampedModel):
     id_encrypted = models.TextField()
     id_hash = models.CharField(max_length=64)
     id_masked = models.CharField(_("身份证号"), max_length=24)
+    id_document_type = models.CharField(
+        _("证件类型"),
+        max_length=32,
+        choices=IdDocumentType.choices,
+        default=IdDocumentType.RESIDENT_ID,
+    )
     legal_basis = models.TextField(_("法律依据"))
     decision_ref = models.CharField(_("决定文书编号"), max_length=100)
     decided_on = models.DateField(_("决定日期"))
@@ -69,17 +76,50 @@ class BanCorrection(models.Model):
 
 class BanAlertQuerySet(models.QuerySet["BanAlert"]):
     def visible_to(self, user: User) -> Self:
-        """The county health bureau of the institution where the banned person tried to work."""
+        """The county health bureau where the banned person was named (or is active)."""
         if not getattr(user, "is_authenticated", False) or user.role == "operator":
             return self.none()
-        return self.filter(jurisdiction_q(user, "region", "institution"))
+        return self.filter(jurisdiction_q(user, "region"))
+
+
+class BanAlertKind(models.TextChoices):
+    ATTEMPT = "attempt", _("禁入人员被提交登记")
+    ACTIVE = "active", _("在职人员被列入禁入名单")
+
+
+class BannedPersonRole(models.TextChoices):
+    """Every person the portal names (api.md 1.1 "Bans")."""
+
+    STAFF = "staff", _("工作人员")
+    PERSON_IN_CHARGE = "person_in_charge", _("机构负责人")
+    LEGAL_REPRESENTATIVE = "legal_representative", _("法定代表人")
 
 
 class BanAlert(models.Model):
-    """A banned person was offered to a roster: the bureau must know (and the attempt is kept)."""
+    """A banned person was named to the portal, or a person just banned is active somewhere:
+    the county bureau must know (and the attempt is kept)."""
+
+    Kind = BanAlertKind
+    PersonRole = BannedPersonRole
 
     ban = models.ForeignKey(Ban, on_delete=models.PROTECT, related_name="alerts")
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    # Empty for a registration that has no institution yet; the county is always known.
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    region = models.ForeignKey(
+        "regions.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("县区"),
+    )
+    kind = models.CharField(
+        _("类型"), max_length=10, choices=BanAlertKind.choices, default=BanAlertKind.ATTEMPT
+    )
+    person_role = models.CharField(
+        _("身份"), max_length=24, choices=BannedPersonRole.choices, default=BannedPersonRole.STAFF
+    )
     attempted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -94,4 +134,4 @@ class BanAlert(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.ban} → {self.institution}"
+        return f"{self.ban} → {self.institution or self.region_id}"

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tuoyu_portal.identifiers import IdDocumentType
 from tuoyu_portal.models import TimeStampedModel
 
 from .institutions import Institution, jurisdiction_q
@@ -49,6 +50,12 @@ class StaffMember(TimeStampedModel):
     id_encrypted = models.TextField()
     id_hash = models.CharField(max_length=64, db_index=True)
     id_masked = models.CharField(_("身份证号"), max_length=24)
+    id_document_type = models.CharField(
+        _("证件类型"),
+        max_length=32,
+        choices=IdDocumentType.choices,
+        default=IdDocumentType.RESIDENT_ID,
+    )
     role = models.CharField(_("岗位"), max_length=20, choices=StaffRole.choices)
     health_certificate_expires = models.DateField(_("健康证有效期至"), null=True, blank=True)
     background_check_date = models.DateField(_("背景审查日期"), null=True, blank=True)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from registry import standards
 from registry.materials import MATERIALS_BY_KIND
 from registry.models import (
+    BanAlert,
     CareMode,
     ChangeDocument,
     ChangeStatus,
@@ -339,9 +340,20 @@ def create_change(
         raise NotPermitted(_("只有本机构的举办者可以办理变更备案。"))
     id_number = crypto.normalise_id(person_in_charge_id_number)
     if id_number and id_number_valid(id_number):
-        check_ban(filing.institution, actor=actor, id_number=id_number)
+        _check_incoming_person_ban(filing, actor=actor, id_number=id_number)
     return _create_change(
         filing, actor=actor, proposed=proposed, reason=reason, id_number=id_number
+    )
+
+
+def _check_incoming_person_ban(filing: Filing, *, actor: User, id_number: str) -> None:
+    """The person a change brings in (the new person in charge) against the ban register."""
+    check_ban(
+        filing.institution,
+        actor=actor,
+        id_number=id_number,
+        person_role=BanAlert.PersonRole.PERSON_IN_CHARGE,
+        field="person_in_charge_id_number",
     )
 
 

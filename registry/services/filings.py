@@ -8,6 +8,7 @@ DomainError listing every broken rule at once (400); nothing is changed by a ref
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from registry import standards
 from registry.models import (
+    BanAlert,
     DocumentKind,
     Filing,
     FilingClass,
@@ -27,6 +29,7 @@ from registry.models import (
     RegistrationStatus,
     SupplementRequest,
 )
+from registry.services import bans
 from registry.services.filing_checks import (  # noqa: F401  (re-exported: one import path for callers)
     REQUIRED_AT_SUBMIT,
     Readiness,
@@ -62,7 +65,7 @@ from tuoyu_portal.exceptions import (
     RuleViolation,
     collect,
 )
-from tuoyu_portal.regions.calendar import working_deadline
+from tuoyu_portal.regions.calendar import Deadline, Prefetched, working_deadline
 from tuoyu_portal.regions.rules import value_for
 
 # 备案书 scalar fields an operator edits (api.md "Filings"); also the field names a supplement
@@ -137,7 +140,7 @@ def _apply_data(
             )
         )
     if "person_in_charge_id_number" in data:
-        number = (data["person_in_charge_id_number"] or "").strip().upper()
+        number = identifiers.normalise_identifier(data["person_in_charge_id_number"])
         if number:
             problems += _validate_id_number(number)
             filing.person_in_charge_id_encrypted = crypto.encrypt(number)
@@ -194,8 +197,46 @@ def _save_classes(filing: Filing, classes: list[dict[str, Any]] | None) -> None:
     )
 
 
-@transaction.atomic
+def _check_person_in_charge_ban(
+    *, actor: User, institution: Any, region_code: str, id_number: str = "", id_hash: str = ""
+) -> None:
+    """The person in charge against the ban register (400 `banned_person`, county alerted),
+    before the caller's transaction so the alert survives the refusal (bans.refuse_if_banned)."""
+    if id_number and not identifiers.id_number_valid(id_number):
+        return  # the field rule refuses it; an invalid number matches no ban
+    bans.refuse_if_banned(
+        actor=actor,
+        region_code=region_code,
+        institution=institution,
+        id_number=id_number,
+        id_hash=id_hash,
+        person_role=BanAlert.PersonRole.PERSON_IN_CHARGE,
+        field="person_in_charge_id_number",
+    )
+
+
 def create_filing(*, actor: User, registration: Registration, data: Mapping[str, Any]) -> Filing:
+    """Open a draft filing; a banned person in charge is refused first (api.md 1.1 "Bans")."""
+    number = identifiers.normalise_identifier(data.get("person_in_charge_id_number") or "")
+    if number and actor.role == Role.OPERATOR:
+        visible = (
+            Registration.objects.visible_to(actor)
+            .select_related("institution")
+            .filter(pk=registration.pk)
+            .first()
+        )
+        if visible is not None:
+            _check_person_in_charge_ban(
+                actor=actor,
+                institution=visible.institution,
+                region_code=visible.region_id,
+                id_number=number,
+            )
+    return _create_filing(actor=actor, registration=registration, data=data)
+
+
+@transaction.atomic
+def _create_filing(*, actor: User, registration: Registration, data: Mapping[str, Any]) -> Filing:
     """Open a draft filing for an approved registration the operator belongs to.
 
     Outsiders get 404 (the registration is not theirs to see); a registration that is not
@@ -242,8 +283,22 @@ def create_filing(*, actor: User, registration: Registration, data: Mapping[str,
     return filing
 
 
-@transaction.atomic
 def update_filing_draft(filing: Filing, *, actor: User, data: Mapping[str, Any]) -> Filing:
+    """Autosave (below); a banned person in charge is refused first (api.md 1.1 "Bans")."""
+    number = identifiers.normalise_identifier(data.get("person_in_charge_id_number") or "")
+    if number:
+        ensure_operator(filing, actor)
+        _check_person_in_charge_ban(
+            actor=actor,
+            institution=filing.institution,
+            region_code=filing.region_id,
+            id_number=number,
+        )
+    return _update_filing_draft(filing, actor=actor, data=data)
+
+
+@transaction.atomic
+def _update_filing_draft(filing: Filing, *, actor: User, data: Mapping[str, Any]) -> Filing:
     """Autosave: store whatever part of the 备案书 the operator has filled in.
 
     Only in `draft` or `supplement_requested` (409 otherwise). Partial data is fine; standards are
@@ -264,8 +319,44 @@ def update_filing_draft(filing: Filing, *, actor: User, data: Mapping[str, Any])
 # Transitions
 
 
-@transaction.atomic
+def filing_clock_deadlines(
+    region_code: str, received_on: date, *, prefetched: Prefetched | None = None
+) -> tuple[Deadline, Deadline]:
+    """The 5-day receipt and 15-day conformity deadlines of a filing received on `received_on`
+    (Beijing date, not counted), with the rule values in force that day. Submission and the
+    recompute after a holiday schedule is loaded both use this."""
+    receipt = working_deadline(
+        received_on,
+        int(value_for("receipt_working_days", region_code, received_on)),
+        region_code,
+        prefetched=prefetched,
+    )
+    conformity = working_deadline(
+        received_on,
+        int(value_for("conformity_working_days", region_code, received_on)),
+        region_code,
+        prefetched=prefetched,
+    )
+    return receipt, conformity
+
+
 def submit_filing(filing: Filing, *, actor: User) -> Filing:
+    """Submit (below); the stored person in charge is checked against the register again, since
+    a ban may have been recorded after the draft was saved."""
+    filing = Filing.objects.select_related("institution").get(pk=filing.pk)
+    if filing.person_in_charge_id_hash:
+        ensure_operator(filing, actor)
+        _check_person_in_charge_ban(
+            actor=actor,
+            institution=filing.institution,
+            region_code=filing.region_id,
+            id_hash=filing.person_in_charge_id_hash,
+        )
+    return _submit_filing(filing, actor=actor)
+
+
+@transaction.atomic
+def _submit_filing(filing: Filing, *, actor: User) -> Filing:
     """Operator submits (or resubmits after a supplement request) the filing.
 
     Runs every check and refuses with all broken rules at once. On success: received_at now,
@@ -280,16 +371,7 @@ def submit_filing(filing: Filing, *, actor: User) -> Filing:
     collect(run_submission_checks(filing))
     now = timezone.now()
     received_on = _beijing_date(now)
-    receipt = working_deadline(
-        received_on,
-        int(value_for("receipt_working_days", filing.region_id, received_on)),
-        filing.region_id,
-    )
-    conformity = working_deadline(
-        received_on,
-        int(value_for("conformity_working_days", filing.region_id, received_on)),
-        filing.region_id,
-    )
+    receipt, conformity = filing_clock_deadlines(filing.region_id, received_on)
     resolved = SupplementRequest.objects.open().filter(filing=filing).update(resolved_at=now)
     record_transition(
         filing,

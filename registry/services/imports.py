@@ -31,6 +31,7 @@ from registry.imports import (
     read_rows,
 )
 from registry.models import (
+    BanAlert,
     ImportBatch,
     Institution,
     Registration,
@@ -41,6 +42,7 @@ from tuoyu_portal import crypto, identifiers
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exceptions import DomainError, NotPermitted, RuleViolation
 
+from . import bans
 from .registrations import (
     RegistrationFacts,
     push_registration_event,
@@ -188,6 +190,19 @@ def _import_row(row: ImportRow, *, actor: User, import_key: str, known: _KnownCo
                 "credit_code",
             )
         ]
+        return outcome
+    try:
+        # The legal representative against the ban register, outside the row's transaction so
+        # the county's alert stays although the row is refused.
+        bans.refuse_if_banned(
+            actor=actor,
+            region_code=values["region"],
+            id_number=values["legal_representative_id_number"],
+            person_role=BanAlert.PersonRole.LEGAL_REPRESENTATIVE,
+            field="legal_representative_id_number",
+        )
+    except DomainError as refused:
+        outcome.violations = refused.violations
         return outcome
     try:
         with transaction.atomic():

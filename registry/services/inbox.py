@@ -49,7 +49,7 @@ def _id_fields(rep: dict[str, Any]) -> dict[str, str]:
     plain = rep.pop("id_number", None)
     if plain:
         return {
-            "legal_representative_id_encrypted": crypto.encrypt(plain),
+            "legal_representative_id_encrypted": crypto.encrypt(crypto.normalise_id(plain)),
             "legal_representative_id_masked": crypto.mask_id(plain),
             "legal_representative_id_hash": crypto.keyed_hash(plain),
         }

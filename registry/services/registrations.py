@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import (
+    BanAlert,
     Institution,
     LegalNature,
     Membership,
@@ -23,6 +24,7 @@ from registry.models import (
     RegistrationStatus,
     RegistrationTransition,
 )
+from registry.services import bans
 from tuoyu_portal import crypto, identifiers
 from tuoyu_portal.accounts.models import Authority, Role, User
 from tuoyu_portal.exceptions import DomainError, InvalidTransition, NotPermitted, RuleViolation
@@ -168,7 +170,15 @@ def _nature_mismatch() -> RuleViolation:
 
 
 def registration_warnings(reg: Registration) -> list[RuleViolation]:
-    """Rules that only warn before approval: the credit-code prefix (domain §8)."""
+    """Rules that only warn: the credit-code prefix before approval, and a legal
+    representative's ID whose address code is not in the region table (domain §8)."""
+    found = identifiers.id_number_warnings(
+        reg.legal_representative_id_masked, "legal_representative_id_number"
+    )
+    return found + _prefix_warnings(reg)
+
+
+def _prefix_warnings(reg: Registration) -> list[RuleViolation]:
     if (
         reg.credit_code
         and identifiers.credit_code_valid(reg.credit_code)
@@ -281,8 +291,50 @@ def _full_clean(reg: Registration) -> None:
 # --- services ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
+def _check_legal_representative_ban(
+    *,
+    actor: User,
+    region: object,
+    institution: Institution | None,
+    id_number: str = "",
+    id_hash: str = "",
+) -> None:
+    """The legal representative against the ban register (400 `banned_person`, the county
+    alerted), before the caller's transaction so the alert survives the refusal."""
+    code = region.code if isinstance(region, Region) else str(region or "")
+    if not Region.objects.filter(code=code).exists():
+        return  # the field rules refuse an unknown region; there is no county to alert
+    if id_number and not identifiers.id_number_valid(id_number):
+        return  # the field rule refuses it; an invalid number matches no ban
+    bans.refuse_if_banned(
+        actor=actor,
+        region_code=code,
+        institution=institution,
+        id_number=id_number,
+        id_hash=id_hash,
+        person_role=BanAlert.PersonRole.LEGAL_REPRESENTATIVE,
+        field="legal_representative_id_number",
+    )
+
+
 def create_registration(*, actor: User, data: dict[str, Any]) -> Registration:
+    """Start a registration (below); a banned legal representative is refused first."""
+    number = identifiers.normalise_identifier(data.get("legal_representative_id_number") or "")
+    if number and actor.has_role(Role.OPERATOR):
+        institution = data.get("institution")
+        if (
+            institution is not None
+            and not Membership.objects.filter(institution=institution, user=actor).exists()
+        ):
+            institution = None
+        _check_legal_representative_ban(
+            actor=actor, region=data.get("region"), institution=institution, id_number=number
+        )
+    return _create_registration(actor=actor, data=data)
+
+
+@transaction.atomic
+def _create_registration(*, actor: User, data: dict[str, Any]) -> Registration:
     """An operator starts a registration (draft). Creates the institution and makes the actor its
     owner, unless `data["institution"]` names an institution the actor already belongs to.
     Field rules are checked now (api.md: as early as they can be); 400 lists all of them."""
@@ -321,8 +373,22 @@ def create_registration(*, actor: User, data: dict[str, Any]) -> Registration:
     return reg
 
 
-@transaction.atomic
 def update_registration(reg: Registration, *, actor: User, data: dict[str, Any]) -> Registration:
+    """Edit (below); a new legal representative who is banned is refused first."""
+    number = identifiers.normalise_identifier(data.get("legal_representative_id_number") or "")
+    if number:
+        _ensure_member(reg, actor)
+        _check_legal_representative_ban(
+            actor=actor,
+            region=data.get("region") or reg.region_id,
+            institution=reg.institution,
+            id_number=number,
+        )
+    return _update_registration(reg, actor=actor, data=data)
+
+
+@transaction.atomic
+def _update_registration(reg: Registration, *, actor: User, data: dict[str, Any]) -> Registration:
     """An operator edits a draft or returned registration; the authority is re-routed. A
     refused update (wrong status: 409, broken rule: 400) changes nothing."""
     reg = _lock(reg)
@@ -341,8 +407,23 @@ def update_registration(reg: Registration, *, actor: User, data: dict[str, Any])
     return reg
 
 
-@transaction.atomic
 def submit_registration(reg: Registration, *, actor: User) -> Registration:
+    """Submit (below); the stored legal representative is checked against the register again,
+    since a ban may have been recorded after the draft was saved."""
+    reg = Registration.objects.select_related("institution").get(pk=reg.pk)
+    if reg.legal_representative_id_hash:
+        _ensure_member(reg, actor)
+        _check_legal_representative_ban(
+            actor=actor,
+            region=reg.region_id,
+            institution=reg.institution,
+            id_hash=reg.legal_representative_id_hash,
+        )
+    return _submit_registration(reg, actor=actor)
+
+
+@transaction.atomic
+def _submit_registration(reg: Registration, *, actor: User) -> Registration:
     """An operator submits a draft or returned registration to its routed authority. Every rule
     is checked again (the region's switches may have changed since the draft)."""
     reg = _lock(reg)

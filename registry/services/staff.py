@@ -14,9 +14,9 @@ from registry.models import BanAlert, Institution, StaffMember
 from tuoyu_portal import crypto
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exceptions import DomainError, NotPermitted, RuleViolation, collect
-from tuoyu_portal.identifiers import id_number_valid
+from tuoyu_portal.identifiers import IdDocumentType, id_number_valid
 
-from .bans import active_ban_for
+from .bans import refuse_if_banned
 
 logger = logging.getLogger(__name__)
 
@@ -43,28 +43,23 @@ def _already_employed() -> DomainError:
     )
 
 
-def _banned() -> DomainError:
-    return DomainError.single(
-        "banned_person",
-        _("此人已被列入托育行业终身禁入名单，不得从事托育服务；已通报卫生健康部门。"),
-        "id_number",
+def check_ban(
+    institution: Institution,
+    *,
+    actor: User,
+    id_number: str,
+    person_role: str = BanAlert.PersonRole.STAFF,
+    field: str = "id_number",
+) -> None:
+    """Refuse a banned person and alert the county bureau (see bans.refuse_if_banned)."""
+    refuse_if_banned(
+        actor=actor,
+        region_code=institution.region_id,
+        institution=institution,
+        id_number=id_number,
+        person_role=person_role,
+        field=field,
     )
-
-
-def check_ban(institution: Institution, *, actor: User, id_number: str) -> None:
-    """Refuse a banned person and alert the bureau.
-
-    The alert is written in its own *durable* transaction before the refusal is raised: it is
-    committed even though the request fails, and `durable=True` makes a caller that wraps this
-    in an outer transaction (whose rollback would silently drop the alert) fail loudly instead.
-    """
-    ban = active_ban_for(id_number)
-    if ban is None:
-        return
-    with transaction.atomic(durable=True):
-        BanAlert.objects.create(ban=ban, institution=institution, attempted_by=actor)
-    logger.warning("banned person offered to institution %s", institution.pk)
-    raise _banned()
 
 
 def add_staff_member(institution: Institution, *, actor: User, data: dict[str, Any]) -> StaffMember:
@@ -77,8 +72,13 @@ def add_staff_member(institution: Institution, *, actor: User, data: dict[str, A
     """
     _ensure_operator_of(institution, actor)
     id_number = crypto.normalise_id(str(data.get("id_number") or ""))
+    document_type = data.get("id_document_type") or IdDocumentType.RESIDENT_ID
     violations: list[RuleViolation] = []
-    if not id_number_valid(id_number):
+    if document_type not in IdDocumentType.values:
+        violations.append(
+            RuleViolation("invalid_choice", _("不是有效的选项。"), "id_document_type")
+        )
+    elif not id_number_valid(id_number, document_type=document_type):
         violations.append(
             RuleViolation("id_number_invalid", _("身份证号码校验未通过。"), "id_number")
         )
@@ -109,6 +109,7 @@ def _insert_staff(
         id_encrypted=crypto.encrypt(id_number),
         id_hash=id_hash,
         id_masked=crypto.mask_id(id_number),
+        id_document_type=data.get("id_document_type") or IdDocumentType.RESIDENT_ID,
         role=data["role"],
         health_certificate_expires=data.get("health_certificate_expires"),
         background_check_date=data.get("background_check_date"),

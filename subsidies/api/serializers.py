@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from registry.models import Filing
+from tuoyu_portal.identifier_fields import ID_NUMBER_MESSAGE, IdentifierField
 
 from ..amounts import format_month, parse_month
 from ..models import (
@@ -65,8 +66,14 @@ class ClaimLineInputSerializer(serializers.Serializer):
     classes = serializers.IntegerField(min_value=0, required=False, allow_null=True)
     places = serializers.IntegerField(min_value=0, required=False, allow_null=True)
     child_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    child_id_number = serializers.CharField(
-        max_length=24, required=False, allow_blank=True, write_only=True
+    # This endpoint's own rule code for a child's ID (the claim lines say `invalid_id_number`).
+    child_id_number = IdentifierField(
+        rule_code="invalid_id_number",
+        message=ID_NUMBER_MESSAGE,
+        max_length=24,
+        required=False,
+        allow_blank=True,
+        write_only=True,
     )
     birth_order = serializers.IntegerField(required=False, allow_null=True)
     months = serializers.ListField(child=MonthField(), required=False)

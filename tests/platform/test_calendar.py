@@ -8,7 +8,10 @@ import pytest
 
 from tuoyu_portal.regions.calendar import (
     add_working_days,
+    is_statutory_holiday,
     is_workday,
+    qingming,
+    statutory_holidays,
     working_days_between,
     working_deadline,
 )
@@ -68,9 +71,73 @@ def test_it_flags_dates_in_a_year_without_holiday_data_as_provisional() -> None:
     assert known.provisional is False
     unknown = working_deadline(date(2026, 12, 28), 5, "371103")
     assert unknown.provisional is True
-    assert unknown.due == date(
-        2027, 1, 4
-    )  # Monday–Friday fallback until the State Council publishes
+    # Until the State Council publishes 2027's schedule: Monday–Friday less the statutory
+    # holidays, so 元旦 (Friday 1 January) is off and the fifth working day is Tuesday the 5th.
+    assert unknown.due == date(2027, 1, 5)
+
+
+@pytest.mark.parametrize(
+    ("start", "n", "due"),
+    [
+        (date(2026, 12, 20), 15, date(2027, 1, 11)),  # the conformity clock of issue 17
+        (date(2026, 12, 31), 5, date(2027, 1, 8)),  # 元旦 off, then Monday 4 to Friday 8
+        (date(2027, 2, 4), 1, date(2027, 2, 9)),  # 除夕 5 Feb to 初三 8 Feb off
+        (date(2027, 4, 2), 1, date(2027, 4, 6)),  # 清明 is Monday 5 April 2027
+        (date(2027, 6, 8), 1, date(2027, 6, 10)),  # 端午 (五月初五) is Wednesday 9 June 2027
+        (date(2027, 9, 14), 1, date(2027, 9, 16)),  # 中秋 (八月十五) is Wednesday 15 September
+        (date(2027, 9, 30), 1, date(2027, 10, 4)),  # 国庆 1–3 October, Friday to Sunday
+    ],
+)
+def test_a_year_without_a_schedule_keeps_the_statutory_holidays_off(
+    start: date, n: int, due: date
+) -> None:
+    deadline = working_deadline(start, n, "371103")
+    assert deadline.due == due
+    assert deadline.provisional is True
+
+
+def test_the_spring_festival_2027_runs_from_new_years_eve_for_four_days() -> None:
+    off = [date(2027, 2, day) for day in (5, 6, 7, 8)]
+    assert [is_workday(day) for day in off] == [False] * 4
+    assert is_workday(date(2027, 2, 4)) is True  # 腊月廿八, a Thursday
+    assert is_workday(date(2027, 2, 9)) is True  # 初四: the statutory four days are over
+    names = statutory_holidays(2027)
+    assert [day for day, name in sorted(names.items()) if str(name) == "春节"] == off
+
+
+def test_the_statutory_holidays_of_2027_are_thirteen_days() -> None:
+    days = statutory_holidays(2027)
+    assert len(days) == 13  # 1 + 4 + 1 + 2 + 1 + 1 + 3 (art. 2 of the 2024 revision)
+    assert {str(days[date(2027, 4, 5)]), str(days[date(2027, 6, 9)])} == {"清明节", "端午节"}
+    assert str(days[date(2027, 9, 15)]) == "中秋节"
+
+
+# The 清明 solar-term day as published (紫金山天文台 / the 国办 notices), 2020–2030.
+QINGMING = {
+    2020: 4, 2021: 4, 2022: 5, 2023: 5, 2024: 4, 2025: 4,
+    2026: 5, 2027: 5, 2028: 4, 2029: 4, 2030: 5,
+}  # fmt: skip
+
+
+def test_qingming_is_the_solar_term_day_from_2020_to_2030() -> None:
+    assert {year: qingming(year).day for year in QINGMING} == QINGMING
+    assert all(qingming(year).month == 4 for year in QINGMING)
+
+
+def test_the_package_years_agree_with_the_statutory_holidays_since_2025() -> None:
+    """Every statutory day of 2025 and 2026 is a day off in the published schedules, so the
+    fallback computes the same days as the State Council did."""
+    import chinese_calendar
+
+    for year in (2025, 2026):
+        for day in statutory_holidays(year):
+            assert chinese_calendar.is_holiday(day), day
+
+
+def test_the_fallback_only_applies_from_the_2024_revision_on() -> None:
+    assert is_statutory_holiday(date(2027, 10, 3)) is True
+    # Before 2025 the 2013 text applied; those years are in the package, never in the fallback.
+    assert is_statutory_holiday(date(2024, 10, 3)) is False
 
 
 def test_it_counts_working_days_between_two_dates_both_ways() -> None:

@@ -228,6 +228,7 @@ RULES: tuple[Rule, ...] = (
     # --- statistics, dashboards, notifications (feat-stats) ------------------------------
     R(r"^api:stats-region-api$", READ, expect(ok=(REV, SUP))),  # <code> is county A
     R(r"^(?:api|page):(public-stats-region-api|public-stats)$", READ, EVERYONE),
+    R(r"^api:calendar-deadline$", READ, EVERYONE),  # the working-day calculator (issue 17)
     R(
         r"^page:(dashboard|dashboard-export|notifications|notifications-read-all)$",
         READ,

@@ -23,6 +23,8 @@ class NotificationKind(models.TextChoices):
     LEASE_ENDING = "lease_ending", _("场地租赁即将到期")
     CLAIM_DECIDED = "claim_decided", _("补贴申请审核结果")
     CLOCK_OVERDUE = "clock_overdue", _("备案办理超期")
+    BAN_ALERT = "ban_alert", _("禁入人员预警")
+    DEADLINE_CHANGED = "deadline_changed", _("办理期限调整")
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):

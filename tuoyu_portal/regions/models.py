@@ -137,8 +137,29 @@ class RegionRule(models.Model):
         return f"{self.key}@{self.region_id}={self.value}"
 
 
+class HolidaySchedule(models.Model):
+    """A year's 国务院办公厅 holiday schedule (放假调休安排), loaded from fixtures/calendar/ or typed
+    in the admin. Its days are national `WorkdayOverride` rows pointing here, so every clock reads
+    them with the override query it already makes; a year with a schedule is no longer provisional.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    notice = models.CharField(_("通知文号"), max_length=64)
+    source = models.CharField(_("来源"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("载入时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("年度节假日安排")
+        verbose_name_plural = _("年度节假日安排")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.notice}"
+
+
 class WorkdayOverride(models.Model):
-    """An admin correction of the working-day calendar, nationally (no region) or for one region."""
+    """An admin correction of the working-day calendar, nationally (no region) or for one region;
+    national rows with a `schedule` are that year's published holidays and 调休 workdays."""
 
     date = models.DateField(_("日期"))
     is_workday = models.BooleanField(_("是否工作日"))
@@ -151,6 +172,14 @@ class WorkdayOverride(models.Model):
         verbose_name=_("区划"),
     )
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    schedule = models.ForeignKey(
+        HolidaySchedule,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="days",
+        verbose_name=_("所属年度安排"),
+    )
 
     class Meta:
         verbose_name = _("工作日调整")

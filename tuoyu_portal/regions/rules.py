@@ -59,6 +59,8 @@ RULES: dict[str, RuleSpec] = {
     "target_places_per_1000": RuleSpec(4.5, _("每千人口托位数目标（无年度数据时）"), "N"),
     # Complaints, subsidies (domain §5–6)
     "complaint_handling_days": RuleSpec(15, _("投诉处理时限（日）"), "L"),
+    # True where the region's rules count the complaint deadline in working days (issue 17).
+    "complaint_handling_working_days": RuleSpec(False, _("投诉处理时限按工作日计算"), "L"),
     "inclusive_fee_cap": RuleSpec(None, _("普惠托育月收费上限（元）"), "L"),
     # Subsidy review (domain §6): share of approved claims sampled for document review, and an
     # amount from which every claim is reviewed (None: no threshold).
