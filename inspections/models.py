@@ -150,6 +150,8 @@ class Inspection(TimeStampedModel):
     checklist_answers = models.JSONField(_("检查表填写结果"), default=dict, blank=True)
     observed_classes = models.JSONField(_("现场班级情况"), default=list, blank=True)
     standards_check = models.JSONField(_("设置标准核查结果"), default=list, blank=True)
+    # More children counted on the day than the filed places (standards_check has the figures).
+    over_capacity = models.BooleanField(_("超备案托位收托"), default=False)
     notes = models.TextField(_("检查记录"), blank=True)
     quality_score = models.DecimalField(
         _("质量评估得分"), max_digits=6, decimal_places=1, null=True, blank=True
@@ -511,11 +513,16 @@ class ComplaintTransition(models.Model):
 
 
 class EnforcementKind(models.TextChoices):
+    """The penalties of 人口与计划生育法 §41, and only those.
+
+    撤销备案 is not among them: ending a filing is the filing's own consequence of a decision,
+    recorded as the bureau's deregistration with its legal basis (registry.services.changes).
+    """
+
     ORDER_TO_CORRECT = "order_to_correct", _("责令改正")
     WARNING = "warning", _("警告")
     FINE = "fine", _("罚款")
     STOP_SERVICE = "stop_service", _("责令停止托育服务")
-    REVOKE_FILING = "revoke_filing", _("撤销备案")
 
 
 class CorrectionStatus(models.TextChoices):

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from .models import EnforcementAction, Finding
+from .models import EnforcementAction, Finding, Inspection, InspectionKind
 
 
 def has_open_critical_finding(institution_id: int) -> bool:
@@ -18,3 +18,16 @@ def has_enforcement_in_force(institution_id: int, today: date | None = None) -> 
     """An enforcement action that is neither lifted nor expired."""
     today = today or timezone.localdate()
     return EnforcementAction.objects.filter(institution_id=institution_id).in_force(today).exists()
+
+
+def latest_quality_grade(institution_id: int) -> str | None:
+    """The grade of the institution's latest published quality assessment (A–D), or None."""
+    return (
+        Inspection.objects.filter(
+            institution_id=institution_id, kind=InspectionKind.QUALITY, published=True
+        )
+        .exclude(quality_grade="")
+        .order_by("-visited_on", "-id")
+        .values_list("quality_grade", flat=True)
+        .first()
+    )

@@ -34,6 +34,7 @@ from registry.models import (
     RegistrationStatus,
     SupplementRequest,
 )
+from registry.services import changes as change_services
 from registry.services import filings as svc
 from tuoyu_portal.accounts.models import Role
 from tuoyu_portal.exceptions import DomainError
@@ -268,7 +269,13 @@ def reviewer_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registry/filings/reviewer_queue.html",
-        {"rows": rows, "waiting": waiting, "recent": recent},
+        {
+            "rows": rows,
+            "waiting": waiting,
+            "recent": recent,
+            # Change filings run on the same clocks and are reviewed from the same queue.
+            "change_rows": change_services.change_review_queue(request.user, today=today),
+        },
     )
 
 

@@ -274,6 +274,24 @@ def check_site(
     return found
 
 
+def check_enrolment(
+    children: int, places: int | None, *, field_name: str = "observed_classes"
+) -> list[Violation]:
+    """More children present (or claimed, or enrolled) than the filed places: a warning the
+    staff see, never a refusal of the record (the count is a fact the portal learned)."""
+    if places is None or children <= places:
+        return []
+    return [
+        Violation(
+            "enrolment_over_capacity",
+            _("实际收托%(children)d名幼儿，超过备案托位数%(places)d个。")
+            % {"children": children, "places": places},
+            severity="warning",
+            field=field_name,
+        )
+    ]
+
+
 # Plain-language explanation and basis of each rule, for the readiness page and the notices.
 EXPLANATIONS: dict[str, str] = {
     "registration_not_approved": gettext_lazy(
@@ -310,6 +328,7 @@ EXPLANATIONS: dict[str, str] = {
     "health_worker_required": gettext_lazy("收托150名及以上幼儿的，应至少配备1名专职保健人员。"),
     "cooks_below_standard": gettext_lazy("自行加工膳食时，炊事人员按幼儿数配备。"),
     "class_type_invalid": gettext_lazy("班型只能是乳儿班、托小班、托大班或混合班。"),
+    "enrolment_over_capacity": gettext_lazy("收托人数不得超过备案托位数；超出时须办理变更备案。"),
 }
 
 

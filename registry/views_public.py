@@ -100,5 +100,9 @@ def verify(request: HttpRequest, filing_number: str) -> HttpResponse:
     return render(
         request,
         "registry/public/verify.html",
-        {"filing": filing, "valid": filing.status in Filing.PUBLIC_STATUSES},
+        {
+            "filing": filing,
+            "suspended": filing.is_suspended(),
+            "valid": filing.status in Filing.PUBLIC_STATUSES and not filing.is_suspended(),
+        },
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from registry.forms_staffpub import (
     BanCorrectForm,
     BanForm,
+    ChangeDocumentForm,
     ChangeForm,
     DeregisterForm,
     ReviewForm,
@@ -167,7 +168,25 @@ def filing_change_detail(request: HttpRequest, pk: int) -> HttpResponse:
         FilingChange.objects.visible_to(request.user).select_related("filing__institution"), pk=pk
     )
     form = ReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    upload_form = ChangeDocumentForm()
+    if request.method == "POST" and request.POST.get("action") == "upload":
+        # A material for the change (new site, new person in charge): its own small form.
+        upload_form = ChangeDocumentForm(request.POST, request.FILES)
+        form = ReviewForm()
+        if upload_form.is_valid():
+            try:
+                change_services.add_change_document(
+                    change,
+                    actor=request.user,
+                    kind=upload_form.cleaned_data["kind"],
+                    upload=upload_form.cleaned_data["file"],
+                )
+            except DomainError as error:
+                _add_errors(upload_form, error)
+            else:
+                messages.success(request, _("材料已上传。"))
+                return redirect("filing-change-detail", pk=change.pk)
+    elif request.method == "POST" and form.is_valid():
         note = form.cleaned_data["note"]
         action = request.POST.get("action")
         calls: dict[str, Any] = {
@@ -195,6 +214,11 @@ def filing_change_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "change": change,
             "form": form,
+            "upload_form": upload_form,
+            "proposed_rows": change_services.proposed_rows(change),
+            "documents": change.documents.all(),
+            "missing_materials": change_services.missing_change_materials(change),
+            "clocks": change_services.change_clocks(change),
             "is_operator": request.user.role == Role.OPERATOR,
             "is_reviewer": request.user.role == Role.HEALTH_REVIEWER,
             "history": change.transitions.all(),

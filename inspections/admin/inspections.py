@@ -139,11 +139,19 @@ class InspectionAdmin(ScopedAdmin):
         "kind",
         "departments",
         "quality_grade",
+        "over_capacity",
         "published",
     ]
     # A date filter (today, past 7 days, this month, this year) rather than date_hierarchy,
     # whose year/month links are a DISTINCT over every visible row (seconds at 5 000 000).
-    list_filter = ["visited_on", "kind", DepartmentFilter, "published", "quality_grade"]
+    list_filter = [
+        "visited_on",
+        "kind",
+        DepartmentFilter,
+        "published",
+        "quality_grade",
+        "over_capacity",
+    ]
     list_select_related = ["institution", "filing"]
     # Declared for the search box; get_search_results does the index-backed lookup.
     search_fields = ["institution__name", "filing__filing_number"]
@@ -152,6 +160,7 @@ class InspectionAdmin(ScopedAdmin):
         "institution",
         "region",
         "standards_check",
+        "over_capacity",
         "quality_score",
         "quality_grade",
         "follow_up_of",

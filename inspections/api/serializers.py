@@ -60,6 +60,7 @@ class InspectionOutputSerializer(serializers.ModelSerializer):
             "notes",
             "observed_classes",
             "standards_check",
+            "over_capacity",
             "checklist_template",
             "checklist_answers",
             "quality_score",

@@ -86,6 +86,7 @@ class InspectionViewSet(
         "notes",
         "observed_classes",
         "standards_check",
+        "over_capacity",
         "checklist_template_id",
         "checklist_answers",
         "quality_score",
@@ -122,6 +123,7 @@ class InspectionViewSet(
                     for c in r["observed_classes"] or []
                 ],
                 "standards_check": r["standards_check"],
+                "over_capacity": r["over_capacity"],
                 "checklist_template": r["checklist_template_id"],
                 "checklist_answers": r["checklist_answers"],
                 "quality_score": None

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Filing, Membership
+from registry.services.public_summary import set_suspension
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exceptions import NotPermitted, RuleViolation, collect
 from tuoyu_portal.regions.rules import value_for
@@ -52,6 +53,28 @@ def _check_amount(kind: str, amount: Decimal | None, region_code: str) -> list[R
     elif amount is not None:
         return [RuleViolation("amount_not_allowed", _("只有罚款类处理填写金额。"), "amount")]
     return []
+
+
+def refresh_suspension(filing_id: int) -> None:
+    """Publish the order to stop service in force on the filing (the latest one not lifted nor
+    expired), or clear it: registry keeps the summary, since it never reads inspections."""
+    today = timezone.localdate()
+    order = (
+        EnforcementAction.objects.filter(filing_id=filing_id, kind=EnforcementKind.STOP_SERVICE)
+        .in_force(today)
+        .order_by("-decided_on", "-id")
+        .first()
+    )
+    set_suspension(
+        filing_id,
+        None
+        if order is None
+        else {
+            "decision_ref": order.decision_ref,
+            "decided_on": order.decided_on.isoformat(),
+            "until": order.in_force_until.isoformat() if order.in_force_until else None,
+        },
+    )
 
 
 @transaction.atomic
@@ -98,6 +121,7 @@ def record_enforcement(
     )
     action.full_clean()
     action.save()
+    refresh_suspension(filing.pk)
     record_credit(
         source=CreditSource.ENFORCEMENT,
         source_id=action.pk,
@@ -146,4 +170,6 @@ def update_correction(
         action.lifted_at = timezone.now()
     action.full_clean()
     action.save(update_fields=["correction_status", "lifted_at", "updated_at"])
+    if action.filing_id:
+        refresh_suspension(action.filing_id)
     return action

@@ -51,13 +51,22 @@ def parse_observed_classes(raw: Any, field: str = "observed_classes") -> list[di
     return clean
 
 
-def check_observed(classes: list[dict[str, Any]], region_code: str, on: date) -> list[dict]:
-    """Run the standards engine on what the inspector counted on the day."""
+def check_observed(
+    classes: list[dict[str, Any]], region_code: str, on: date, places: int | None = None
+) -> list[dict]:
+    """Run the standards engine on what the inspector counted on the day, and the count of
+    children against the filed places (a warning: enrolment over capacity)."""
     facts = [standards.ClassFacts(**c) for c in classes]
     found = standards.check_classes(
         facts, standards.standards_for(region_code, on), field_name="observed_classes"
     )
+    if classes:
+        found += standards.check_enrolment(sum(c["children"] for c in classes), places)
     return [{k: str(v) if v is not None else None for k, v in asdict(v).items()} for v in found]
+
+
+def over_capacity(check: list[dict[str, Any]]) -> bool:
+    return any(item.get("rule") == "enrolment_over_capacity" for item in check)
 
 
 def grade_quality(
@@ -193,6 +202,7 @@ def record_inspection(
     classes = parse_observed_classes(observed_classes)
     answers = checklist_answers or {}
     score, grade = grade_quality(checklist_template, answers, filing.region_id)
+    found = check_observed(classes, filing.region_id, visited_on, filing.places)
     inspection = Inspection(
         filing=filing,
         institution_id=filing.institution_id,
@@ -202,7 +212,8 @@ def record_inspection(
         visited_on=visited_on,
         notes=notes,
         observed_classes=classes,
-        standards_check=check_observed(classes, filing.region_id, visited_on),
+        standards_check=found,
+        over_capacity=over_capacity(found),
         checklist_template=checklist_template,
         checklist_answers=answers,
         quality_score=score,
@@ -236,8 +247,12 @@ def update_inspection(
     if observed_classes is not None:
         inspection.observed_classes = parse_observed_classes(observed_classes)
         inspection.standards_check = check_observed(
-            inspection.observed_classes, inspection.region_id, inspection.visited_on
+            inspection.observed_classes,
+            inspection.region_id,
+            inspection.visited_on,
+            inspection.filing.places,
         )
+        inspection.over_capacity = over_capacity(inspection.standards_check)
     if checklist_answers is not None:
         collect(_check_answers(inspection.checklist_template, checklist_answers))
         inspection.checklist_answers = checklist_answers

@@ -4,18 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from registry.models import CareMode, ClassType, Filing, FilingChange, FilingChangeTransition
+from registry.models import (
+    CareMode,
+    ChangeDocument,
+    ClassType,
+    DocumentKind,
+    Filing,
+    FilingChange,
+    FilingChangeTransition,
+)
 from registry.services import changes as services
 from tuoyu_portal.api import IdCursorPagination
+from tuoyu_portal.exceptions import DomainError, RuleViolation
 from tuoyu_portal.identifier_fields import id_number_field
 
 
@@ -45,9 +57,32 @@ class FilingChangeTransitionOutputSerializer(serializers.ModelSerializer[FilingC
         fields = ["from_status", "to_status", "note", "created_at"]
 
 
+class ChangeDocumentOutputSerializer(serializers.ModelSerializer[ChangeDocument]):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = ChangeDocument
+        fields = ["id", "kind", "kind_display", "original_name", "size", "sha256", "uploaded_at"]
+
+
+class ChangeDocumentInputSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    file = serializers.FileField(max_length=255, allow_empty_file=False)
+
+
 class FilingChangeOutputSerializer(serializers.ModelSerializer[FilingChange]):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     history = FilingChangeTransitionOutputSerializer(source="transitions", many=True)
+    documents = ChangeDocumentOutputSerializer(many=True, read_only=True)
+    required_materials = serializers.SerializerMethodField()
+    clocks = serializers.SerializerMethodField()
+
+    def get_required_materials(self, obj: FilingChange) -> list[str]:
+        return [str(kind) for kind in services.required_change_materials(obj)]
+
+    def get_clocks(self, obj: FilingChange) -> dict[str, Any]:
+        # One memo for a page: the calendar is read once, not once per row.
+        return services.change_clocks(obj, memo=self.context.setdefault("clock_memo", {}))
 
     class Meta:
         model = FilingChange
@@ -63,6 +98,12 @@ class FilingChangeOutputSerializer(serializers.ModelSerializer[FilingChange]):
             "decision_note",
             "submitted_at",
             "decided_at",
+            "received_at",
+            "receipt_due",
+            "conformity_due",
+            "clocks",
+            "required_materials",
+            "documents",
             "history",
         ]
 
@@ -88,9 +129,23 @@ class ReasonInputSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField()
 
 
+class PlacementSerializer(serializers.Serializer[Any]):
+    receiving_institution = serializers.CharField(max_length=100)
+    children = serializers.IntegerField(min_value=1)
+
+
 class DeregisterInputSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField()
     placement_confirmed = serializers.BooleanField(required=False, default=False)
+    # Where the children went (operator: required, [] when none were enrolled).
+    placements = PlacementSerializer(many=True, required=False, allow_null=True, default=None)
+    # The bureau's own deregistration is a decision: its legal ground and reference.
+    legal_basis = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    decision_ref = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
 
 
 class FilingDeregisterOutputSerializer(serializers.ModelSerializer[Filing]):
@@ -121,7 +176,7 @@ class FilingChangeListView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         filing = _filing(request, pk)
         paginator = self.pagination_class()
-        rows = filing.changes.prefetch_related("transitions")
+        rows = filing.changes.select_related("filing").prefetch_related("transitions", "documents")
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(FilingChangeOutputSerializer(page, many=True).data)
 
@@ -150,7 +205,10 @@ class FilingDeregisterView(APIView):
         filing = _filing(request, pk)
         data = DeregisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        filing = services.deregister_filing(filing, actor=request.user, **data.validated_data)
+        values = dict(data.validated_data)
+        if values["placements"] is not None:
+            values["placements"] = [dict(row) for row in values["placements"]]
+        filing = services.deregister_filing(filing, actor=request.user, **values)
         return Response(FilingDeregisterOutputSerializer(filing).data)
 
 
@@ -163,8 +221,10 @@ class FilingChangeViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[FilingChange]:
-        queryset = FilingChange.objects.visible_to(self.request.user).prefetch_related(
-            "transitions"
+        queryset = (
+            FilingChange.objects.visible_to(self.request.user)
+            .select_related("filing")
+            .prefetch_related("transitions", "documents")
         )
         wanted = self.request.query_params.get("status")
         return queryset.filter(status=wanted) if wanted else queryset
@@ -183,6 +243,34 @@ class FilingChangeViewSet(
             reason=data.validated_data.get("reason"),
         )
         return self._done(change)
+
+    @extend_schema(
+        request={"multipart/form-data": ChangeDocumentInputSerializer},
+        responses={201: ChangeDocumentOutputSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="documents",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def documents(self, request: Request, pk: str | None = None) -> Response:
+        change = self.get_object()
+        # Refuse an obviously oversize body before Django spools it all to disk.
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        if declared > int(settings.MAX_DOCUMENT_BYTES) + 1024 * 1024:
+            raise DomainError([RuleViolation("file_too_large", _("文件过大。"), "file")])
+        data = ChangeDocumentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = services.add_change_document(
+            change,
+            actor=request.user,
+            kind=data.validated_data["kind"],
+            upload=data.validated_data["file"],
+        )
+        return Response(
+            ChangeDocumentOutputSerializer(document).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])

@@ -251,6 +251,7 @@ class FilingOutputSerializer(FilingListOutputSerializer):
             "receipt_issued_at",
             "conformity_decided_at",
             "nonconformity_reasons",
+            "closing_due",
             "documents",
             "standards_check",
             "readiness",

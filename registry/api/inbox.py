@@ -9,12 +9,17 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from registry.models import HealthInboxEntry, InboxEvent
+from registry.models import FilingStatus, HealthInboxEntry, InboxEvent
 from tuoyu_portal.accounts.models import Role
 from tuoyu_portal.api import ValuesListMixin, cursor_pagination, iso_date, iso_datetime, labels
 from tuoyu_portal.filters import ChoiceFilterBackend
 
 INBOX_ROLES = frozenset({Role.HEALTH_REVIEWER, Role.SUPERVISOR})
+
+
+def filing_status_label(status: str | None) -> str | None:
+    """草稿, 已提交，待审核, …: what a person reads for the filing's status (None: no filing)."""
+    return str(FilingStatus(status).label) if status in FilingStatus.values else None
 
 
 class CanReadHealthInbox(permissions.IsAuthenticated):
@@ -30,6 +35,11 @@ class HealthInboxEntrySerializer(serializers.ModelSerializer):
     region = serializers.CharField(source="region_id", read_only=True)
     event_display = serializers.CharField(source="get_event_display", read_only=True)
     has_filing = serializers.BooleanField(read_only=True)
+    # api.md 1.1: null when there is no filing, `draft` while only a draft exists.
+    filing_status = serializers.ChoiceField(
+        choices=FilingStatus.choices, read_only=True, allow_null=True
+    )
+    filing_status_display = serializers.CharField(read_only=True, allow_null=True)
     days_since_approval = serializers.IntegerField(read_only=True, allow_null=True)
     overdue = serializers.BooleanField(read_only=True)
     overdue_after_days = serializers.IntegerField(read_only=True)
@@ -45,6 +55,8 @@ class HealthInboxEntrySerializer(serializers.ModelSerializer):
             "event_display",
             "received_at",
             "has_filing",
+            "filing_status",
+            "filing_status_display",
             "days_since_approval",
             "overdue",
             "overdue_after_days",
@@ -70,6 +82,7 @@ class HealthInboxViewSet(
         "event",
         "received_at",
         "has_filing",
+        "filing_status",
         "days_since_approval",
         "overdue",
         "overdue_after_days",
@@ -92,6 +105,8 @@ class HealthInboxViewSet(
                 "event_display": events.get(r["event"], r["event"]),
                 "received_at": iso_datetime(r["received_at"]),
                 "has_filing": r["has_filing"],
+                "filing_status": r["filing_status"],
+                "filing_status_display": filing_status_label(r["filing_status"]),
                 "days_since_approval": r["days_since_approval"],
                 "overdue": r["overdue"],
                 "overdue_after_days": r["overdue_after_days"],

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from registry.models import Filing
+from registry.models.filings import suspension_in_force
 from registry.public import (
     address_shown,
     public_address,
@@ -31,6 +32,8 @@ class PublicFacilityOutputSerializer(serializers.ModelSerializer[Filing]):
     address = serializers.SerializerMethodField()
     latest_inspection = serializers.JSONField()
     nonconformity_reasons = serializers.SerializerMethodField()
+    # An order to stop service in force (api.md 1.1): flagged on the register until lifted.
+    suspended = serializers.SerializerMethodField()
 
     class Meta:
         model = Filing
@@ -47,7 +50,11 @@ class PublicFacilityOutputSerializer(serializers.ModelSerializer[Filing]):
             "status",
             "latest_inspection",
             "nonconformity_reasons",
+            "suspended",
         ]
+
+    def get_suspended(self, filing: Filing) -> bool:
+        return filing.is_suspended()
 
     def get_region_name(self, filing: Filing) -> str:
         return filing.region.full_name or filing.region.name
@@ -64,6 +71,7 @@ class PublicFilingOutputSerializer(serializers.ModelSerializer[Filing]):
     name = serializers.CharField(source="institution.name")
     region = serializers.CharField(source="region_id")
     valid = serializers.SerializerMethodField()
+    suspended = serializers.SerializerMethodField()
 
     class Meta:
         model = Filing
@@ -76,10 +84,15 @@ class PublicFilingOutputSerializer(serializers.ModelSerializer[Filing]):
             "places",
             "care_modes",
             "valid",
+            "suspended",
         ]
 
     def get_valid(self, filing: Filing) -> bool:
-        return filing.status in Filing.PUBLIC_STATUSES
+        # While an order to stop service is in force the receipt is genuine but not valid.
+        return filing.status in Filing.PUBLIC_STATUSES and not filing.is_suspended()
+
+    def get_suspended(self, filing: Filing) -> bool:
+        return filing.is_suspended()
 
 
 @extend_schema(
@@ -142,6 +155,7 @@ class PublicFacilityListView(ValuesListMixin, generics.ListAPIView[Filing]):
         "status",
         "latest_inspection",
         "nonconformity_reasons",
+        "suspension",
     )
 
     def shape_rows(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -169,6 +183,7 @@ class PublicFacilityListView(ValuesListMixin, generics.ListAPIView[Filing]):
                     "nonconformity_reasons": published_reasons(
                         r["status"], r["nonconformity_reasons"]
                     ),
+                    "suspended": suspension_in_force(r["suspension"]),
                 }
             )
         return shaped

@@ -58,6 +58,7 @@ __all__ += ["DocumentKind", "FilingDocument", "FilingNumberCounter", "Supplement
 
 from .bans import Ban, BanAlert, BanCorrection  # noqa: E402
 from .changes import (  # noqa: E402
+    ChangeDocument,
     ChangeStatus,
     FilingChange,
     FilingChangeTransition,
@@ -69,6 +70,7 @@ __all__ += [
     "Ban",
     "BanAlert",
     "BanCorrection",
+    "ChangeDocument",
     "ChangeStatus",
     "FilingChange",
     "FilingChangeTransition",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, ClassVar, Self
 
 from django.conf import settings
@@ -11,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tuoyu_portal.models import TimeStampedModel
 
+from .documents import DocumentKind
 from .filings import Filing
 from .institutions import jurisdiction_q
 
@@ -68,6 +71,11 @@ class FilingChange(TimeStampedModel):
     decision_note = models.TextField(_("审核意见"), blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The same working-day clocks as a filing (25号 §9), set at each submission of the change.
+    received_at = models.DateTimeField(_("收到材料时间"), null=True, blank=True)
+    receipt_due = models.DateField(_("回执办理期限"), null=True, blank=True)
+    conformity_due = models.DateField(_("符合性告知期限"), null=True, blank=True)
+    clocks_provisional = models.BooleanField(_("期限为暂定（节假日数据未发布）"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -100,6 +108,40 @@ class FilingChange(TimeStampedModel):
         return target in self.TRANSITIONS[self.status]
 
 
+def change_document_upload_to(instance: ChangeDocument, filename: str) -> str:
+    """Random storage name under changes/<change id>/: the original name never reaches storage."""
+    suffix = PurePosixPath(filename).suffix.lower()[:8]
+    return f"changes/{instance.change_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class ChangeDocument(models.Model):
+    """A material supporting a change filing (a new site's proof, a new person's credentials).
+
+    Kept apart from the filing's own materials: until the change is accepted they are claims
+    about a site or person that is not yet the filed one.
+    """
+
+    change = models.ForeignKey(FilingChange, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("材料类型"), max_length=24, choices=DocumentKind.choices)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    file = models.FileField(_("文件"), upload_to=change_document_upload_to, max_length=200)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content_type = models.CharField(_("文件类型"), max_length=40)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("变更备案材料")
+        verbose_name_plural = _("变更备案材料")
+        ordering = ["change", "kind", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+
 class FilingChangeTransition(models.Model):
     """Insert-only history of a change filing's status."""
 
@@ -119,6 +161,15 @@ class FilingChangeTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.change_id}: {self.from_status}→{self.to_status}"
+
+    # People read 已提交，待审核, not `submitted` (the columns store codes).
+    @property
+    def from_label(self) -> str:
+        return str(ChangeStatus(self.from_status).label) if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return str(ChangeStatus(self.to_status).label) if self.to_status else ""
 
 
 class FilingVersion(models.Model):

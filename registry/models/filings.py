@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Self
+from datetime import date
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tuoyu_portal.models import TimeStampedModel
@@ -60,6 +62,14 @@ class FilingQuerySet(models.QuerySet["Filing"]):
 
     def review_queue(self) -> Self:
         return self.filter(status=FilingStatus.SUBMITTED).order_by("received_at", "id")
+
+
+def suspension_in_force(summary: dict[str, Any] | None, today: date | None = None) -> bool:
+    """A stored suspension summary is in force until its end date (none: until lifted)."""
+    if not summary:
+        return False
+    until = summary.get("until")
+    return not until or date.fromisoformat(until) >= (today or timezone.localdate())
 
 
 class Filing(TimeStampedModel):
@@ -162,6 +172,12 @@ class Filing(TimeStampedModel):
     # Summary of the latest published inspection, written by the inspections app through
     # registry.services (registry never imports inspections); keeps public lists join-free.
     latest_inspection = models.JSONField(_("最近一次检查（公开摘要）"), null=True, blank=True)
+    # An order to stop service (责令停止托育服务) in force, written by the inspections app through
+    # registry.services.public_summary like the inspection summary: {"decision_ref",
+    # "decided_on", "until"} or null. Public pages read it without joining the penalties.
+    suspension = models.JSONField(_("责令停止托育服务（公开摘要）"), null=True, blank=True)
+    # The day by which a `closing` filing must be deregistered (rule `closing_deadline_days`).
+    closing_due = models.DateField(_("注销办理期限"), null=True, blank=True)
 
     objects = FilingQuerySet.as_manager()
 
@@ -194,6 +210,10 @@ class Filing(TimeStampedModel):
 
     def can_become(self, target: str) -> bool:
         return target in self.TRANSITIONS[self.status]
+
+    def is_suspended(self, today: date | None = None) -> bool:
+        """Whether an order to stop service is in force on `today` (until lifted or expired)."""
+        return suspension_in_force(self.suspension, today)
 
     @property
     def care_modes_display(self) -> str:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Self
 from django.db import models
 from django.db.models import (
     BooleanField,
+    CharField,
     IntegerField,
     Q,
 )
@@ -43,7 +44,7 @@ class HealthInboxQuerySet(models.QuerySet["HealthInboxEntry"]):
         return self.filter(region__code__startswith=prefix)
 
     def with_status(self, today: datetime.date | None = None) -> Self:
-        """Annotate has_filing, days_since_approval, overdue_after_days and overdue in SQL.
+        """Annotate has_filing, filing_status, days_since_approval, overdue_after_days and overdue in SQL.
 
         One query for any page: the filing check is an EXISTS, the regional rule is resolved by
         correlated subqueries county → city → province → national default (rules.value_for's
@@ -57,13 +58,22 @@ class HealthInboxQuerySet(models.QuerySet["HealthInboxEntry"]):
         # `credit_code <> ''` lets PostgreSQL probe the partial unique index on institution
         # credit codes per row; without it the EXISTS became a hash of every open filing in the
         # country (300 ms a page at 100 000 institutions, bench/ issue 9).
+        # A filing counts once it has been submitted (api.md 1.1): a draft that was opened and
+        # left is still "registered but not filed".
         has_filing = (
             "(EXISTS (SELECT 1 FROM registry_filing f JOIN registry_institution i"
             " ON f.institution_id = i.id WHERE i.credit_code = registry_healthinboxentry.credit_code"
-            " AND i.credit_code <> '' AND f.status <> %s)"
+            " AND i.credit_code <> '' AND f.status NOT IN (%s, %s))"
             " AND registry_healthinboxentry.credit_code <> '')"
         )
-        has_filing_params = [FilingStatus.DEREGISTERED]
+        has_filing_params = [FilingStatus.DEREGISTERED, FilingStatus.DRAFT]
+        # The open filing's status (at most one per institution), NULL when there is none.
+        filing_status = (
+            "(SELECT f.status FROM registry_filing f JOIN registry_institution i"
+            " ON f.institution_id = i.id WHERE i.credit_code = registry_healthinboxentry.credit_code"
+            " AND i.credit_code <> '' AND f.status <> %s"
+            " AND registry_healthinboxentry.credit_code <> '' ORDER BY f.id DESC LIMIT 1)"
+        )
         rule = (
             "(SELECT r.value::integer FROM regions_regionrule r WHERE r.key = %s"
             " AND r.region_id = {region} AND r.effective_from <= %s"
@@ -89,6 +99,9 @@ class HealthInboxQuerySet(models.QuerySet["HealthInboxEntry"]):
         return self.annotate(
             has_filing=RawSQL(  # nosec B611
                 has_filing, has_filing_params, output_field=BooleanField()
+            ),
+            filing_status=RawSQL(  # nosec B611
+                filing_status, [FilingStatus.DEREGISTERED], output_field=CharField()
             ),
             days_since_approval=RawSQL(  # nosec B611
                 days_since, [today], output_field=IntegerField()
@@ -153,6 +166,12 @@ class HealthInboxEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_event_display()})"
+
+    @property
+    def filing_status_display(self) -> str | None:
+        """The annotated filing status as people read it (草稿 …); None when there is none."""
+        status = getattr(self, "filing_status", None)
+        return str(FilingStatus(status).label) if status in FilingStatus.values else None
 
 
 class ReconciliationReport(models.Model):

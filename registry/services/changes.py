@@ -2,28 +2,40 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
+from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from registry import standards
+from registry.materials import MATERIALS_BY_KIND
 from registry.models import (
     BanAlert,
     CareMode,
+    ChangeDocument,
     ChangeStatus,
     ClassType,
+    DocumentKind,
     Filing,
     FilingChange,
     FilingChangeTransition,
     FilingClass,
+    FilingDocument,
     FilingStatus,
     FilingTransition,
     FilingVersion,
+    StaffMember,
 )
-from tuoyu_portal import crypto
+from tuoyu_portal import crypto, uploads
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exceptions import (
     DomainError,
@@ -33,7 +45,11 @@ from tuoyu_portal.exceptions import (
     collect,
 )
 from tuoyu_portal.identifiers import id_number_valid
+from tuoyu_portal.regions.calendar import working_deadline
+from tuoyu_portal.regions.rules import value_for
 
+from .filing_checks import clocks, facts_for
+from .filing_documents import sanitise_name, sniff
 from .staff import check_ban
 
 # Facts a change filing may propose (domain §N: site, places, classes, person in charge, modes).
@@ -46,7 +62,62 @@ CHANGEABLE = (
     "inclusive",
     "monthly_fee",
 )
+# What each proposed fact is called on a page (the JSON keeps the field names).
+CHANGE_LABELS: dict[str, Any] = {
+    "address": _("地址"),
+    "places": _("托位数"),
+    "care_modes": _("托育服务方式"),
+    "classes": _("班级"),
+    "person_in_charge_name": _("负责人姓名"),
+    "inclusive": _("普惠性托育"),
+    "monthly_fee": _("月收费（元）"),
+}
+
+
+def proposed_rows(change: FilingChange) -> list[tuple[str, str]]:
+    """(label, value) pairs of a change's proposed facts, in words a person reads."""
+    modes, types = dict(CareMode.choices), dict(ClassType.choices)
+    rows: list[tuple[str, str]] = []
+    for key, value in change.proposed.items():
+        if key == "care_modes" and isinstance(value, list):
+            shown = str(_("、")).join(str(modes.get(m, m)) for m in value)
+        elif key == "classes" and isinstance(value, list):
+            shown = str(_("；")).join(
+                str(_("%(type)s %(children)s人，保育人员%(carers)s名"))
+                % {
+                    "type": types.get(row.get("class_type"), row.get("class_type")),
+                    "children": row.get("children"),
+                    "carers": row.get("carers"),
+                }
+                for row in value
+                if isinstance(row, dict)
+            )
+        elif isinstance(value, bool):
+            shown = str(_("是") if value else _("否"))
+        else:
+            shown = "" if value is None else str(value)
+        rows.append((str(CHANGE_LABELS.get(key, key)), shown))
+    return rows
+
+
 CHANGEABLE_FILING_STATUSES = (FilingStatus.FILED, FilingStatus.NONCONFORMING)
+
+
+def change_review_queue(user: User, *, today: date | None = None) -> list[dict[str, Any]]:
+    """Submitted changes in the user's jurisdiction, oldest first, each with its clocks: the
+    reviewer queue shows them beside the filings, on the same working-day deadlines."""
+    today = today or timezone.localdate()
+    memo: dict[tuple[Any, ...], Any] = {}
+    changes = (
+        FilingChange.objects.visible_to(user)
+        .filter(status=ChangeStatus.SUBMITTED)
+        .select_related("filing__institution")
+        .order_by("received_at", "id")[:200]
+    )
+    return [
+        {"change": change, "clocks": change_clocks(change, today=today, memo=memo)}
+        for change in changes
+    ]
 
 
 def _is_operator_of(filing: Filing, actor: User) -> bool:
@@ -81,13 +152,43 @@ def filing_facts(filing: Filing) -> dict[str, Any]:
     }
 
 
+def proposed_facts(filing: Filing, proposed: dict[str, Any]) -> standards.SiteFacts:
+    """The filed facts with the proposed ones laid over them: what the institution would be."""
+    facts = facts_for(filing)
+    places = proposed.get("places", facts.places)
+    classes: tuple[standards.ClassFacts, ...] = tuple(facts.classes)
+    if isinstance(proposed.get("classes"), list):
+        classes = tuple(
+            standards.ClassFacts(
+                row["class_type"], row["children"], row["carers"], row.get("min_age_months")
+            )
+            for row in proposed["classes"]
+        )
+    return replace(facts, places=places if isinstance(places, int) else None, classes=classes)
+
+
+def standards_violations(filing: Filing, proposed: dict[str, Any]) -> list[RuleViolation]:
+    """The filing's standards engine, its rule codes and messages, run on the proposed facts.
+
+    Only errors block (as at filing); a change that touches no class or place still passes the
+    filed facts through the engine, so a change can never carry an institution past a rule.
+    """
+    return [
+        RuleViolation(v.rule, v.message, v.field)
+        for v in standards.check_all(proposed_facts(filing, proposed), filing.region_id)
+        if v.severity == "error"
+    ]
+
+
 def _validate_proposed(
     proposed: dict[str, Any],
     id_number: str,
     filed_places: int | None = None,
     filed_children: int | None = None,
+    filing: Filing | None = None,
 ) -> list[RuleViolation]:
-    """Every broken rule of a proposed change; classes must add up to the (new or filed) places."""
+    """Every broken rule of a proposed change; classes must add up to the (new or filed) places,
+    and, given the filing, every error of the standards engine on the proposed facts."""
     violations: list[RuleViolation] = []
     for key in sorted(set(proposed) - set(CHANGEABLE)):
         violations.append(RuleViolation("invalid", _("该项不能通过变更备案修改。"), key))
@@ -141,7 +242,68 @@ def _validate_proposed(
         )
     if not proposed and not id_number:
         violations.append(RuleViolation("change_empty", _("请至少填写一项变更内容。"), None))
+    if filing is not None and classes_ok and not any(v.code == "invalid" for v in violations):
+        # The engine reports places_mismatch too; the message above already explains it.
+        seen = {v.code for v in violations}
+        violations += [v for v in standards_violations(filing, proposed) if v.code not in seen]
     return violations
+
+
+# Materials a change must bring again (25号 §8 for the facts that change): a new site needs its
+# proof, health evaluation and fire certificate; a new person in charge their credentials.
+SITE_MATERIALS = (
+    DocumentKind.SITE_PROOF,
+    DocumentKind.HEALTH_EVALUATION,
+    DocumentKind.FIRE_SAFETY,
+)
+PERSON_MATERIALS = (DocumentKind.STAFF_CREDENTIALS,)
+
+
+def required_change_materials(change: FilingChange) -> list[str]:
+    """Kinds of material this change must carry, in the order of the filing's material list."""
+    kinds: list[str] = []
+    if "address" in change.proposed:
+        kinds += SITE_MATERIALS
+    if change.person_in_charge_id_hash or "person_in_charge_name" in change.proposed:
+        kinds += PERSON_MATERIALS
+    return kinds
+
+
+def missing_change_materials(change: FilingChange) -> list[RuleViolation]:
+    """One `documents_missing` per absent kind, worded like the filing's."""
+    present = set(change.documents.values_list("kind", flat=True))
+    found: list[RuleViolation] = []
+    for kind in required_change_materials(change):
+        if kind not in present:
+            material = MATERIALS_BY_KIND[kind]
+            found.append(
+                RuleViolation(
+                    "documents_missing",
+                    _("缺少材料：%(label)s（出具单位：%(issuer)s）。")
+                    % {"label": material.label, "issuer": material.issuer},
+                    kind,
+                )
+            )
+    return found
+
+
+def change_clocks(
+    change: FilingChange,
+    *,
+    today: date | None = None,
+    memo: dict[tuple[Any, ...], Any] | None = None,
+) -> dict[str, Any]:
+    """The filing's 5/15 working-day clocks, read off the change (same function, same memo)."""
+    row = SimpleNamespace(
+        status=change.status,
+        region_id=change.filing.region_id,
+        received_at=change.received_at,
+        receipt_due=change.receipt_due,
+        conformity_due=change.conformity_due,
+        clocks_provisional=change.clocks_provisional,
+        conformity_decided_at=change.decided_at,
+    )
+    return clocks(row, today=today, memo=memo)  # type: ignore[arg-type]
 
 
 def _children(filing: Filing) -> int | None:
@@ -206,7 +368,7 @@ def _create_change(
         raise InvalidTransition(filing.status, "change")
     if filing.changes.filter(status__in=FilingChange.OPEN_STATUSES).exists():
         raise DomainError.single("change_already_open", _("已有一项正在办理的变更备案。"))
-    collect(_validate_proposed(proposed, id_number, filing.places, _children(filing)))
+    collect(_validate_proposed(proposed, id_number, filing.places, _children(filing), filing))
     change = FilingChange(filing=filing, proposed=proposed, reason=reason, created_by=actor)
     if id_number:
         change.person_in_charge_id_encrypted = crypto.encrypt(id_number)
@@ -230,7 +392,11 @@ def update_change(
         raise NotPermitted()
     if change.status not in FilingChange.EDITABLE:
         raise InvalidTransition(change.status, change.status)
-    collect(_validate_proposed(proposed, "", change.filing.places, _children(change.filing)))
+    collect(
+        _validate_proposed(
+            proposed, "", change.filing.places, _children(change.filing), change.filing
+        )
+    )
     change.proposed = proposed
     if reason is not None:
         change.reason = reason
@@ -246,12 +412,121 @@ def submit_change(change: FilingChange, *, actor: User) -> FilingChange:
     if not _is_operator_of(change.filing, actor):
         raise NotPermitted()
     _guard(change, ChangeStatus.SUBMITTED)
-    collect(_validate_proposed(change.proposed, "", change.filing.places, _children(change.filing)))
+    filing = change.filing
+    collect(
+        _validate_proposed(change.proposed, "", filing.places, _children(filing), filing)
+        + missing_change_materials(change)
+    )
+    now = timezone.now()
+    received_on = timezone.localtime(now).date()
+    receipt = working_deadline(
+        received_on,
+        int(value_for("receipt_working_days", filing.region_id, received_on)),
+        filing.region_id,
+    )
+    conformity = working_deadline(
+        received_on,
+        int(value_for("conformity_working_days", filing.region_id, received_on)),
+        filing.region_id,
+    )
     _record(change, ChangeStatus.SUBMITTED, actor)
     change.status = ChangeStatus.SUBMITTED
-    change.submitted_at = timezone.now()
-    change.save(update_fields=["status", "submitted_at", "updated_at"])
+    change.submitted_at = change.received_at = now
+    change.receipt_due, change.conformity_due = receipt.due, conformity.due
+    change.clocks_provisional = receipt.provisional or conformity.provisional
+    change.save(
+        update_fields=[
+            "status",
+            "submitted_at",
+            "received_at",
+            "receipt_due",
+            "conformity_due",
+            "clocks_provisional",
+            "updated_at",
+        ]
+    )
     return change
+
+
+@transaction.atomic
+def add_change_document(
+    change: FilingChange, *, actor: User, kind: str, upload: UploadedFile
+) -> ChangeDocument:
+    """Attach one material to a draft (or supplement-requested) change, checked like a filing's
+    upload: PDF/JPEG/PNG by content, ≤ MAX_DOCUMENT_BYTES, SHA-256, a random storage name."""
+    change = FilingChange.objects.select_for_update().select_related("filing").get(pk=change.pk)
+    if not _is_operator_of(change.filing, actor):
+        raise NotPermitted(_("只有本机构的举办者可以办理变更备案。"))
+    problems: list[RuleViolation] = []
+    if kind not in DocumentKind.values:
+        problems.append(RuleViolation("invalid_choice", _("材料类型无效。"), "kind"))
+    if change.status not in FilingChange.EDITABLE:
+        problems.append(RuleViolation("document_locked", _("变更备案已提交，材料已锁定。"), "kind"))
+    limit = int(settings.MAX_DOCUMENT_BYTES)
+    detected = None
+    if upload.size is None or upload.size > limit:
+        problems.append(
+            RuleViolation(
+                "file_too_large",
+                _("文件不得超过%(mb)s MB。") % {"mb": round(limit / 1024 / 1024, 1)},
+                "file",
+            )
+        )
+    else:
+        upload.seek(0)
+        detected = sniff(upload.read(8)) if uploads.is_acceptable(upload) else None
+        upload.seek(0)
+        if detected is None:
+            problems.append(
+                RuleViolation(
+                    "file_type_not_allowed",
+                    _("只接受PDF、JPEG或PNG文件（按文件内容判断，与扩展名无关）。"),
+                    "file",
+                )
+            )
+    collect(problems)
+    assert detected is not None
+    content_type, suffix = detected
+    digest, size = hashlib.sha256(), 0
+    for chunk in upload.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    if size > limit:  # a lying Content-Length: the stream is the truth
+        raise DomainError.single("file_too_large", _("文件过大。"), "file")
+    upload.seek(0)
+    document = ChangeDocument(
+        change=change,
+        kind=kind,
+        original_name=sanitise_name(upload.name or ""),
+        size=size,
+        sha256=digest.hexdigest(),
+        content_type=content_type,
+        uploaded_by=actor,
+    )
+    document.file.save(f"upload{suffix}", upload, save=False)
+    document.full_clean()
+    document.save()
+    return document
+
+
+def _adopt_change_documents(change: FilingChange, filing: Filing) -> None:
+    """An accepted change's materials become the filing's current ones of those kinds; the
+    earlier files stay for the record (superseded), as after a supplement."""
+    for doc in change.documents.order_by("id"):
+        adopted = FilingDocument.objects.create(
+            filing=filing,
+            kind=doc.kind,
+            original_name=doc.original_name,
+            file=doc.file.name,
+            size=doc.size,
+            sha256=doc.sha256,
+            content_type=doc.content_type,
+            uploaded_by=doc.uploaded_by,
+            locked=True,
+        )
+        filing.documents.filter(kind=doc.kind, superseded_by__isnull=True).exclude(
+            pk=adopted.pk
+        ).update(superseded_by=adopted)
 
 
 def _reviewer_locked(change: FilingChange, actor: User, target: str) -> FilingChange:
@@ -337,6 +612,7 @@ def accept_change(change: FilingChange, *, actor: User, note: str = "") -> Filin
         institution = filing.institution
         institution.address = proposed["address"]
         institution.save(update_fields=["address", "updated_at"])
+    _adopt_change_documents(change, filing)
     _record(change, ChangeStatus.ACCEPTED, actor, note)
     change.status = ChangeStatus.ACCEPTED
     change.decision_note, change.decided_at, change.decided_by = note, timezone.now(), actor
@@ -344,13 +620,69 @@ def accept_change(change: FilingChange, *, actor: User, note: str = "") -> Filin
     return change
 
 
+def _placement_violations(placements: Any) -> tuple[list[dict[str, Any]], list[RuleViolation]]:
+    """Where the children went: rows of {"receiving_institution", "children"} (a count per
+    receiving institution; a row may stand for one child). An empty list says no child was
+    enrolled at closure."""
+    if not isinstance(placements, list):
+        return [], [
+            RuleViolation(
+                "placements_required",
+                _("请逐项填写在托幼儿的去向（接收机构及人数）；没有在托幼儿时填写空列表。"),
+                "placements",
+            )
+        ]
+    clean: list[dict[str, Any]] = []
+    found: list[RuleViolation] = []
+    for index, row in enumerate(placements):
+        name = str(row.get("receiving_institution") or "").strip() if isinstance(row, dict) else ""
+        children = row.get("children") if isinstance(row, dict) else None
+        if (
+            not name
+            or len(name) > 100
+            or not isinstance(children, int)
+            or isinstance(children, bool)
+            or children < 1
+        ):
+            found.append(
+                RuleViolation(
+                    "placement_invalid",
+                    _("第%(n)d项去向须写明接收机构（不超过100字）和人数（正整数）。")
+                    % {"n": index + 1},
+                    f"placements[{index}]",
+                )
+            )
+        else:
+            clean.append({"receiving_institution": name, "children": children})
+    return clean, found
+
+
+def end_tenures(filing: Filing, *, on: date) -> int:
+    """The filing has closed: every active tenure at the institution ends that day, so the next
+    employer is not refused with `staff_already_employed`."""
+    return StaffMember.objects.filter(institution_id=filing.institution_id, active=True).update(
+        active=False, left_on=on, updated_at=timezone.now()
+    )
+
+
 @transaction.atomic
 def deregister_filing(
-    filing: Filing, *, actor: User, reason: str, placement_confirmed: bool = False
+    filing: Filing,
+    *,
+    actor: User,
+    reason: str,
+    placement_confirmed: bool = False,
+    placements: Any = None,
+    legal_basis: str = "",
+    decision_ref: str = "",
 ) -> Filing:
     """Deregister a filing (注销备案): by its operator (children and staff placed) or its bureau.
 
-    Open change filings are rejected along with it, so nothing keeps pointing at a closed filing.
+    The operator records where the children went (`placements`); the bureau's own
+    deregistration is a decision and names its legal ground (`legal_basis`, and the decision
+    reference when there is one) — this is also how a filing ends by a bureau decision (撤销),
+    which is no penalty of 人口与计划生育法 §41. The staff's tenures end with the filing, and
+    open change filings are rejected along with it, so nothing keeps pointing at a closed filing.
     """
     filing = Filing.objects.select_for_update().get(pk=filing.pk)
     is_operator = _is_operator_of(filing, actor)
@@ -361,22 +693,49 @@ def deregister_filing(
     violations: list[RuleViolation] = []
     if not reason.strip():
         violations.append(RuleViolation("reason_required", _("请说明注销理由。"), "reason"))
-    if is_operator and not placement_confirmed:
-        violations.append(
-            RuleViolation(
-                "placement_not_confirmed",
-                _("注销前须确认已妥善安置在托婴幼儿和工作人员。"),
-                "placement_confirmed",
+    clean_placements: list[dict[str, Any]] = []
+    if is_operator:
+        if not placement_confirmed:
+            violations.append(
+                RuleViolation(
+                    "placement_not_confirmed",
+                    _("注销前须确认已妥善安置在托婴幼儿和工作人员。"),
+                    "placement_confirmed",
+                )
             )
-        )
+        clean_placements, found = _placement_violations(placements)
+        violations += found
+    else:
+        if not (legal_basis or "").strip():
+            violations.append(
+                RuleViolation(
+                    "legal_basis_required",
+                    _("卫生健康部门注销备案须写明法律依据。"),
+                    "legal_basis",
+                )
+            )
+        if placements is not None:
+            clean_placements, found = _placement_violations(placements)
+            violations += found
     collect(violations)
+    today = timezone.localdate()
+    details: dict[str, Any] = {
+        "placement_confirmed": bool(placement_confirmed),
+        "by": actor.role,
+        "placements": clean_placements,
+        "children_placed": sum(row["children"] for row in clean_placements),
+    }
+    if not is_operator:
+        details["legal_basis"] = legal_basis.strip()
+        details["decision_ref"] = (decision_ref or "").strip()
+    details["tenures_ended"] = end_tenures(filing, on=today)
     FilingTransition.objects.create(
         filing=filing,
         from_status=filing.status,
         to_status=FilingStatus.DEREGISTERED,
         actor=actor,
         reason=reason,
-        details={"placement_confirmed": bool(placement_confirmed), "by": actor.role},
+        details=details,
     )
     filing.status = FilingStatus.DEREGISTERED
     filing.save(update_fields=["status", "updated_at"])

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registry.models import (
@@ -20,6 +21,9 @@ from registry.models import (
 )
 from tuoyu_portal import crypto
 from tuoyu_portal.regions.models import Region
+from tuoyu_portal.regions.rules import value_for
+
+from .changes import end_tenures
 
 logger = logging.getLogger(__name__)
 
@@ -143,4 +147,12 @@ def _close_filings(entry: HealthInboxEntry, *, reason: str) -> None:
             details={"idempotency_key": entry.idempotency_key, "event": entry.event},
         )
         filing.status = target
-        filing.save(update_fields=["status", "updated_at"])
+        fields = ["status", "updated_at"]
+        if target == FilingStatus.CLOSING:
+            # 注销中 is not open-ended: the bureau or the operator must finish it by this day.
+            days = int(value_for("closing_deadline_days", filing.region_id))
+            filing.closing_due = timezone.localdate() + datetime.timedelta(days=days)
+            fields.append("closing_due")
+        else:
+            end_tenures(filing, on=timezone.localdate())
+        filing.save(update_fields=fields)

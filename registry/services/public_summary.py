@@ -16,3 +16,10 @@ def set_latest_inspection(filing_id: int, summary: dict[str, Any] | None) -> Non
     because it is derived data that the inspections app recomputes whenever it changes."""
     Filing.objects.filter(pk=filing_id).update(latest_inspection=summary)
     bump_version()  # the register shows this summary; its cached answers are now stale
+
+
+def set_suspension(filing_id: int, summary: dict[str, Any] | None) -> None:
+    """Store (or clear) the order to stop service in force on a filing: {"decision_ref",
+    "decided_on", "until"}. The verify page, the public API and the register read it."""
+    Filing.objects.filter(pk=filing_id).update(suspension=summary)
+    bump_version()  # verify answers and register cards now say something else

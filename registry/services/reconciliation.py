@@ -48,8 +48,9 @@ def reconcile_registrations(*, run_on: datetime.date | None = None) -> Reconcili
         .annotate(n=Count("id"))
         .values_list("region_id", "n")
     )
+    # Submitted or further on, as in the inbox: a draft is not a filing yet.
     filings = dict(
-        Filing.objects.exclude(status=FilingStatus.DEREGISTERED)
+        Filing.objects.exclude(status__in=[FilingStatus.DEREGISTERED, FilingStatus.DRAFT])
         .values_list("region_id")
         .annotate(n=Count("id"))
         .values_list("region_id", "n")

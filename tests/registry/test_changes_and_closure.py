@@ -21,10 +21,13 @@ from registry.models import (
 )
 from registry.services import changes as services
 from tests.conftest import client_for
+from tests.registry.filing_factories import pdf
 from tests.registry.staffpub_factories import DraftFilingFactory, FiledFilingFactory
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.exceptions import DomainError, InvalidTransition
 
+LEGAL_BASIS = "《托育机构登记和备案办法（试行）》第十二条"
+SITE_KINDS = ("site_proof", "health_evaluation", "fire_safety")
 NEW_FACTS = {
     "places": 30,
     "classes": [
@@ -40,8 +43,14 @@ def filing(institution: Institution) -> Filing:
     return FiledFilingFactory(institution=institution)
 
 
+def attach(change: FilingChange, operator: User, kinds: tuple[str, ...] = SITE_KINDS) -> None:
+    for kind in kinds:
+        services.add_change_document(change, actor=operator, kind=kind, upload=pdf(f"{kind}.pdf"))
+
+
 def make_change(filing: Filing, operator: User, status: str = ChangeStatus.DRAFT) -> FilingChange:
     change = services.create_change(filing, actor=operator, proposed=dict(NEW_FACTS), reason="扩建")
+    attach(change, operator)  # the proposal moves the site: its three materials come again
     FilingChange.objects.filter(pk=change.pk).update(status=status)
     change.refresh_from_db()
     return change
@@ -173,7 +182,22 @@ def test_it_runs_the_change_review_through_the_api(
     early = client_for(county_reviewer).post(url + "accept/", {}, format="json")
     assert early.status_code == 409
     assert early.json()["errors"][0]["code"] == "invalid_transition"
-    assert client_for(operator).post(url + "submit/").status_code == 200
+    # A new site and a new person in charge: the materials come again before submission.
+    refused = client_for(operator).post(url + "submit/")
+    assert refused.status_code == 400
+    assert sorted(e["field"] for e in refused.json()["errors"]) == sorted(
+        [*SITE_KINDS, "staff_credentials"]
+    )
+    assert body["required_materials"] == [*SITE_KINDS, "staff_credentials"]
+    for kind in (*SITE_KINDS, "staff_credentials"):
+        upload = client_for(operator).post(
+            url + "documents/", {"kind": kind, "file": pdf(f"{kind}.pdf")}, format="multipart"
+        )
+        assert upload.status_code == 201, upload.content
+    submitted = client_for(operator).post(url + "submit/")
+    assert submitted.status_code == 200
+    assert submitted.json()["receipt_due"] and submitted.json()["conformity_due"]
+    assert submitted.json()["clocks"]["receipt_running"] is True
     assert client_for(other_county_reviewer).post(url + "accept/").status_code == 404
     assert client_for(other_operator).get(url).status_code == 404
     assert (
@@ -201,14 +225,18 @@ def test_it_deregisters_only_where_the_transition_table_allows(
 ) -> None:
     filing = FiledFilingFactory(institution=institution, status=source)
     if Filing.TRANSITIONS[source] and FilingStatus.DEREGISTERED in Filing.TRANSITIONS[source]:
-        services.deregister_filing(filing, actor=county_reviewer, reason="停止服务")
+        services.deregister_filing(
+            filing, actor=county_reviewer, reason="停止服务", legal_basis=LEGAL_BASIS
+        )
         filing.refresh_from_db()
         assert filing.status == FilingStatus.DEREGISTERED
         row = FilingTransition.objects.get(filing=filing)
         assert (row.from_status, row.to_status, row.reason) == (source, "deregistered", "停止服务")
     else:
         with pytest.raises(InvalidTransition):
-            services.deregister_filing(filing, actor=county_reviewer, reason="停止服务")
+            services.deregister_filing(
+                filing, actor=county_reviewer, reason="停止服务", legal_basis=LEGAL_BASIS
+            )
 
 
 def test_it_requires_the_operator_to_confirm_placement(filing: Filing, operator: User) -> None:
@@ -216,11 +244,14 @@ def test_it_requires_the_operator_to_confirm_placement(filing: Filing, operator:
         f"/api/v1/filings/{filing.pk}/deregister/", {"reason": "停止经营"}, format="json"
     )
     assert response.status_code == 400
-    assert [e["code"] for e in response.json()["errors"]] == ["placement_not_confirmed"]
+    assert [e["code"] for e in response.json()["errors"]] == [
+        "placement_not_confirmed",
+        "placements_required",
+    ]
     assert Filing.objects.get(pk=filing.pk).status == FilingStatus.FILED
     done = client_for(operator).post(
         f"/api/v1/filings/{filing.pk}/deregister/",
-        {"reason": "停止经营", "placement_confirmed": True},
+        {"reason": "停止经营", "placement_confirmed": True, "placements": []},
         format="json",
     )
     assert done.status_code == 200 and done.json()["status"] == "deregistered"
@@ -233,14 +264,19 @@ def test_it_requires_the_operator_to_confirm_placement(filing: Filing, operator:
     assert again.status_code == 409
 
 
-def test_it_lets_the_reviewer_deregister_with_a_reason_only(
+def test_it_lets_the_reviewer_deregister_with_a_reason_and_legal_ground(
     filing: Filing, operator: User, county_reviewer: User, other_county_reviewer: User
 ) -> None:
     open_change = make_change(filing, operator)
     url = f"/api/v1/filings/{filing.pk}/deregister/"
     assert client_for(other_county_reviewer).post(url, {"reason": "x"}).status_code == 404
     assert client_for(county_reviewer).post(url, {}, format="json").status_code == 400
-    response = client_for(county_reviewer).post(url, {"reason": "登记已注销"}, format="json")
+    no_ground = client_for(county_reviewer).post(url, {"reason": "登记已注销"}, format="json")
+    assert no_ground.status_code == 400
+    assert [e["code"] for e in no_ground.json()["errors"]] == ["legal_basis_required"]
+    response = client_for(county_reviewer).post(
+        url, {"reason": "登记已注销", "legal_basis": LEGAL_BASIS}, format="json"
+    )
     assert response.status_code == 200
     open_change.refresh_from_db()
     assert open_change.status == ChangeStatus.REJECTED
@@ -261,6 +297,12 @@ def test_it_renders_the_change_and_closure_pages(
     assert response.status_code == 302
     change = FilingChange.objects.get()
     detail = reverse("filing-change-detail", args=[change.pk])
+    # A move of site without its materials stays a draft, the missing items named on the page.
+    refused = client.post(detail, {"action": "submit"})
+    assert refused.status_code == 200 and "缺少材料：场地证明" in refused.content.decode()
+    for kind in SITE_KINDS:
+        uploaded = client.post(detail, {"action": "upload", "kind": kind, "file": pdf()})
+        assert uploaded.status_code == 302
     assert client.post(detail, {"action": "submit"}).status_code == 302
     dereg = reverse("filing-deregister-page", args=[filing.pk])
     page = client.post(dereg, {"reason": "停止经营"})

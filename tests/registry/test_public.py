@@ -66,6 +66,7 @@ def test_it_lists_filed_nonconforming_and_closing_only(db: None) -> None:
         "status",
         "latest_inspection",
         "nonconformity_reasons",
+        "suspended",
     }
 
 
@@ -171,7 +172,9 @@ def test_it_drops_deregistered_filings_and_verify_says_invalid(
     number = filing.filing_number
     assert client_for(None).get(f"/api/v1/public/filings/{number}/").json()["valid"] is True
     assert "真实有效" in Client().get(reverse("verify", args=[number])).content.decode()
-    deregister_filing(filing, actor=county_reviewer, reason="停止服务")
+    deregister_filing(
+        filing, actor=county_reviewer, reason="停止服务", legal_basis="托育机构登记和备案办法"
+    )
     assert numbers(client_for(None).get(LIST)) == []
     detail = client_for(None).get(f"/api/v1/public/filings/{number}/").json()
     assert detail["valid"] is False and detail["status"] == "deregistered"

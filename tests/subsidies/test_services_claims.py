@@ -145,6 +145,10 @@ def test_it_pays_a_classs_start_up_grant_once(filing, operator, schemes) -> None
 
 
 def test_it_pays_the_demonstration_award_once_per_institution(filing, operator, schemes) -> None:
+    from tests.subsidies.test_demonstration_grade import graded
+
+    graded(filing, "A")  # the award needs the demonstration grade
+
     def award(month: date) -> Claim:
         return create_claim(
             filing,

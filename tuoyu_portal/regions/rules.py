@@ -35,6 +35,9 @@ RULES: dict[str, RuleSpec] = {
     # Filing clocks (25号 §9)
     "receipt_working_days": RuleSpec(5, _("备案回执办理时限（工作日）"), "N"),
     "conformity_working_days": RuleSpec(15, _("不符合标准告知时限（工作日）"), "N"),
+    # Closure (domain §2): how long a filing may stay 注销中 after the registration was cancelled
+    # before it must be deregistered. No national figure is published: unconfirmed, a setting.
+    "closing_deadline_days": RuleSpec(30, _("注销中备案的办结期限（日）"), "?"),
     # Setting standard (58号)
     "class_max_infant": RuleSpec(10, _("乳儿班最大人数"), "N"),
     "class_max_young_toddler": RuleSpec(15, _("托小班最大人数"), "N"),
@@ -64,6 +67,11 @@ RULES: dict[str, RuleSpec] = {
     "subsidy_audit_sample_share": RuleSpec(0.1, _("补贴核准后抽查材料的比例（0—1）"), "L"),
     "subsidy_audit_amount_threshold": RuleSpec(None, _("补贴金额达到此数（元）必查材料"), "L"),
     "subsidy_child_max_age_years": RuleSpec(3, _("保育费补助幼儿年龄上限（周岁，不含）"), "N"),
+    # 示范奖励 goes to institutions that "达到市级示范标准" (岚山 notice): the quality grade
+    # (WS/T 821—2023 assessment) that stands for that standard. Which grade it is, is unconfirmed.
+    "demonstration_award_min_grade": RuleSpec(
+        "A", _("示范奖励要求的质量评估等级（达到示范标准，A为最高）"), "?"
+    ),
     # Supervision (domain §5): rectification deadlines, penalties, risk score, credit, quality
     "rectification_days_minor": RuleSpec(30, _("一般问题整改期限（日）"), "L"),
     "rectification_days_major": RuleSpec(15, _("较重问题整改期限（日）"), "L"),
@@ -94,7 +102,6 @@ RULES: dict[str, RuleSpec] = {
     "credit_weight_warning": RuleSpec(10, _("诚信扣分：警告"), "L"),
     "credit_weight_fine": RuleSpec(20, _("诚信扣分：罚款"), "L"),
     "credit_weight_stop_service": RuleSpec(50, _("诚信扣分：责令停止服务"), "L"),
-    "credit_weight_revoke_filing": RuleSpec(80, _("诚信扣分：撤销备案"), "L"),
     "credit_weight_ban": RuleSpec(100, _("诚信扣分：终身禁入（个人）"), "N"),
     "quality_grade_a_min": RuleSpec(900, _("质量评估A级最低分"), "?"),
     "quality_grade_b_min": RuleSpec(750, _("质量评估B级最低分"), "?"),
