@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError
+from django.db import DatabaseError, models
 from django.db.models import Choices
 from django.http import Http404
 from django.utils import timezone
@@ -120,13 +120,55 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+_BIGINT_MAX = 2**63 - 1
+
+
 class IdCursorPagination(CursorPagination):
-    """Keyset pagination: no COUNT, no OFFSET on large tables; newest first by default."""
+    """Keyset pagination: no COUNT, no OFFSET on large tables; newest first by default.
+
+    A cursor is client input: its position must fit the ordering field, or the query it feeds
+    fails in the database (a forged ``p=abc`` was a 500, issue 19 item 5). Any cursor that does
+    not decode to a valid position is a 404, as DRF answers for an undecodable one.
+    """
 
     ordering = "-id"
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+    _position_field: models.Field[Any, Any] | None = None
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
+        ordering = self.get_ordering(request, queryset, view)
+        self._position_field = self._field(queryset.model, ordering[0].lstrip("-"))
+        return super().paginate_queryset(queryset, request, view)
+
+    @staticmethod
+    def _field(model: type[models.Model], path: str) -> models.Field[Any, Any] | None:
+        field: Any = None
+        for part in path.split("__"):
+            try:
+                field = model._meta.get_field(part)
+            except FieldDoesNotExist:
+                return None
+            if field.is_relation and field.related_model is not None:
+                model = field.related_model
+        return field if isinstance(field, models.Field) else None
+
+    def decode_cursor(self, request: Request) -> Any:
+        cursor = super().decode_cursor(request)
+        if cursor is None or cursor.position is None:
+            return cursor
+        position = cursor.position
+        try:
+            if "\x00" in position:
+                raise ValueError("NUL in cursor")
+            if self._position_field is not None:
+                value = self._position_field.to_python(position)
+                if isinstance(value, int) and abs(value) > _BIGINT_MAX:
+                    raise ValueError("out of range")
+        except (DjangoValidationError, TypeError, ValueError, OverflowError):
+            raise drf_exceptions.NotFound(self.invalid_cursor_message) from None
+        return cursor
 
 
 def cursor_pagination(*fields: str) -> type[IdCursorPagination]:

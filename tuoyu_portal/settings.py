@@ -105,13 +105,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: NUL bytes and oversized bodies are refused before anything reads them (guards.py).
+    "tuoyu_portal.guards.InputGuardMiddleware",
     # Outermost: repeats of anonymous public searches never reach the rest (publiccache.py).
     "tuoyu_portal.publiccache.PublicResponseCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "tuoyu_portal.guards.CommonMiddleware",  # Django's, minus the POST-without-slash 500
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -294,6 +296,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "tuoyu_portal.api.IdCursorPagination",
+    # JSON with a nesting limit (guards.py); forms and uploads as DRF's defaults.
+    "DEFAULT_PARSER_CLASSES": [
+        "tuoyu_portal.guards.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -19,7 +19,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -48,6 +48,7 @@ from tuoyu_portal.api import (
     labels,
 )
 from tuoyu_portal.exceptions import DomainError, RuleViolation
+from tuoyu_portal.guards import DepthLimitedJSONParser
 
 # --------------------------------------------------------------------------------------------
 # Serializers
@@ -377,7 +378,7 @@ class FilingViewSet(
 
     permission_classes = [IsAuthenticated]
     serializer_class = FilingOutputSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [DepthLimitedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Filing]:
         qs = Filing.objects.visible_to(self.request.user).select_related(
