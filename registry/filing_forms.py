@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from registry.materials import MATERIALS
 from registry.models import CareMode, ClassType, DocumentKind, Filing, Meals, SiteTenure
 from registry.services.filings import SCALAR_FIELDS, STAFF_FIELDS
+from tuoyu_portal.text import validate_plain_text
 
 FIELD_LABELS: dict[str, Any] = {
     "person_in_charge_id_number": _("负责人身份证号码"),
@@ -23,7 +24,9 @@ class FilingDraftForm(forms.Form):
     """The 备案书 in sections: 基本信息, 人员, 场地, 膳食与收费, 承诺书 (classes are a formset)."""
 
     # 基本信息
-    person_in_charge_name = forms.CharField(label=_("负责人姓名"), max_length=50, required=False)
+    person_in_charge_name = forms.CharField(
+        label=_("负责人姓名"), max_length=50, required=False, validators=[validate_plain_text]
+    )
     person_in_charge_id_number = forms.CharField(
         label=_("负责人身份证号码"),
         max_length=18,

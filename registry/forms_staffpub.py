@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import CareMode, StaffMember
+from tuoyu_portal.text import validate_plain_text
 
 
 class DateInput(forms.DateInput):
@@ -13,7 +14,7 @@ class DateInput(forms.DateInput):
 
 
 class StaffAddForm(forms.Form):
-    name = forms.CharField(label=_("姓名"), max_length=50)
+    name = forms.CharField(label=_("姓名"), max_length=50, validators=[validate_plain_text])
     id_number = forms.CharField(label=_("身份证号"), max_length=18)
     role = forms.ChoiceField(label=_("岗位"), choices=StaffMember.Role.choices)
     health_certificate_expires = forms.DateField(
@@ -26,7 +27,7 @@ class StaffAddForm(forms.Form):
 
 
 class StaffEditForm(forms.Form):
-    name = forms.CharField(label=_("姓名"), max_length=50)
+    name = forms.CharField(label=_("姓名"), max_length=50, validators=[validate_plain_text])
     role = forms.ChoiceField(label=_("岗位"), choices=StaffMember.Role.choices)
     health_certificate_expires = forms.DateField(
         label=_("健康证有效期至"), required=False, widget=DateInput
@@ -38,7 +39,9 @@ class StaffEditForm(forms.Form):
 
 
 class ChangeForm(forms.Form):
-    address = forms.CharField(label=_("新地址"), max_length=200, required=False)
+    address = forms.CharField(
+        label=_("新地址"), max_length=200, required=False, validators=[validate_plain_text]
+    )
     places = forms.IntegerField(label=_("新托位数"), min_value=1, required=False)
     care_modes = forms.MultipleChoiceField(
         label=_("托育服务方式"),
@@ -46,7 +49,9 @@ class ChangeForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    person_in_charge_name = forms.CharField(label=_("新负责人姓名"), max_length=50, required=False)
+    person_in_charge_name = forms.CharField(
+        label=_("新负责人姓名"), max_length=50, required=False, validators=[validate_plain_text]
+    )
     person_in_charge_id_number = forms.CharField(
         label=_("新负责人身份证号"), max_length=18, required=False
     )
@@ -73,7 +78,7 @@ class DeregisterForm(forms.Form):
 
 
 class BanForm(forms.Form):
-    name = forms.CharField(label=_("姓名"), max_length=50)
+    name = forms.CharField(label=_("姓名"), max_length=50, validators=[validate_plain_text])
     id_number = forms.CharField(label=_("身份证号"), max_length=18)
     legal_basis = forms.CharField(label=_("法律依据"), widget=forms.Textarea)
     decision_ref = forms.CharField(label=_("决定文书编号"), max_length=100)

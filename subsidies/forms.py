@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Filing, FilingStatus
+from tuoyu_portal.text import validate_plain_text
 
 from .amounts import parse_month
 from .models import Scheme, SchemeKind
@@ -76,7 +77,9 @@ class ClaimForm(forms.Form):
 
 
 class ChildForm(forms.Form):
-    child_name = forms.CharField(label=_("幼儿姓名"), max_length=50)
+    child_name = forms.CharField(
+        label=_("幼儿姓名"), max_length=50, validators=[validate_plain_text]
+    )
     child_id_number = forms.CharField(label=_("幼儿身份证号"), max_length=24)
     birth_order = forms.IntegerField(label=_("孩次"), min_value=1, help_text=_("2 或更大"))
     months = forms.CharField(

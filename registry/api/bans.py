@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from registry.models import Ban, BanCorrection
 from registry.services import bans as services
 from tuoyu_portal.accounts.models import Role
+from tuoyu_portal.text import validate_plain_text
 
 
 class IsHealthReviewer(BasePermission):
@@ -52,14 +53,14 @@ class BanOutputSerializer(serializers.ModelSerializer[Ban]):
 
 class BanCreateInputSerializer(serializers.Serializer[Any]):
     id_number = serializers.CharField(max_length=18, write_only=True)
-    name = serializers.CharField(max_length=50)
+    name = serializers.CharField(max_length=50, validators=[validate_plain_text])
     legal_basis = serializers.CharField()
     decision_ref = serializers.CharField(max_length=100)
     decided_on = serializers.DateField()
 
 
 class BanCorrectInputSerializer(serializers.Serializer[Any]):
-    name = serializers.CharField(max_length=50, required=False)
+    name = serializers.CharField(max_length=50, required=False, validators=[validate_plain_text])
     legal_basis = serializers.CharField(required=False)
     decision_ref = serializers.CharField(max_length=100, required=False)
     decided_on = serializers.DateField(required=False)

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from registry.models import CareMode, ClassType, Filing, FilingChange, FilingChangeTransition
 from registry.services import changes as services
 from tuoyu_portal.api import IdCursorPagination
+from tuoyu_portal.text import validate_plain_text
 
 
 class ChangeClassSerializer(serializers.Serializer[Any]):
@@ -25,13 +26,17 @@ class ChangeClassSerializer(serializers.Serializer[Any]):
 
 
 class ChangeProposedSerializer(serializers.Serializer[Any]):
-    address = serializers.CharField(max_length=200, required=False)
+    address = serializers.CharField(
+        max_length=200, required=False, validators=[validate_plain_text]
+    )
     places = serializers.IntegerField(min_value=1, required=False)
     care_modes = serializers.ListField(
         child=serializers.ChoiceField(choices=CareMode.choices), required=False, allow_empty=False
     )
     classes = ChangeClassSerializer(many=True, required=False)
-    person_in_charge_name = serializers.CharField(max_length=50, required=False)
+    person_in_charge_name = serializers.CharField(
+        max_length=50, required=False, validators=[validate_plain_text]
+    )
     inclusive = serializers.BooleanField(required=False)
     monthly_fee = serializers.DecimalField(
         max_digits=9, decimal_places=2, required=False, allow_null=True

@@ -49,6 +49,7 @@ from tuoyu_portal.api import (
 )
 from tuoyu_portal.exceptions import DomainError, RuleViolation
 from tuoyu_portal.guards import DepthLimitedJSONParser
+from tuoyu_portal.text import validate_plain_text
 
 # --------------------------------------------------------------------------------------------
 # Serializers
@@ -80,7 +81,9 @@ def _area() -> serializers.DecimalField:
 class FilingDraftInputSerializer(serializers.Serializer):
     """The 备案书 fields an operator may save (all optional: autosave takes partial data)."""
 
-    person_in_charge_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    person_in_charge_name = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, validators=[validate_plain_text]
+    )
     person_in_charge_id_number = serializers.CharField(
         max_length=18, required=False, allow_blank=True, write_only=True
     )

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from registry.models import Filing, StaffMember
 from registry.services import staff as services
 from tuoyu_portal.api import IdCursorPagination
+from tuoyu_portal.text import validate_plain_text
 
 
 class StaffMemberOutputSerializer(serializers.ModelSerializer[StaffMember]):
@@ -37,7 +38,7 @@ class StaffMemberOutputSerializer(serializers.ModelSerializer[StaffMember]):
 
 
 class StaffMemberCreateInputSerializer(serializers.Serializer[Any]):
-    name = serializers.CharField(max_length=50)
+    name = serializers.CharField(max_length=50, validators=[validate_plain_text])
     id_number = serializers.CharField(max_length=18, write_only=True)
     role = serializers.ChoiceField(choices=StaffMember.Role.choices)
     health_certificate_expires = serializers.DateField(required=False, allow_null=True)
@@ -47,7 +48,7 @@ class StaffMemberCreateInputSerializer(serializers.Serializer[Any]):
 
 
 class StaffMemberUpdateInputSerializer(serializers.Serializer[Any]):
-    name = serializers.CharField(max_length=50, required=False)
+    name = serializers.CharField(max_length=50, required=False, validators=[validate_plain_text])
     role = serializers.ChoiceField(choices=StaffMember.Role.choices, required=False)
     health_certificate_expires = serializers.DateField(required=False, allow_null=True)
     background_check_date = serializers.DateField(required=False, allow_null=True)

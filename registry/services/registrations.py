@@ -29,6 +29,7 @@ from tuoyu_portal.exceptions import DomainError, InvalidTransition, NotPermitted
 from tuoyu_portal.exchange import outbox
 from tuoyu_portal.regions import rules
 from tuoyu_portal.regions.models import Region
+from tuoyu_portal.text import character_violations
 
 # Mode words a name may carry (domain §1): the national four and the local 全日制/半日制/计时制.
 CARE_MODE_WORDS: tuple[str, ...] = (
@@ -109,6 +110,7 @@ def validate_registration_fields(
     rule_region = region.code if region is not None else None
     switches = rules.values_for(["name_requires_tuoyu", "name_requires_care_mode"], rule_region)
     name = facts.name or ""
+    errors += character_violations({"name": name})
     if switches["name_requires_tuoyu"] and "托育" not in name:
         errors.append(
             RuleViolation("name_missing_tuoyu", _("本地区要求机构名称包含“托育”字样。"), "name")

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from registry.models import Filing
+from tuoyu_portal.text import validate_plain_text
 
 from ..amounts import format_month, parse_month
 from ..models import (
@@ -64,7 +65,9 @@ class SchemeOutputSerializer(serializers.ModelSerializer):
 class ClaimLineInputSerializer(serializers.Serializer):
     classes = serializers.IntegerField(min_value=0, required=False, allow_null=True)
     places = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    child_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    child_name = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, validators=[validate_plain_text]
+    )
     child_id_number = serializers.CharField(
         max_length=24, required=False, allow_blank=True, write_only=True
     )
