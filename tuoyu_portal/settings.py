@@ -127,6 +127,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses locked-out user/address pairs first
+    "tuoyu_portal.accounts.throttle.AccountThrottleBackend",  # per account, any address
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Lockout after 5 failures for the same user from the same address (ASVS 6.3, 等保 8.1.4.1).
@@ -137,6 +138,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "tuoyu_portal.accounts.two_factor.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
 AXES_VERBOSE = False
+# Per account from any address (accounts/throttle.py): 10 failures in 15 min hold the account
+# for 1 min, doubling per consecutive hold up to 15 min; never a permanent lockout.
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 10)
+LOGIN_ACCOUNT_WINDOW_SECONDS = env_int("LOGIN_ACCOUNT_WINDOW_SECONDS", 15 * 60)
+LOGIN_ACCOUNT_LOCK_SECONDS = env_int("LOGIN_ACCOUNT_LOCK_SECONDS", 60)
+LOGIN_ACCOUNT_LOCK_MAX_SECONDS = env_int("LOGIN_ACCOUNT_LOCK_MAX_SECONDS", 15 * 60)
+# API tokens expire this many seconds after sign-in (api.md 1.1): one working day.
+API_TOKEN_TTL = env_int("API_TOKEN_TTL", 8 * 3600)
 
 # Strict CSP: nothing from elsewhere, no inline scripts (the API docs use the split Swagger view).
 CONTENT_SECURITY_POLICY = {
