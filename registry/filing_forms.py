@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from registry.materials import MATERIALS
 from registry.models import CareMode, ClassType, DocumentKind, Filing, Meals, SiteTenure
 from registry.services.filings import SCALAR_FIELDS, STAFF_FIELDS
+from tuoyu_portal import text
 from tuoyu_portal.text import validate_plain_text
 
 FIELD_LABELS: dict[str, Any] = {
@@ -185,7 +186,10 @@ class SupplementForm(forms.Form):
     """Itemised one-shot request: tick every item, add a note to each."""
 
     note = forms.CharField(
-        label=_("总体说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        max_length=text.NOTE_MAX,
+        label=_("总体说明"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -209,6 +213,7 @@ class SupplementForm(forms.Form):
 
 class NonconformingForm(forms.Form):
     reasons = forms.CharField(
+        max_length=text.NOTE_MAX,
         label=_("不符合设置标准的原因（每行一条，将向社会公开）"),
         widget=forms.Textarea(attrs={"rows": 4}),
     )

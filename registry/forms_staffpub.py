@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import CareMode, StaffMember
+from tuoyu_portal import text
 from tuoyu_portal.text import validate_plain_text
 
 
@@ -23,7 +24,9 @@ class StaffAddForm(forms.Form):
     background_check_date = forms.DateField(
         label=_("背景审查日期"), required=False, widget=DateInput
     )
-    qualifications = forms.CharField(label=_("资格证书"), required=False, widget=forms.Textarea)
+    qualifications = forms.CharField(
+        max_length=text.REASON_MAX, label=_("资格证书"), required=False, widget=forms.Textarea
+    )
 
 
 class StaffEditForm(forms.Form):
@@ -35,7 +38,9 @@ class StaffEditForm(forms.Form):
     background_check_date = forms.DateField(
         label=_("背景审查日期"), required=False, widget=DateInput
     )
-    qualifications = forms.CharField(label=_("资格证书"), required=False, widget=forms.Textarea)
+    qualifications = forms.CharField(
+        max_length=text.REASON_MAX, label=_("资格证书"), required=False, widget=forms.Textarea
+    )
 
 
 class ChangeForm(forms.Form):
@@ -55,7 +60,7 @@ class ChangeForm(forms.Form):
     person_in_charge_id_number = forms.CharField(
         label=_("新负责人身份证号"), max_length=18, required=False
     )
-    reason = forms.CharField(label=_("变更事由"), widget=forms.Textarea)
+    reason = forms.CharField(max_length=text.REASON_MAX, label=_("变更事由"), widget=forms.Textarea)
 
     def proposed(self) -> dict[str, object]:
         data = self.cleaned_data
@@ -67,11 +72,13 @@ class ChangeForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    note = forms.CharField(label=_("审核意见 / 理由"), required=False, widget=forms.Textarea)
+    note = forms.CharField(
+        max_length=text.NOTE_MAX, label=_("审核意见 / 理由"), required=False, widget=forms.Textarea
+    )
 
 
 class DeregisterForm(forms.Form):
-    reason = forms.CharField(label=_("注销理由"), widget=forms.Textarea)
+    reason = forms.CharField(max_length=text.REASON_MAX, label=_("注销理由"), widget=forms.Textarea)
     placement_confirmed = forms.BooleanField(
         label=_("已妥善安置在托幼儿和工作人员"), required=False
     )
@@ -80,13 +87,17 @@ class DeregisterForm(forms.Form):
 class BanForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50, validators=[validate_plain_text])
     id_number = forms.CharField(label=_("身份证号"), max_length=18)
-    legal_basis = forms.CharField(label=_("法律依据"), widget=forms.Textarea)
+    legal_basis = forms.CharField(
+        max_length=text.LEGAL_BASIS_MAX, label=_("法律依据"), widget=forms.Textarea
+    )
     decision_ref = forms.CharField(label=_("决定文书编号"), max_length=100)
     decided_on = forms.DateField(label=_("决定日期"), widget=DateInput)
 
 
 class BanCorrectForm(forms.Form):
-    legal_basis = forms.CharField(label=_("法律依据"), required=False, widget=forms.Textarea)
+    legal_basis = forms.CharField(
+        max_length=text.LEGAL_BASIS_MAX, label=_("法律依据"), required=False, widget=forms.Textarea
+    )
     decision_ref = forms.CharField(label=_("决定文书编号"), max_length=100, required=False)
     lift = forms.BooleanField(label=_("解除禁入（须有撤销决定）"), required=False)
-    reason = forms.CharField(label=_("更正理由"), widget=forms.Textarea)
+    reason = forms.CharField(max_length=text.REASON_MAX, label=_("更正理由"), widget=forms.Textarea)

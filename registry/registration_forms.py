@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import CareMode, LegalNature
+from tuoyu_portal import text
 from tuoyu_portal.exceptions import DomainError
 from tuoyu_portal.text import validate_plain_text
 
@@ -25,6 +26,7 @@ class RegistrationForm(forms.Form):
         label=_("托育服务方式"), choices=CareMode.choices, widget=forms.CheckboxSelectMultiple
     )
     business_scope = forms.CharField(
+        max_length=text.BUSINESS_SCOPE_MAX,
         label=_("业务范围/经营范围"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("须包含“托育服务”或“3岁以下婴幼儿照护服务”。"),
@@ -68,7 +70,9 @@ class RegistrationForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        max_length=text.REASON_MAX, label=_("理由"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ApproveForm(forms.Form):

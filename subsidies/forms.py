@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Filing, FilingStatus
+from tuoyu_portal import text
 from tuoyu_portal.text import validate_plain_text
 
 from .amounts import parse_month
@@ -32,9 +33,12 @@ class ClaimForm(forms.Form):
 
     filing = forms.ModelChoiceField(queryset=Filing.objects.none(), label=_("备案机构"))
     scheme = forms.ModelChoiceField(queryset=Scheme.objects.none(), label=_("补贴标准"))
-    period_start = forms.CharField(label=_("起始月份"), widget=MonthInput, help_text="YYYY-MM")
+    period_start = forms.CharField(
+        label=_("起始月份"), max_length=10, widget=MonthInput, help_text="YYYY-MM"
+    )
     period_end = forms.CharField(
         label=_("截止月份"),
+        max_length=10,
         widget=MonthInput,
         help_text=_("一次性补助与起始月份相同。"),
         required=False,
@@ -112,7 +116,10 @@ class ReasonForm(forms.Form):
         ],
     )
     reason = forms.CharField(
-        label=_("理由（退回、不予补贴时必填）"), widget=forms.Textarea, required=False
+        max_length=text.REASON_MAX,
+        label=_("理由（退回、不予补贴时必填）"),
+        widget=forms.Textarea,
+        required=False,
     )
 
 

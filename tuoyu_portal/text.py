@@ -87,3 +87,12 @@ class SafeCsvWriter:
     def writerows(self, rows: Any) -> None:
         for row in rows:
             self.writerow(row)
+
+
+# Maximum lengths of free text (issue 19 item 6), by what the text is. Shown in the schema
+# (maxLength) and answered with 400 `max_length` beyond: `business_scope` took 10 MB before.
+BUSINESS_SCOPE_MAX = 2000  # a licence's 经营范围 runs to a few hundred characters
+LEGAL_BASIS_MAX = 500  # a citation of articles
+REASON_MAX = 1000  # a decision's reasons, a change's cause, a list of certificates
+NOTE_MAX = 2000  # a note, a finding's description, a complaint's outcome
+RECORD_MAX = 5000  # an inspection's record

@@ -144,9 +144,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 class TokenInputSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(trim_whitespace=False)
-    otp = serializers.CharField(required=False, allow_blank=True)
+    username = serializers.CharField(max_length=150)  # User.username
+    password = serializers.CharField(max_length=1024, trim_whitespace=False)  # any passphrase
+    otp = serializers.CharField(max_length=16, required=False, allow_blank=True)
 
 
 class ObtainTokenView(APIView):

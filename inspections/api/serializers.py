@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from registry.models import ClassType
+from tuoyu_portal import text
 from tuoyu_portal.accounts.models import Department
 
 from ..models import (
@@ -34,7 +35,9 @@ class InspectionInputSerializer(serializers.Serializer):
     departments = serializers.ListField(
         child=serializers.ChoiceField(choices=Department.choices), required=False, default=list
     )
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(
+        max_length=text.RECORD_MAX, required=False, allow_blank=True, default=""
+    )
     observed_classes = ObservedClassSerializer(many=True, required=False, default=list)
     checklist_template = serializers.IntegerField(required=False, allow_null=True, default=None)
     checklist_answers = serializers.DictField(required=False, default=dict)
@@ -76,7 +79,7 @@ class FindingInputSerializer(serializers.Serializer):
     inspection = serializers.IntegerField()
     rule = serializers.CharField(max_length=200)
     severity = serializers.ChoiceField(choices=Severity.choices)
-    description = serializers.CharField()
+    description = serializers.CharField(max_length=text.NOTE_MAX)
     deadline = serializers.DateField(required=False, allow_null=True, default=None)
     technical_advice = serializers.BooleanField(required=False, default=False)
     published = serializers.BooleanField(required=False, default=True)
@@ -114,7 +117,7 @@ class FindingOutputSerializer(serializers.ModelSerializer):
 
 
 class FindingRectifyInputSerializer(serializers.Serializer):
-    note = serializers.CharField()
+    note = serializers.CharField(max_length=text.NOTE_MAX)
     evidence = serializers.ListField(
         child=serializers.FileField(), required=False, default=list, max_length=10
     )
@@ -126,7 +129,9 @@ class FindingFollowUpInputSerializer(serializers.Serializer):
 
 class FindingVerifyInputSerializer(serializers.Serializer):
     accepted = serializers.BooleanField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=text.NOTE_MAX, required=False, allow_blank=True, default=""
+    )
 
 
 class ComplaintOutputSerializer(serializers.ModelSerializer):
@@ -165,8 +170,12 @@ class ComplaintOutputSerializer(serializers.ModelSerializer):
 
 class ComplaintTriageInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ComplaintStatus.choices)
-    outcome = serializers.CharField(required=False, allow_blank=True, default="")
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    outcome = serializers.CharField(
+        max_length=text.NOTE_MAX, required=False, allow_blank=True, default=""
+    )
+    note = serializers.CharField(
+        max_length=text.NOTE_MAX, required=False, allow_blank=True, default=""
+    )
     inspection = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from registry.models import CareMode, ClassType, Filing, FilingChange, FilingChangeTransition
 from registry.services import changes as services
+from tuoyu_portal import text
 from tuoyu_portal.api import IdCursorPagination
 from tuoyu_portal.text import validate_plain_text
 
@@ -76,24 +77,28 @@ class FilingChangeCreateInputSerializer(serializers.Serializer[Any]):
     person_in_charge_id_number = serializers.CharField(
         max_length=18, required=False, allow_blank=True, write_only=True
     )
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=text.REASON_MAX, required=False, allow_blank=True, default=""
+    )
 
 
 class FilingChangeUpdateInputSerializer(serializers.Serializer[Any]):
     proposed = ChangeProposedSerializer()
-    reason = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(max_length=text.REASON_MAX, required=False, allow_blank=True)
 
 
 class NoteInputSerializer(serializers.Serializer[Any]):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=text.NOTE_MAX, required=False, allow_blank=True, default=""
+    )
 
 
 class ReasonInputSerializer(serializers.Serializer[Any]):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=text.REASON_MAX)
 
 
 class DeregisterInputSerializer(serializers.Serializer[Any]):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=text.REASON_MAX)
     placement_confirmed = serializers.BooleanField(required=False, default=False)
 
 

@@ -35,6 +35,7 @@ from registry.models import (
 )
 from registry.services import registrations as services
 from registry.services.imports import import_registrations
+from tuoyu_portal import text
 from tuoyu_portal.accounts.models import Authority, Role
 from tuoyu_portal.api import (
     IdCursorPagination,
@@ -147,7 +148,7 @@ class RegistrationInputSerializer(serializers.Serializer[Any]):
     care_modes = serializers.ListField(
         child=serializers.ChoiceField(choices=CareMode.choices), allow_empty=False
     )
-    business_scope = serializers.CharField()
+    business_scope = serializers.CharField(max_length=text.BUSINESS_SCOPE_MAX)
     region = serializers.CharField(max_length=6, help_text="County code (GB/T 2260).")
     address = serializers.CharField(max_length=200, validators=[validate_plain_text])
     legal_representative_name = serializers.CharField(

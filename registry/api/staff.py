@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from registry.models import Filing, StaffMember
 from registry.services import staff as services
+from tuoyu_portal import text
 from tuoyu_portal.api import IdCursorPagination
 from tuoyu_portal.text import validate_plain_text
 
@@ -43,7 +44,9 @@ class StaffMemberCreateInputSerializer(serializers.Serializer[Any]):
     role = serializers.ChoiceField(choices=StaffMember.Role.choices)
     health_certificate_expires = serializers.DateField(required=False, allow_null=True)
     background_check_date = serializers.DateField(required=False, allow_null=True)
-    qualifications = serializers.CharField(required=False, allow_blank=True, default="")
+    qualifications = serializers.CharField(
+        max_length=text.REASON_MAX, required=False, allow_blank=True, default=""
+    )
     started_on = serializers.DateField(required=False, allow_null=True)
 
 
@@ -52,7 +55,9 @@ class StaffMemberUpdateInputSerializer(serializers.Serializer[Any]):
     role = serializers.ChoiceField(choices=StaffMember.Role.choices, required=False)
     health_certificate_expires = serializers.DateField(required=False, allow_null=True)
     background_check_date = serializers.DateField(required=False, allow_null=True)
-    qualifications = serializers.CharField(required=False, allow_blank=True)
+    qualifications = serializers.CharField(
+        max_length=text.REASON_MAX, required=False, allow_blank=True
+    )
     started_on = serializers.DateField(required=False, allow_null=True)
 
 

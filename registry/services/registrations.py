@@ -23,7 +23,7 @@ from registry.models import (
     RegistrationStatus,
     RegistrationTransition,
 )
-from tuoyu_portal import crypto, identifiers
+from tuoyu_portal import crypto, identifiers, text
 from tuoyu_portal.accounts.models import Authority, Role, User
 from tuoyu_portal.exceptions import DomainError, InvalidTransition, NotPermitted, RuleViolation
 from tuoyu_portal.exchange import outbox
@@ -121,6 +121,14 @@ def validate_registration_fields(
                 "name_missing_care_mode",
                 _("本地区要求机构名称注明托育方式（全日制、半日制或计时制）。"),
                 "name",
+            )
+        )
+    if len(facts.business_scope or "") > text.BUSINESS_SCOPE_MAX:  # import rows have no serializer
+        errors.append(
+            RuleViolation(
+                "max_length",
+                _("业务范围不能超过 %(max)s 个字符。") % {"max": text.BUSINESS_SCOPE_MAX},
+                "business_scope",
             )
         )
     if not any(word in (facts.business_scope or "") for word in SCOPE_WORDS):

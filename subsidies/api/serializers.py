@@ -25,7 +25,9 @@ from ..models import (
 from ..services.claims import LineInput
 
 
-@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-05"})
+@extend_schema_field(
+    {"type": "string", "pattern": r"^\d{4}-\d{2}$", "maxLength": 7, "example": "2026-05"}
+)
 class MonthField(serializers.Field):
     """A month as `YYYY-MM` (stored as its first day)."""
 

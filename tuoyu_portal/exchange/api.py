@@ -26,8 +26,8 @@ class EventEnvelopeSerializer(serializers.Serializer):
     event_type = serializers.ChoiceField(
         choices=["registration.approved", "registration.cancelled"]
     )
-    region = serializers.CharField(required=False)
-    created_at = serializers.CharField(required=False, allow_null=True)
+    region = serializers.CharField(max_length=12, required=False)  # a region code
+    created_at = serializers.CharField(max_length=40, required=False, allow_null=True)  # ISO 8601
     payload = serializers.DictField()
 
 
