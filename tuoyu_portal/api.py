@@ -218,3 +218,60 @@ class ValuesListMixin:
         if page is None:
             return Response(self.shape_rows(list(queryset.values(*self.list_values))))
         return view.get_paginated_response(self.shape_rows(page))
+
+
+# ── OpenAPI: the error answers, documented once for every operation (issue 19 item 7) ────────
+ERROR_COMPONENT = "ApiError"
+_ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": 'The single error shape (api.md "Conventions").',
+    "properties": {
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "field": {"type": "string", "nullable": True},
+                },
+                "required": ["code", "message", "field"],
+            },
+        }
+    },
+    "required": ["errors"],
+}
+_ERROR_DESCRIPTIONS: dict[str, str] = {
+    "400": "Broken rules, malformed input or a bad cursor position; every rule code listed.",
+    "401": "No valid credentials (missing, unknown, revoked or expired token).",
+    "403": "Signed in, but this role may not do this.",
+    "404": "Not found, or outside the caller's jurisdiction; also a malformed cursor.",
+    "409": "The object's status does not allow this transition.",
+    "413": "The request body is larger than the limit.",
+    "429": "Too many requests, or too many failed sign-ins.",
+}
+
+
+def document_error_responses(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: add the error answers an operation can give where
+    the view did not document them itself (a 409 only on writes; a 413 where there is a body)."""
+    result.setdefault("components", {}).setdefault("schemas", {})[ERROR_COMPONENT] = _ERROR_SCHEMA
+    reference = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            codes = ["400", "401", "403", "404", "429"]
+            if method in ("post", "put", "patch", "delete"):
+                codes.append("409")
+            if "requestBody" in operation:
+                codes.append("413")
+            for code in codes:
+                operation["responses"].setdefault(
+                    code,
+                    {
+                        "description": _ERROR_DESCRIPTIONS[code],
+                        "content": {"application/json": {"schema": reference}},
+                    },
+                )
+    return result

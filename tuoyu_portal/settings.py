@@ -331,6 +331,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The error answers of every operation, documented once (api.py; issue 19 item 7).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tuoyu_portal.api.document_error_responses",
+    ],
     # Several models have a `status`; name their enums so the schema has no naming collisions.
     "ENUM_NAME_OVERRIDES": {
         "FilingStatusEnum": "registry.models.filings.FilingStatus",

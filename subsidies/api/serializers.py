@@ -109,11 +109,13 @@ class ClaimInputSerializer(serializers.Serializer):
 
 
 class ClaimLineOutputSerializer(serializers.ModelSerializer):
-    months = serializers.ListField(child=MonthField())
+    # A line shows only the fields of its claim's kind (LINE_FIELDS): none is always present.
+    months = serializers.ListField(child=MonthField(), required=False)
 
     class Meta:
         model = ClaimLine
         fields = ["classes", "places", "child_name", "child_id_masked", "birth_order", "months"]
+        extra_kwargs = {name: {"required": False} for name in fields}
 
 
 class ClaimTransitionOutputSerializer(serializers.ModelSerializer):

@@ -17,7 +17,11 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error, response_schema_conformance
+from schemathesis.checks import (
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests import factories
 from tuoyu_portal.accounts.models import Role, User
@@ -106,5 +110,5 @@ def test_it_never_fails_and_answers_as_documented(case: Any, tokens: dict[str, s
     token = tokens[role_for(case.path)]
     case.call_and_validate(
         headers={"Authorization": f"Token {token}"},
-        checks=[not_a_server_error, response_schema_conformance],
+        checks=[not_a_server_error, response_schema_conformance, status_code_conformance],
     )
