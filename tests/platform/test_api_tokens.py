@@ -155,3 +155,17 @@ def test_the_token_page_needs_the_second_factor(registrar: User, settings: Any) 
     browser.force_login(registrar)  # password only, second factor not passed
     response = browser.get("/accounts/tokens/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/2fa/")
+
+
+def test_the_sign_in_page_answers_a_held_account_with_the_lockout_page(
+    person: User, settings: Any
+) -> None:
+    from tuoyu_portal.accounts import throttle
+
+    settings.LOGIN_ACCOUNT_FAILURE_LIMIT = 3
+    for _n in range(3):
+        throttle.record_failure(person.username)
+    browser = Client(REMOTE_ADDR="10.7.7.7")
+    response = browser.post("/accounts/login/", {"username": person.username, "password": PASSWORD})
+    assert response.status_code == 429  # the right password, yet held: not signed in
+    assert "_auth_user_id" not in browser.session
