@@ -45,9 +45,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from psycopg.rows import dict_row  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 
 from tuoyu_portal.accounts.models import Role, User  # noqa: E402
+from tuoyu_portal.accounts.tokens import issue_token  # noqa: E402
 
 OUT = Path(os.environ.get("BENCH_MEASURE_OUT", ".data/bench_measure.json"))
 
@@ -100,8 +100,8 @@ def bench_users() -> dict[str, User]:
 def client_for(user: User | None) -> Client:
     if user is None:
         return Client()
-    token, _ = Token.objects.get_or_create(user=user)
-    return Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = issue_token(user)
+    return Client(HTTP_AUTHORIZATION=f"Token {key}")
 
 
 class Floor:

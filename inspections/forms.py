@@ -5,22 +5,27 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tuoyu_portal import text
+
 from .models import ComplaintStatus
 
 
 class RectifyForm(forms.Form):
-    note = forms.CharField(label=_("整改说明"), widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        max_length=text.NOTE_MAX, label=_("整改说明"), widget=forms.Textarea(attrs={"rows": 3})
+    )
     evidence = forms.FileField(label=_("整改照片或PDF（可选）"), required=False)
 
 
 class TriageForm(forms.Form):
     status = forms.ChoiceField(label=_("办理状态"), choices=ComplaintStatus.choices)
     outcome = forms.CharField(
+        max_length=text.NOTE_MAX,
         label=_("处理结果（向投诉人公开）"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    note = forms.CharField(label=_("内部备注"), required=False)
+    note = forms.CharField(max_length=text.NOTE_MAX, label=_("内部备注"), required=False)
 
 
 class PublicComplaintForm(forms.Form):

@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from registry.materials import MATERIALS
 from registry.models import CareMode, ClassType, DocumentKind, Filing, Meals, SiteTenure
 from registry.services.filings import SCALAR_FIELDS, STAFF_FIELDS
+from tuoyu_portal import text
 from tuoyu_portal.identifier_fields import IdentifierFormField
+from tuoyu_portal.text import validate_plain_text
 
 FIELD_LABELS: dict[str, Any] = {
     "person_in_charge_id_number": _("负责人身份证号码"),
@@ -24,7 +26,9 @@ class FilingDraftForm(forms.Form):
     """The 备案书 in sections: 基本信息, 人员, 场地, 膳食与收费, 承诺书 (classes are a formset)."""
 
     # 基本信息
-    person_in_charge_name = forms.CharField(label=_("负责人姓名"), max_length=50, required=False)
+    person_in_charge_name = forms.CharField(
+        label=_("负责人姓名"), max_length=50, required=False, validators=[validate_plain_text]
+    )
     person_in_charge_id_number = IdentifierFormField(
         label=_("负责人身份证号码"),
         max_length=18,
@@ -183,7 +187,10 @@ class SupplementForm(forms.Form):
     """Itemised one-shot request: tick every item, add a note to each."""
 
     note = forms.CharField(
-        label=_("总体说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        max_length=text.NOTE_MAX,
+        label=_("总体说明"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -207,6 +214,7 @@ class SupplementForm(forms.Form):
 
 class NonconformingForm(forms.Form):
     reasons = forms.CharField(
+        max_length=text.NOTE_MAX,
         label=_("不符合设置标准的原因（每行一条，将向社会公开）"),
         widget=forms.Textarea(attrs={"rows": 4}),
     )

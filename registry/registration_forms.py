@@ -9,14 +9,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import CareMode, LegalNature
+from tuoyu_portal import text
 from tuoyu_portal.exceptions import DomainError
 from tuoyu_portal.identifier_fields import CREDIT_CODE_MESSAGE, IdentifierFormField
+from tuoyu_portal.text import validate_plain_text
 
 
 class RegistrationForm(forms.Form):
     name = forms.CharField(
         label=_("机构名称"),
         max_length=100,
+        validators=[validate_plain_text],
         help_text=_("本地区要求名称含“托育”并注明托育方式，如“××全日制托育有限公司”。"),
     )
     legal_nature = forms.ChoiceField(label=_("法人性质"), choices=LegalNature.choices)
@@ -24,6 +27,7 @@ class RegistrationForm(forms.Form):
         label=_("托育服务方式"), choices=CareMode.choices, widget=forms.CheckboxSelectMultiple
     )
     business_scope = forms.CharField(
+        max_length=text.BUSINESS_SCOPE_MAX,
         label=_("业务范围/经营范围"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("须包含“托育服务”或“3岁以下婴幼儿照护服务”。"),
@@ -34,8 +38,12 @@ class RegistrationForm(forms.Form):
         max_length=6,
         help_text=_("6位行政区划代码，如日照市岚山区为371103。"),
     )
-    address = forms.CharField(label=_("住所/地址"), max_length=200)
-    legal_representative_name = forms.CharField(label=_("法定代表人（负责人）姓名"), max_length=50)
+    address = forms.CharField(
+        label=_("住所/地址"), max_length=200, validators=[validate_plain_text]
+    )
+    legal_representative_name = forms.CharField(
+        label=_("法定代表人（负责人）姓名"), max_length=50, validators=[validate_plain_text]
+    )
     legal_representative_id_number = IdentifierFormField(
         label=_("法定代表人身份证号码"), max_length=18, required=True
     )
@@ -64,7 +72,9 @@ class RegistrationForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        max_length=text.REASON_MAX, label=_("理由"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ApproveForm(forms.Form):

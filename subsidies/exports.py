@@ -1,20 +1,28 @@
 """XLSX export of a payment batch for the treasury (openpyxl, no formulas: values only, so any
-reader — including one that does not evaluate formulas — sees the same totals)."""
+reader — including one that does not evaluate formulas — sees the same totals). Every row goes
+through ``spreadsheet_row``: a name such as ``=HYPERLINK(...)`` is text, never a live formula."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
 from io import BytesIO
+from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from tuoyu_portal.text import spreadsheet_row
+
 from .amounts import format_month
 from .models import PaymentBatch
 
 MONEY_FORMAT = "#,##0.00"
+
+
+def _append(sheet: Any, row: list[Any]) -> None:
+    sheet.append(spreadsheet_row(row))
 
 
 def batch_workbook(batch: PaymentBatch) -> bytes:
@@ -30,7 +38,7 @@ def batch_workbook(batch: PaymentBatch) -> bytes:
     totals = wb.active
     totals.title = _("机构汇总")
     header = [_("机构"), _("统一社会信用代码"), _("备案编号"), _("申请数"), _("金额（元）")]
-    totals.append(header)
+    _append(totals, header)
     per_institution: dict[int, list] = defaultdict(lambda: ["", "", "", 0, Decimal("0.00")])
     for claim in claims:
         row = per_institution[claim.institution_id]
@@ -42,13 +50,14 @@ def batch_workbook(batch: PaymentBatch) -> bytes:
         row[3] += 1
         row[4] += claim.amount
     for row in per_institution.values():
-        totals.append([*row[:4], float(row[4])])
+        _append(totals, [*row[:4], float(row[4])])
     grand = sum((c.amount for c in claims), Decimal("0.00"))
-    totals.append([_("合计"), "", "", len(claims), float(grand)])
+    _append(totals, [_("合计"), "", "", len(claims), float(grand)])
     totals.cell(row=totals.max_row, column=1).font = Font(bold=True)
 
     lines = wb.create_sheet(_("明细"))
-    lines.append(
+    _append(
+        lines,
         [
             _("申请编号"),
             _("机构"),
@@ -58,11 +67,12 @@ def batch_workbook(batch: PaymentBatch) -> bytes:
             _("数量"),
             _("标准（元）"),
             _("金额（元）"),
-        ]
+        ],
     )
     for claim in claims:
         for item in claim.breakdown:
-            lines.append(
+            _append(
+                lines,
                 [
                     claim.pk,
                     claim.institution.name,
@@ -72,7 +82,7 @@ def batch_workbook(batch: PaymentBatch) -> bytes:
                     item["units"],
                     float(Decimal(item["unit_amount"])),
                     float(Decimal(item["amount"])),
-                ]
+                ],
             )
     for sheet, columns in ((totals, "E"), (lines, "GH")):
         sheet.cell(row=1, column=1).font = Font(bold=True)
@@ -80,11 +90,11 @@ def batch_workbook(batch: PaymentBatch) -> bytes:
             for cell in sheet[column][1:]:
                 cell.number_format = MONEY_FORMAT
     info = wb.create_sheet(_("批次"))
-    info.append([_("批次"), batch.pk])
-    info.append([_("区划"), batch.region_id])
-    info.append([_("状态"), batch.get_status_display()])
-    info.append([_("支付凭证号"), batch.payment_ref])
-    info.append([_("生成时间"), format_month(batch.created_at.date())])
+    _append(info, [_("批次"), batch.pk])
+    _append(info, [_("区划"), batch.region_id])
+    _append(info, [_("状态"), batch.get_status_display()])
+    _append(info, [_("支付凭证号"), batch.payment_ref])
+    _append(info, [_("生成时间"), format_month(batch.created_at.date())])
     buffer = BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

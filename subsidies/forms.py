@@ -9,7 +9,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Filing, FilingStatus
+from tuoyu_portal import text
 from tuoyu_portal.identifier_fields import IdentifierFormField
+from tuoyu_portal.text import validate_plain_text
 
 from .amounts import parse_month
 from .models import Scheme, SchemeKind
@@ -32,9 +34,12 @@ class ClaimForm(forms.Form):
 
     filing = forms.ModelChoiceField(queryset=Filing.objects.none(), label=_("备案机构"))
     scheme = forms.ModelChoiceField(queryset=Scheme.objects.none(), label=_("补贴标准"))
-    period_start = forms.CharField(label=_("起始月份"), widget=MonthInput, help_text="YYYY-MM")
+    period_start = forms.CharField(
+        label=_("起始月份"), max_length=10, widget=MonthInput, help_text="YYYY-MM"
+    )
     period_end = forms.CharField(
         label=_("截止月份"),
+        max_length=10,
         widget=MonthInput,
         help_text=_("一次性补助与起始月份相同。"),
         required=False,
@@ -77,7 +82,9 @@ class ClaimForm(forms.Form):
 
 
 class ChildForm(forms.Form):
-    child_name = forms.CharField(label=_("幼儿姓名"), max_length=50)
+    child_name = forms.CharField(
+        label=_("幼儿姓名"), max_length=50, validators=[validate_plain_text]
+    )
     child_id_number = IdentifierFormField(label=_("幼儿身份证号"), max_length=24)
     birth_order = forms.IntegerField(label=_("孩次"), min_value=1, help_text=_("2 或更大"))
     months = forms.CharField(
@@ -110,7 +117,10 @@ class ReasonForm(forms.Form):
         ],
     )
     reason = forms.CharField(
-        label=_("理由（退回、不予补贴时必填）"), widget=forms.Textarea, required=False
+        max_length=text.REASON_MAX,
+        label=_("理由（退回、不予补贴时必填）"),
+        widget=forms.Textarea,
+        required=False,
     )
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError
+from django.db import DatabaseError, models
 from django.db.models import Choices
 from django.http import Http404
 from django.utils import timezone
@@ -120,13 +120,55 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+_BIGINT_MAX = 2**63 - 1
+
+
 class IdCursorPagination(CursorPagination):
-    """Keyset pagination: no COUNT, no OFFSET on large tables; newest first by default."""
+    """Keyset pagination: no COUNT, no OFFSET on large tables; newest first by default.
+
+    A cursor is client input: its position must fit the ordering field, or the query it feeds
+    fails in the database (a forged ``p=abc`` was a 500, issue 19 item 5). Any cursor that does
+    not decode to a valid position is a 404, as DRF answers for an undecodable one.
+    """
 
     ordering = "-id"
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+    _position_field: models.Field[Any, Any] | None = None
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
+        ordering = self.get_ordering(request, queryset, view)
+        self._position_field = self._field(queryset.model, ordering[0].lstrip("-"))
+        return super().paginate_queryset(queryset, request, view)
+
+    @staticmethod
+    def _field(model: type[models.Model], path: str) -> models.Field[Any, Any] | None:
+        field: Any = None
+        for part in path.split("__"):
+            try:
+                field = model._meta.get_field(part)
+            except FieldDoesNotExist:
+                return None
+            if field.is_relation and field.related_model is not None:
+                model = field.related_model
+        return field if isinstance(field, models.Field) else None
+
+    def decode_cursor(self, request: Request) -> Any:
+        cursor = super().decode_cursor(request)
+        if cursor is None or cursor.position is None:
+            return cursor
+        position = cursor.position
+        try:
+            if "\x00" in position:
+                raise ValueError("NUL in cursor")
+            if self._position_field is not None:
+                value = self._position_field.to_python(position)
+                if isinstance(value, int) and abs(value) > _BIGINT_MAX:
+                    raise ValueError("out of range")
+        except (DjangoValidationError, TypeError, ValueError, OverflowError):
+            raise drf_exceptions.NotFound(self.invalid_cursor_message) from None
+        return cursor
 
 
 def cursor_pagination(*fields: str) -> type[IdCursorPagination]:
@@ -176,3 +218,60 @@ class ValuesListMixin:
         if page is None:
             return Response(self.shape_rows(list(queryset.values(*self.list_values))))
         return view.get_paginated_response(self.shape_rows(page))
+
+
+# ── OpenAPI: the error answers, documented once for every operation (issue 19 item 7) ────────
+ERROR_COMPONENT = "ApiError"
+_ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": 'The single error shape (api.md "Conventions").',
+    "properties": {
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "field": {"type": "string", "nullable": True},
+                },
+                "required": ["code", "message", "field"],
+            },
+        }
+    },
+    "required": ["errors"],
+}
+_ERROR_DESCRIPTIONS: dict[str, str] = {
+    "400": "Broken rules, malformed input or a bad cursor position; every rule code listed.",
+    "401": "No valid credentials (missing, unknown, revoked or expired token).",
+    "403": "Signed in, but this role may not do this.",
+    "404": "Not found, or outside the caller's jurisdiction; also a malformed cursor.",
+    "409": "The object's status does not allow this transition.",
+    "413": "The request body is larger than the limit.",
+    "429": "Too many requests, or too many failed sign-ins.",
+}
+
+
+def document_error_responses(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: add the error answers an operation can give where
+    the view did not document them itself (a 409 only on writes; a 413 where there is a body)."""
+    result.setdefault("components", {}).setdefault("schemas", {})[ERROR_COMPONENT] = _ERROR_SCHEMA
+    reference = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            codes = ["400", "401", "403", "404", "429"]
+            if method in ("post", "put", "patch", "delete"):
+                codes.append("409")
+            if "requestBody" in operation:
+                codes.append("413")
+            for code in codes:
+                operation["responses"].setdefault(
+                    code,
+                    {
+                        "description": _ERROR_DESCRIPTIONS[code],
+                        "content": {"application/json": {"schema": reference}},
+                    },
+                )
+    return result

@@ -9,6 +9,11 @@ benchmark have it too. Rate limits still count every request. A change to any fi
 institution bumps a version number, so a new filing is searchable at once, not after the TTL.
 Requests with credentials (token, session cookie) are never cached or served from the cache;
 the language asked for (header or cookie) is part of the key.
+
+Redis is never on the critical path (issue 19 item 2): the bump runs after the commit (a bump
+inside the transaction also let a concurrent reader store the old rows under the new version),
+and every cache call fails open through ``failopen``. A bump lost to an outage is retried before
+the next read of the cache in this process.
 """
 
 from __future__ import annotations
@@ -19,19 +24,35 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
+from tuoyu_portal import failopen
 from tuoyu_portal.ratelimit import client_ip, hit, throttled_response
 
 VERSION_KEY = "public-cache:version"
+_bump_pending = False
+
+
+def _incr_version() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # no version yet (or evicted)
+        cache.set(VERSION_KEY, 1, timeout=None)
+
+
+def bump_now() -> bool:
+    """Make older answers unreachable now; False (and retried later) when Redis is unreachable."""
+    global _bump_pending
+    _result, ok = failopen.call(_incr_version, None, "public-cache bump")
+    _bump_pending = not ok
+    return ok
 
 
 def bump_version(**_kwargs: Any) -> None:
-    """Signal receiver: any saved or deleted filing/institution makes older answers unreachable."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 1, timeout=None)
+    """Signal receiver: any saved or deleted filing/institution makes older answers unreachable,
+    once its transaction has committed (at once outside a transaction)."""
+    transaction.on_commit(bump_now, robust=True)
 
 
 class PublicResponseCacheMiddleware:
@@ -50,18 +71,23 @@ class PublicResponseCacheMiddleware:
             or settings.SESSION_COOKIE_NAME in request.COOKIES
         ):
             return self.get_response(request)
+        if _bump_pending and not bump_now():
+            return self.get_response(request)  # cannot tell fresh from stale: answer afresh
         key = self._key(request)
         # One round trip for the version and the answer; an answer of another version is stale.
-        found = cache.get_many([VERSION_KEY, key])
+        found, reachable = failopen.call(
+            lambda: cache.get_many([VERSION_KEY, key]), {}, "public-cache read"
+        )
+        if not reachable:
+            return self.get_response(request)
         version = found.get(VERSION_KEY) or 0
         stored = found.get(key)
         if stored is None or stored[0] != version:
             response = self.get_response(request)
             if response.status_code == 200 and not response.cookies and not response.streaming:
-                cache.set(
-                    key,
-                    (version, response.content, list(response.headers.items())),
-                    timeout=seconds,
+                entry = (version, response.content, list(response.headers.items()))
+                failopen.call(
+                    lambda: cache.set(key, entry, timeout=seconds), None, "public-cache write"
                 )
             return response
         rate = getattr(settings, "PUBLIC_RATE_LIMITS", {}).get(scope)

@@ -4,11 +4,14 @@ Public endpoints are anonymous, so the key is the client address. The limits liv
 setting, ``PUBLIC_RATE_LIMITS`` (``"<url name>:<METHOD>" -> "<count>/<s|m|h|d>"``), applied by a
 middleware on the resolved URL name: the feature views need no change, and a new public route
 gets a limit by adding one line to the setting. Counting uses Django's cache (Redis in
-production, shared by every web process) in fixed windows.
+production, shared by every web process) in fixed windows. While Redis is unreachable the
+count fails open to a per-process, in-memory counter (``_LocalCounter``): limits still apply per
+process, and no request fails or waits on Redis (issue 19 item 2).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +20,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+
+from tuoyu_portal import failopen
 
 PERIODS: dict[str, int] = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -39,19 +44,55 @@ def client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", "unknown"))
 
 
+class _LocalCounter:
+    """Fixed-window counters in this process's memory: the fallback while Redis is down."""
+
+    MAX_KEYS = 100_000  # bounded: a flood of addresses cannot exhaust memory
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[str, tuple[int, float]] = {}
+
+    def incr(self, key: str, period: int) -> int:
+        now = time.monotonic()
+        with self._lock:
+            if len(self._counts) >= self.MAX_KEYS:
+                self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
+                if len(self._counts) >= self.MAX_KEYS:
+                    self._counts.clear()
+            count, expires = self._counts.get(key, (0, now + period + 1))
+            if expires <= now:
+                count, expires = 0, now + period + 1
+            self._counts[key] = (count + 1, expires)
+            return count + 1
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+
+local_counter = _LocalCounter()
+
+
+def _shared_incr(cache_key: str, period: int) -> int:
+    # add() is atomic on Redis and locmem: the first request of a window creates the counter.
+    cache.add(cache_key, 0, timeout=period + 1)
+    try:
+        return int(cache.incr(cache_key))
+    except ValueError:  # expired between add and incr
+        cache.set(cache_key, 1, timeout=period + 1)
+        return 1
+
+
 def hit(scope: str, key: str, rate: str) -> tuple[bool, int]:
     """Count one request; (allowed, seconds until the window ends)."""
     limit, period = parse_rate(rate)
     now = int(time.time())
     window = now // period
     cache_key = f"ratelimit:{scope}:{key}:{window}"
-    # add() is atomic on Redis and locmem: the first request of a window creates the counter.
-    cache.add(cache_key, 0, timeout=period + 1)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, timeout=period + 1)
-        count = 1
+    count, shared = failopen.call(lambda: _shared_incr(cache_key, period), 0, "rate limit")
+    if not shared:
+        count = local_counter.incr(cache_key, period)
     return count <= limit, period - (now % period)
 
 

@@ -105,13 +105,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: NUL bytes and oversized bodies are refused before anything reads them (guards.py).
+    "tuoyu_portal.guards.InputGuardMiddleware",
     # Outermost: repeats of anonymous public searches never reach the rest (publiccache.py).
     "tuoyu_portal.publiccache.PublicResponseCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "tuoyu_portal.guards.CommonMiddleware",  # Django's, minus the POST-without-slash 500
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -125,6 +127,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses locked-out user/address pairs first
+    "tuoyu_portal.accounts.throttle.AccountThrottleBackend",  # per account, any address
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Lockout after 5 failures for the same user from the same address (ASVS 6.3, 等保 8.1.4.1).
@@ -135,6 +138,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "tuoyu_portal.accounts.two_factor.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
 AXES_VERBOSE = False
+# Per account from any address (accounts/throttle.py): 10 failures in 15 min hold the account
+# for 1 min, doubling per consecutive hold up to 15 min; never a permanent lockout.
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 10)
+LOGIN_ACCOUNT_WINDOW_SECONDS = env_int("LOGIN_ACCOUNT_WINDOW_SECONDS", 15 * 60)
+LOGIN_ACCOUNT_LOCK_SECONDS = env_int("LOGIN_ACCOUNT_LOCK_SECONDS", 60)
+LOGIN_ACCOUNT_LOCK_MAX_SECONDS = env_int("LOGIN_ACCOUNT_LOCK_MAX_SECONDS", 15 * 60)
+# API tokens expire this many seconds after sign-in (api.md 1.1): one working day.
+API_TOKEN_TTL = env_int("API_TOKEN_TTL", 8 * 3600)
 
 # Strict CSP: nothing from elsewhere, no inline scripts (the API docs use the split Swagger view).
 CONTENT_SECURITY_POLICY = {
@@ -253,8 +264,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        # Short timeouts: a hung Redis must never hang a request (issue: push path).
-        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        # Short timeouts: a hung Redis must never hang a request; calls fail open (failopen.py).
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
     }
 }
 if TESTING:
@@ -294,6 +305,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "tuoyu_portal.api.IdCursorPagination",
+    # JSON with a nesting limit (guards.py); forms and uploads as DRF's defaults.
+    "DEFAULT_PARSER_CLASSES": [
+        "tuoyu_portal.guards.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -314,6 +331,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The error answers of every operation, documented once (api.py; issue 19 item 7).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tuoyu_portal.api.document_error_responses",
+    ],
     # Several models have a `status`; name their enums so the schema has no naming collisions.
     "ENUM_NAME_OVERRIDES": {
         "FilingStatusEnum": "registry.models.filings.FilingStatus",

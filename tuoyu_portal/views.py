@@ -17,14 +17,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .accounts.models import Role
+from .accounts import throttle, tokens
+from .accounts.models import ApiToken, Role
 from .accounts.two_factor import needs_two_factor, verify_code
+from .authentication import TokenAuthentication
 from .exceptions import AccountLocked, DomainError, RuleViolation
 
 
@@ -143,16 +144,33 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 class TokenInputSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(trim_whitespace=False)
-    otp = serializers.CharField(required=False, allow_blank=True)
+    username = serializers.CharField(max_length=150)  # User.username
+    password = serializers.CharField(max_length=1024, trim_whitespace=False)  # any passphrase
+    otp = serializers.CharField(max_length=16, required=False, allow_blank=True)
 
 
 class ObtainTokenView(APIView):
-    """POST username and password, receive an API token (api.md "Conventions")."""
+    """POST username and password, receive a new API token (api.md "Conventions", 1.1);
+    DELETE revokes the token the request is signed with."""
 
-    permission_classes = [AllowAny]
-    authentication_classes: list[type] = []
+    authentication_classes = [TokenAuthentication]
+
+    def get_permissions(self) -> list[Any]:
+        return [IsAuthenticated()] if self.request.method == "DELETE" else [AllowAny()]
+
+    def perform_authentication(self, request: Request) -> None:
+        # Signing in is anonymous: a stale token header must not turn it into a 401.
+        if request.method == "DELETE":
+            super().perform_authentication(request)
+
+    @extend_schema(responses={204: None}, summary="Revoke the caller's token")
+    def delete(self, request: Request) -> Response:
+        if not isinstance(request.auth, ApiToken):
+            raise DomainError(
+                RuleViolation("token_required", _("请使用令牌调用本接口以注销该令牌。"))
+            )
+        tokens.revoke(request.auth)
+        return Response(status=204)
 
     @extend_schema(
         request=TokenInputSerializer,
@@ -183,8 +201,9 @@ class ObtainTokenView(APIView):
                 raise DomainError(
                     RuleViolation("otp_invalid", _("动态验证码不正确或已使用。"), "otp")
                 )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        throttle.record_success(user.get_username())
+        _token, key = tokens.issue_token(user, client=str(request.META.get("HTTP_USER_AGENT", "")))
+        return Response({"token": key})
 
 
 class MeView(APIView):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from registry.models import ClassType
+from tuoyu_portal import text
 from tuoyu_portal.accounts.models import Department
 
 from ..models import (
@@ -17,6 +18,7 @@ from ..models import (
     Finding,
     Inspection,
     InspectionKind,
+    QualityGrade,
     Severity,
 )
 
@@ -34,7 +36,9 @@ class InspectionInputSerializer(serializers.Serializer):
     departments = serializers.ListField(
         child=serializers.ChoiceField(choices=Department.choices), required=False, default=list
     )
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(
+        max_length=text.RECORD_MAX, required=False, allow_blank=True, default=""
+    )
     observed_classes = ObservedClassSerializer(many=True, required=False, default=list)
     checklist_template = serializers.IntegerField(required=False, allow_null=True, default=None)
     checklist_answers = serializers.DictField(required=False, default=dict)
@@ -45,6 +49,10 @@ class InspectionOutputSerializer(serializers.ModelSerializer):
     findings = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     observed_classes = ObservedClassSerializer(many=True, read_only=True)
     standards_check = serializers.ListField(child=serializers.DictField(), read_only=True)
+    # "" until graded: the schema must allow the blank as well as A–D (issue 19 item 7).
+    quality_grade = serializers.ChoiceField(
+        choices=QualityGrade.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Inspection
@@ -77,7 +85,7 @@ class FindingInputSerializer(serializers.Serializer):
     inspection = serializers.IntegerField()
     rule = serializers.CharField(max_length=200)
     severity = serializers.ChoiceField(choices=Severity.choices)
-    description = serializers.CharField()
+    description = serializers.CharField(max_length=text.NOTE_MAX)
     deadline = serializers.DateField(required=False, allow_null=True, default=None)
     technical_advice = serializers.BooleanField(required=False, default=False)
     published = serializers.BooleanField(required=False, default=True)
@@ -115,7 +123,7 @@ class FindingOutputSerializer(serializers.ModelSerializer):
 
 
 class FindingRectifyInputSerializer(serializers.Serializer):
-    note = serializers.CharField()
+    note = serializers.CharField(max_length=text.NOTE_MAX)
     evidence = serializers.ListField(
         child=serializers.FileField(), required=False, default=list, max_length=10
     )
@@ -127,7 +135,9 @@ class FindingFollowUpInputSerializer(serializers.Serializer):
 
 class FindingVerifyInputSerializer(serializers.Serializer):
     accepted = serializers.BooleanField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=text.NOTE_MAX, required=False, allow_blank=True, default=""
+    )
 
 
 class ComplaintOutputSerializer(serializers.ModelSerializer):
@@ -166,8 +176,12 @@ class ComplaintOutputSerializer(serializers.ModelSerializer):
 
 class ComplaintTriageInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ComplaintStatus.choices)
-    outcome = serializers.CharField(required=False, allow_blank=True, default="")
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    outcome = serializers.CharField(
+        max_length=text.NOTE_MAX, required=False, allow_blank=True, default=""
+    )
+    note = serializers.CharField(
+        max_length=text.NOTE_MAX, required=False, allow_blank=True, default=""
+    )
     inspection = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 

@@ -13,9 +13,11 @@ from rest_framework.response import Response
 
 from registry.models import Ban, BanCorrection
 from registry.services import bans as services
+from tuoyu_portal import text
 from tuoyu_portal.accounts.models import Role
 from tuoyu_portal.identifier_fields import id_number_field
 from tuoyu_portal.identifiers import IdDocumentType, id_number_warnings
+from tuoyu_portal.text import validate_plain_text
 
 
 class IsHealthReviewer(BasePermission):
@@ -71,19 +73,19 @@ class BanCreateInputSerializer(serializers.Serializer[Any]):
     id_document_type = serializers.ChoiceField(
         choices=IdDocumentType.choices, required=False, default=IdDocumentType.RESIDENT_ID
     )
-    name = serializers.CharField(max_length=50)
-    legal_basis = serializers.CharField()
+    name = serializers.CharField(max_length=50, validators=[validate_plain_text])
+    legal_basis = serializers.CharField(max_length=text.LEGAL_BASIS_MAX)
     decision_ref = serializers.CharField(max_length=100)
     decided_on = serializers.DateField()
 
 
 class BanCorrectInputSerializer(serializers.Serializer[Any]):
-    name = serializers.CharField(max_length=50, required=False)
-    legal_basis = serializers.CharField(required=False)
+    name = serializers.CharField(max_length=50, required=False, validators=[validate_plain_text])
+    legal_basis = serializers.CharField(max_length=text.LEGAL_BASIS_MAX, required=False)
     decision_ref = serializers.CharField(max_length=100, required=False)
     decided_on = serializers.DateField(required=False)
     active = serializers.BooleanField(required=False)
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=text.REASON_MAX)
 
 
 class BanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Ban]):

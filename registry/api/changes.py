@@ -26,9 +26,11 @@ from registry.models import (
     FilingChangeTransition,
 )
 from registry.services import changes as services
+from tuoyu_portal import text
 from tuoyu_portal.api import IdCursorPagination
 from tuoyu_portal.exceptions import DomainError, RuleViolation
 from tuoyu_portal.identifier_fields import id_number_field
+from tuoyu_portal.text import validate_plain_text
 
 
 class ChangeClassSerializer(serializers.Serializer[Any]):
@@ -38,13 +40,17 @@ class ChangeClassSerializer(serializers.Serializer[Any]):
 
 
 class ChangeProposedSerializer(serializers.Serializer[Any]):
-    address = serializers.CharField(max_length=200, required=False)
+    address = serializers.CharField(
+        max_length=200, required=False, validators=[validate_plain_text]
+    )
     places = serializers.IntegerField(min_value=1, required=False)
     care_modes = serializers.ListField(
         child=serializers.ChoiceField(choices=CareMode.choices), required=False, allow_empty=False
     )
     classes = ChangeClassSerializer(many=True, required=False)
-    person_in_charge_name = serializers.CharField(max_length=50, required=False)
+    person_in_charge_name = serializers.CharField(
+        max_length=50, required=False, validators=[validate_plain_text]
+    )
     inclusive = serializers.BooleanField(required=False)
     monthly_fee = serializers.DecimalField(
         max_digits=9, decimal_places=2, required=False, allow_null=True
@@ -113,20 +119,24 @@ class FilingChangeCreateInputSerializer(serializers.Serializer[Any]):
     person_in_charge_id_number = id_number_field(
         max_length=18, required=False, allow_blank=True, write_only=True
     )
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=text.REASON_MAX, required=False, allow_blank=True, default=""
+    )
 
 
 class FilingChangeUpdateInputSerializer(serializers.Serializer[Any]):
     proposed = ChangeProposedSerializer()
-    reason = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(max_length=text.REASON_MAX, required=False, allow_blank=True)
 
 
 class NoteInputSerializer(serializers.Serializer[Any]):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=text.NOTE_MAX, required=False, allow_blank=True, default=""
+    )
 
 
 class ReasonInputSerializer(serializers.Serializer[Any]):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=text.REASON_MAX)
 
 
 class PlacementSerializer(serializers.Serializer[Any]):
@@ -135,7 +145,7 @@ class PlacementSerializer(serializers.Serializer[Any]):
 
 
 class DeregisterInputSerializer(serializers.Serializer[Any]):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=text.REASON_MAX)
     placement_confirmed = serializers.BooleanField(required=False, default=False)
     # Where the children went (operator: required, [] when none were enrolled).
     placements = PlacementSerializer(many=True, required=False, allow_null=True, default=None)

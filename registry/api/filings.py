@@ -19,7 +19,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -48,7 +48,9 @@ from tuoyu_portal.api import (
     labels,
 )
 from tuoyu_portal.exceptions import DomainError, RuleViolation
+from tuoyu_portal.guards import DepthLimitedJSONParser
 from tuoyu_portal.identifier_fields import id_number_field
+from tuoyu_portal.text import validate_plain_text
 
 # --------------------------------------------------------------------------------------------
 # Serializers
@@ -80,7 +82,9 @@ def _area() -> serializers.DecimalField:
 class FilingDraftInputSerializer(serializers.Serializer):
     """The 备案书 fields an operator may save (all optional: autosave takes partial data)."""
 
-    person_in_charge_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    person_in_charge_name = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, validators=[validate_plain_text]
+    )
     person_in_charge_id_number = id_number_field(
         max_length=18, required=False, allow_blank=True, write_only=True
     )
@@ -283,7 +287,8 @@ class FilingOutputSerializer(FilingListOutputSerializer):
     def get_standards_check(self, obj: Filing) -> list[dict[str, Any]]:
         return [v.as_dict() for v in svc.standards_check(obj)]
 
-    @extend_schema_field(ReadinessSerializer)  # type: ignore[misc]
+    # null once the filing has left the editable statuses (issue 19 item 7: the schema said not).
+    @extend_schema_field(ReadinessSerializer(allow_null=True))  # type: ignore[misc]
     def get_readiness(self, obj: Filing) -> dict[str, Any] | None:
         if obj.status not in Filing.EDITABLE:
             return None
@@ -379,7 +384,7 @@ class FilingViewSet(
 
     permission_classes = [IsAuthenticated]
     serializer_class = FilingOutputSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [DepthLimitedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Filing]:
         qs = Filing.objects.visible_to(self.request.user).select_related(

@@ -35,6 +35,7 @@ from registry.models import (
 )
 from registry.services import registrations as services
 from registry.services.imports import import_registrations
+from tuoyu_portal import text
 from tuoyu_portal.accounts.models import Authority, Role
 from tuoyu_portal.api import (
     IdCursorPagination,
@@ -46,6 +47,7 @@ from tuoyu_portal.api import (
 from tuoyu_portal.exceptions import DomainError, NotPermitted
 from tuoyu_portal.filters import ChoiceFilterBackend
 from tuoyu_portal.identifier_fields import credit_code_field, id_number_field
+from tuoyu_portal.text import validate_plain_text
 
 # --- output ------------------------------------------------------------------------------------
 
@@ -142,15 +144,17 @@ class RegistrationInputSerializer(serializers.Serializer[Any]):
     institution = serializers.IntegerField(
         required=False, help_text="An institution the operator already belongs to (optional)."
     )
-    name = serializers.CharField(max_length=100)
+    name = serializers.CharField(max_length=100, validators=[validate_plain_text])
     legal_nature = serializers.ChoiceField(choices=LegalNature.choices)
     care_modes = serializers.ListField(
         child=serializers.ChoiceField(choices=CareMode.choices), allow_empty=False
     )
-    business_scope = serializers.CharField()
+    business_scope = serializers.CharField(max_length=text.BUSINESS_SCOPE_MAX)
     region = serializers.CharField(max_length=6, help_text="County code (GB/T 2260).")
-    address = serializers.CharField(max_length=200)
-    legal_representative_name = serializers.CharField(max_length=50)
+    address = serializers.CharField(max_length=200, validators=[validate_plain_text])
+    legal_representative_name = serializers.CharField(
+        max_length=50, validators=[validate_plain_text]
+    )
     legal_representative_id_number = id_number_field(max_length=18, write_only=True)
     contact_phone = serializers.CharField(max_length=20)
     credit_code = credit_code_field(max_length=18, required=False, allow_blank=True)

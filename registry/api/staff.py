@@ -13,9 +13,11 @@ from rest_framework.views import APIView
 
 from registry.models import Filing, StaffMember
 from registry.services import staff as services
+from tuoyu_portal import text
 from tuoyu_portal.api import IdCursorPagination
 from tuoyu_portal.identifier_fields import id_number_field
 from tuoyu_portal.identifiers import IdDocumentType, id_number_warnings
+from tuoyu_portal.text import validate_plain_text
 
 
 class StaffMemberOutputSerializer(serializers.ModelSerializer[StaffMember]):
@@ -53,7 +55,7 @@ class StaffMemberOutputSerializer(serializers.ModelSerializer[StaffMember]):
 
 
 class StaffMemberCreateInputSerializer(serializers.Serializer[Any]):
-    name = serializers.CharField(max_length=50)
+    name = serializers.CharField(max_length=50, validators=[validate_plain_text])
     id_number = id_number_field(max_length=18, write_only=True)
     id_document_type = serializers.ChoiceField(
         choices=IdDocumentType.choices, required=False, default=IdDocumentType.RESIDENT_ID
@@ -61,16 +63,20 @@ class StaffMemberCreateInputSerializer(serializers.Serializer[Any]):
     role = serializers.ChoiceField(choices=StaffMember.Role.choices)
     health_certificate_expires = serializers.DateField(required=False, allow_null=True)
     background_check_date = serializers.DateField(required=False, allow_null=True)
-    qualifications = serializers.CharField(required=False, allow_blank=True, default="")
+    qualifications = serializers.CharField(
+        max_length=text.REASON_MAX, required=False, allow_blank=True, default=""
+    )
     started_on = serializers.DateField(required=False, allow_null=True)
 
 
 class StaffMemberUpdateInputSerializer(serializers.Serializer[Any]):
-    name = serializers.CharField(max_length=50, required=False)
+    name = serializers.CharField(max_length=50, required=False, validators=[validate_plain_text])
     role = serializers.ChoiceField(choices=StaffMember.Role.choices, required=False)
     health_certificate_expires = serializers.DateField(required=False, allow_null=True)
     background_check_date = serializers.DateField(required=False, allow_null=True)
-    qualifications = serializers.CharField(required=False, allow_blank=True)
+    qualifications = serializers.CharField(
+        max_length=text.REASON_MAX, required=False, allow_blank=True
+    )
     started_on = serializers.DateField(required=False, allow_null=True)
 
 

@@ -11,7 +11,6 @@ re-importing the same file harmless.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 from dataclasses import dataclass, field
@@ -41,6 +40,7 @@ from registry.models import (
 from tuoyu_portal import crypto, identifiers
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exceptions import DomainError, NotPermitted, RuleViolation
+from tuoyu_portal.text import SafeCsvWriter, character_violations
 
 from . import bans
 from .registrations import (
@@ -116,7 +116,7 @@ def import_registrations(*, actor: User, file_name: str, content: bytes) -> Impo
 def error_report_csv(outcomes: list[RowOutcome]) -> str:
     """One line per row that was not imported: errors (all broken rules joined) and skips."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)  # the rows echo uploaded text: values, never formulas
     writer.writerow(REPORT_HEADER)
     for outcome in outcomes:
         if outcome.outcome == OUTCOME_APPROVED:
@@ -227,6 +227,10 @@ def _check_row(
 ) -> tuple[list[RuleViolation], dict[str, Any]]:
     """Every broken rule of one row, and the parsed values when there are none."""
     violations: list[RuleViolation] = []
+    # Name is checked with the registration rules below; the other people-facing text here.
+    violations += character_violations(
+        {key: values[key] for key in ("address", "legal_representative_name")}
+    )
     for key, label in REQUIRED.items():
         if not values[key]:
             violations.append(

@@ -25,12 +25,13 @@ from registry.models import (
     RegistrationTransition,
 )
 from registry.services import bans
-from tuoyu_portal import crypto, identifiers
+from tuoyu_portal import crypto, identifiers, text
 from tuoyu_portal.accounts.models import Authority, Role, User
 from tuoyu_portal.exceptions import DomainError, InvalidTransition, NotPermitted, RuleViolation
 from tuoyu_portal.exchange import outbox
 from tuoyu_portal.regions import rules
 from tuoyu_portal.regions.models import Region
+from tuoyu_portal.text import character_violations
 
 # Mode words a name may carry (domain §1): the national four and the local 全日制/半日制/计时制.
 CARE_MODE_WORDS: tuple[str, ...] = (
@@ -111,6 +112,7 @@ def validate_registration_fields(
     rule_region = region.code if region is not None else None
     switches = rules.values_for(["name_requires_tuoyu", "name_requires_care_mode"], rule_region)
     name = facts.name or ""
+    errors += character_violations({"name": name})
     if switches["name_requires_tuoyu"] and "托育" not in name:
         errors.append(
             RuleViolation("name_missing_tuoyu", _("本地区要求机构名称包含“托育”字样。"), "name")
@@ -121,6 +123,14 @@ def validate_registration_fields(
                 "name_missing_care_mode",
                 _("本地区要求机构名称注明托育方式（全日制、半日制或计时制）。"),
                 "name",
+            )
+        )
+    if len(facts.business_scope or "") > text.BUSINESS_SCOPE_MAX:  # import rows have no serializer
+        errors.append(
+            RuleViolation(
+                "max_length",
+                _("业务范围不能超过 %(max)s 个字符。") % {"max": text.BUSINESS_SCOPE_MAX},
+                "business_scope",
             )
         )
     if not any(word in (facts.business_scope or "") for word in SCOPE_WORDS):

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from registry.models import Filing
 from tuoyu_portal.identifier_fields import ID_NUMBER_MESSAGE, IdentifierField
+from tuoyu_portal.text import validate_plain_text
 
 from ..amounts import format_month, parse_month
 from ..models import (
@@ -25,7 +26,9 @@ from ..models import (
 from ..services.claims import LineInput
 
 
-@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-05"})
+@extend_schema_field(
+    {"type": "string", "pattern": r"^\d{4}-\d{2}$", "maxLength": 7, "example": "2026-05"}
+)
 class MonthField(serializers.Field):
     """A month as `YYYY-MM` (stored as its first day)."""
 
@@ -65,7 +68,9 @@ class SchemeOutputSerializer(serializers.ModelSerializer):
 class ClaimLineInputSerializer(serializers.Serializer):
     classes = serializers.IntegerField(min_value=0, required=False, allow_null=True)
     places = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    child_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    child_name = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, validators=[validate_plain_text]
+    )
     # This endpoint's own rule code for a child's ID (the claim lines say `invalid_id_number`).
     child_id_number = IdentifierField(
         rule_code="invalid_id_number",
@@ -111,11 +116,13 @@ class ClaimInputSerializer(serializers.Serializer):
 
 
 class ClaimLineOutputSerializer(serializers.ModelSerializer):
-    months = serializers.ListField(child=MonthField())
+    # A line shows only the fields of its claim's kind (LINE_FIELDS): none is always present.
+    months = serializers.ListField(child=MonthField(), required=False)
 
     class Meta:
         model = ClaimLine
         fields = ["classes", "places", "child_name", "child_id_masked", "birth_order", "months"]
+        extra_kwargs = {name: {"required": False} for name in fields}
 
 
 class ClaimTransitionOutputSerializer(serializers.ModelSerializer):

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -209,6 +209,50 @@ def dedupe_key(
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
+def _child_month_taken(
+    kind: str, lines: Sequence[LineInput], *, exclude_claim: int | None = None
+) -> list[RuleViolation]:
+    """Child-months of these lines already in another live claim, draft or not (any institution).
+
+    Why at creation too (issue 19 item 8): a second draft of a taken child-month could never be
+    submitted. Two creations at once are serialised by a transaction-scoped advisory lock per
+    child (in a fixed order, so two claims of the same children cannot deadlock); the check then
+    reads every committed claim. Submission keeps the unique index as its own guard.
+    """
+    if kind != SchemeKind.FAMILY_FEE:
+        return []
+    hashes = [
+        crypto.keyed_hash(crypto.normalise_id(line.child_id_number)) if line.child_id_number else ""
+        for line in lines
+    ]
+    with connection.cursor() as cursor:
+        for child_hash in sorted({h for h in hashes if h}):
+            # 63 bits of the keyed hash: a collision only serialises two unrelated children.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(child_hash[:15], 16)])
+    out: list[RuleViolation] = []
+    for index, (line, child_hash) in enumerate(zip(lines, hashes, strict=True)):
+        if not child_hash or not line.months:
+            continue
+        others = ClaimLine.objects.filter(
+            child_id_hash=child_hash, months__overlap=list(line.months)
+        ).exclude(claim__status=ClaimStatus.REJECTED)
+        if exclude_claim is not None:
+            others = others.exclude(claim_id=exclude_claim)
+        taken = sorted(
+            {m for row in others.values_list("months", flat=True) for m in row} & set(line.months)
+        )
+        if taken:
+            out.append(
+                RuleViolation(
+                    "duplicate_claim",
+                    _("第%(n)s名幼儿 %(months)s 的保育费补助已被申请，不能重复申请。")
+                    % {"n": index + 1, "months": _("、").join(format_month(m) for m in taken)},
+                    f"lines[{index}].months",
+                )
+            )
+    return out
+
+
 # ── Guards ───────────────────────────────────────────────────────────────────────────────
 def _ensure_member(filing: Filing, actor: User) -> None:
     if not (
@@ -296,6 +340,7 @@ def create_claim(
             filing, scheme=scheme, period_start=period_start, period_end=period_end, lines=lines
         )
     )
+    collect(_child_month_taken(scheme.kind, lines))
     claim = Claim(
         filing=filing,
         institution_id=filing.institution_id,
@@ -354,6 +399,7 @@ def update_claim(
             lines=lines,
         )
     )
+    collect(_child_month_taken(scheme.kind, lines, exclude_claim=claim.pk))
     claim.scheme, claim.kind = scheme, scheme.kind
     claim.period_start, claim.period_end = period_start, period_end
     claim.dedupe_key = dedupe_key(

@@ -42,7 +42,8 @@ def test_it_serves_a_repeat_from_the_cache_with_the_same_body_and_headers(
         assert repeat.headers.get(header) == first.headers.get(header), header
 
 
-def test_a_saved_filing_is_searchable_at_once(db: None, cached: None) -> None:
+def test_a_saved_filing_is_searchable_at_once(transactional_db: None, cached: None) -> None:
+    # Transactional: the version is bumped after the commit (issue 19 item 2).
     client = Client()
     before = client.get(LIST).json()["results"]
     filing = FiledFilingFactory()

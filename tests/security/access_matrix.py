@@ -97,6 +97,10 @@ RULES: tuple[Rule, ...] = (
         NO_CLAIM,
     ),
     R(r"^(?:api|page):api-me$", READ, expect(ok=SIGNED_IN, hide=())),
+    # Revoking one's token (api.md 1.1); the page of one's own tokens (issue 19 item 4).
+    R(r"^api:api-token$", ("DELETE",), NO_CLAIM),
+    R(r"^page:account-tokens$", READ, expect(ok=SIGNED_IN, hide=())),
+    R(r"^page:account-tokens$", WRITE, expect(any_=SIGNED_IN, hide=())),
     R(
         r"^(?:api|page):exchange-events$", WRITE, expect(any_=(), hide=())
     ),  # HMAC-signed receiver only

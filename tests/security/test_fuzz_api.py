@@ -17,11 +17,15 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
-from schemathesis.checks import not_a_server_error, response_schema_conformance
+from schemathesis.checks import (
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests import factories
 from tuoyu_portal.accounts.models import Role, User
+from tuoyu_portal.accounts.tokens import issue_token
 from tuoyu_portal.wsgi import application
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
@@ -84,7 +88,7 @@ def tokens(db: None) -> dict[str, str]:
         )
         if role == Role.OPERATOR:
             factories.InstitutionFactory(region_id="371103", owner=user)
-        found[role] = Token.objects.create(user=user).key
+        found[role] = issue_token(user)[1]
     return found
 
 
@@ -106,5 +110,5 @@ def test_it_never_fails_and_answers_as_documented(case: Any, tokens: dict[str, s
     token = tokens[role_for(case.path)]
     case.call_and_validate(
         headers={"Authorization": f"Token {token}"},
-        checks=[not_a_server_error, response_schema_conformance],
+        checks=[not_a_server_error, response_schema_conformance, status_code_conformance],
     )

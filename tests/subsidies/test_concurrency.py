@@ -67,17 +67,25 @@ def test_it_pays_a_child_month_once_when_20_institutions_submit_it_at_once(
     from tests.subsidies.conftest import family_lines
 
     months = (date(2026, 5, 1), date(2026, 6, 1))
-    drafts = [
-        draft_family_claim(
-            filing,
-            operator,
-            schemes,
-            period_start=date(2026, 5, 1),
-            period_end=date(2026, 6 + i % 6, 1),
-            lines=family_lines(months=months, order=2 + i // 6),
+    drafts = []
+    for i in range(THREADS):
+        # Creation refuses a second draft of a taken child-month (issue 19 item 8); drafts
+        # left from before that rule still meet the submit guard, so each draft is created
+        # while the others are set aside as rejected, then restored.
+        Claim.objects.filter(status=ClaimStatus.REJECTED).update(status=ClaimStatus.DRAFT)
+        held = list(Claim.objects.values_list("pk", flat=True))
+        Claim.objects.filter(pk__in=held).update(status=ClaimStatus.REJECTED)
+        drafts.append(
+            draft_family_claim(
+                filing,
+                operator,
+                schemes,
+                period_start=date(2026, 5, 1),
+                period_end=date(2026, 6 + i % 6, 1),
+                lines=family_lines(months=months, order=2 + i // 6),
+            )
         )
-        for i in range(THREADS)
-    ]
+    Claim.objects.filter(status=ClaimStatus.REJECTED).update(status=ClaimStatus.DRAFT)
     results, errors = race(lambda i: submit_claim(drafts[i], actor=operator).pk)
     assert len(results) == 1, errors
     assert all(
@@ -86,3 +94,36 @@ def test_it_pays_a_child_month_once_when_20_institutions_submit_it_at_once(
     ), errors
     assert Claim.objects.filter(status=ClaimStatus.SUBMITTED).count() == 1
     assert ChildMonthClaim.objects.filter(released=False).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_institutions_creating_a_draft_of_the_same_child_month_at_once_get_one(
+    filing, operator, second_filing, second_operator, schemes
+) -> None:
+    """Issue 19 item 8: 3 of 3 trials gave both a draft that could never be submitted."""
+    from datetime import date
+
+    from tests.subsidies.conftest import family_lines
+
+    months = (date(2026, 5, 1), date(2026, 6, 1))
+    owners = [(filing, operator), (second_filing, second_operator)]
+
+    def create(i: int) -> int:
+        own_filing, actor = owners[i % 2]
+        # Distinct periods: no two POSTs are identical, so only the child-month rule can refuse.
+        return draft_family_claim(
+            own_filing,
+            actor,
+            schemes,
+            period_start=date(2026, 5, 1),
+            period_end=date(2026, 6 + i % 6, 1),
+            lines=family_lines(months=months, order=2 + i // 6),
+        ).pk
+
+    results, errors = race(create)
+    assert len(results) == 1, errors
+    assert all(
+        isinstance(e, DomainError) and [v.code for v in e.violations] == ["duplicate_claim"]
+        for e in errors
+    ), errors
+    assert Claim.objects.count() == 1

@@ -17,7 +17,7 @@ from subsidies.models import (
 )
 from subsidies.services import batches, claims
 from subsidies.services.claims import LineInput, create_claim, submit_claim
-from tests.subsidies.conftest import CHILD, JUL, JUN, MAY, draft_family_claim, family_lines
+from tests.subsidies.conftest import AUG, CHILD, JUL, JUN, MAY, draft_family_claim, family_lines
 from tuoyu_portal.exceptions import DomainError, InvalidTransition, NotPermitted
 from tuoyu_portal.regions.models import RegionRule
 
@@ -82,20 +82,39 @@ def test_it_refuses_a_child_month_already_claimed_by_another_institution(
     filing, second_filing, operator, second_operator, schemes
 ) -> None:
     submit_claim(draft_family_claim(filing, operator, schemes), actor=operator)
-    other = draft_family_claim(
+    with pytest.raises(DomainError) as exc:
+        draft_family_claim(
+            second_filing,
+            second_operator,
+            schemes,
+            period_end=JUL,
+            lines=family_lines(months=(JUN, JUL)),
+        )
+    # Refused at creation (issue 19 item 8), with the code and wording of the submit check.
+    assert _codes(exc) == ["duplicate_claim"]
+    assert "2026-06" in str(exc.value.violations[0].message)
+    assert Claim.objects.count() == 1
+
+
+def test_a_draft_holds_its_child_months_against_a_second_draft_until_it_is_rejected(
+    filing, second_filing, operator, second_operator, finance_officer, schemes
+) -> None:
+    first = draft_family_claim(filing, operator, schemes)
+    with pytest.raises(DomainError) as exc:
+        draft_family_claim(second_filing, second_operator, schemes)
+    assert _codes(exc) == ["duplicate_claim"]
+    # Other months of the same child, and the same months of another child, are free.
+    draft_family_claim(
         second_filing,
         second_operator,
         schemes,
-        period_end=JUL,
-        lines=family_lines(months=(JUN, JUL)),
+        period_start=JUL,
+        period_end=AUG,
+        lines=family_lines(months=(JUL, AUG)),
     )
-    with pytest.raises(DomainError) as exc:
-        submit_claim(other, actor=second_operator)
-    assert _codes(exc) == ["duplicate_claim"]
-    assert "2026-06" in str(exc.value.violations[0].message)
-    other.refresh_from_db()
-    assert other.status == ClaimStatus.DRAFT
-    assert not other.child_months.exists()
+    submit_claim(first, actor=operator)
+    claims.reject_claim(first, actor=finance_officer, reason="入托记录不符")
+    assert draft_family_claim(second_filing, second_operator, schemes).status == ClaimStatus.DRAFT
 
 
 def test_it_frees_the_child_months_when_a_claim_is_rejected(

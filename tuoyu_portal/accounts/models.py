@@ -95,3 +95,43 @@ class User(AbstractUser):
         from tuoyu_portal.regions.models import code_prefix
 
         return code_prefix(self.region_id)
+
+
+class ApiToken(models.Model):
+    """An API token (api.md 1.1): one per sign-in, expiring, revocable.
+
+    Only a SHA-256 of the key is stored, so a database read does not hand out working tokens;
+    the key itself is shown once, in the sign-in answer.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("用户")
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("到期时间"), db_index=True)
+    client = models.CharField(_("客户端"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins of one account from any address (issue 19 item 4; accounts/throttle.py).
+
+    Counted in PostgreSQL so every web process sees the same count.
+    """
+
+    username = models.CharField(max_length=150, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_started = models.DateTimeField()
+    locks = models.PositiveIntegerField(default=0)  # consecutive locks: the delay doubles
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.username}: {self.failures}"

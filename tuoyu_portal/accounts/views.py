@@ -1,18 +1,21 @@
-"""Pages for the second sign-in factor: set up an authenticator, verify, recovery codes."""
+"""Pages for the second sign-in factor (set up an authenticator, verify, recovery codes) and
+the user's own API tokens."""
 
 from __future__ import annotations
 
 import segno
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import two_factor
+from . import tokens, two_factor
 
 
 class CodeForm(forms.Form):
@@ -80,3 +83,28 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect("/accounts/2fa/")
     codes = two_factor.generate_recovery_codes(request.user) if request.method == "POST" else None
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": "/"})
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's own API tokens; each can be revoked here (issue 19 item 4).
+
+    /accounts/ is open to staff who have not passed the second factor yet (for the 2FA pages);
+    this page is not."""
+    if two_factor.needs_two_factor(request.user) and not request.user.is_verified():  # type: ignore[attr-defined]
+        return HttpResponseRedirect(f"{reverse('two-factor-verify')}?next={request.path}")
+    if request.method == "POST":
+        try:
+            token_id = int(request.POST.get("token", ""))
+        except ValueError:
+            token_id = 0
+        if tokens.revoke_own(request.user, token_id):  # type: ignore[arg-type]
+            messages.success(request, _("令牌已注销，使用它的程序需要重新登录。"))
+        else:
+            messages.error(request, _("该令牌不存在或已失效。"))
+        return HttpResponseRedirect(reverse("account-tokens"))
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {"tokens": tokens.live_tokens(request.user)},  # type: ignore[arg-type]
+    )

@@ -7,7 +7,6 @@ spreadsheet pivot rebuilds any table of the page.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -15,6 +14,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
+
+from tuoyu_portal.text import SafeCsvWriter, spreadsheet_row
 
 # Figure name → Chinese label; the order is the order of the page and of the export.
 FIGURES: dict[str, Any] = {
@@ -65,7 +66,7 @@ def rows(figure_sets: Iterable[dict[str, Any]], only: str | None = None) -> Iter
 def to_csv(table: Iterable[list[Any]]) -> bytes:
     """UTF-8 with a BOM so Excel opens the Chinese labels correctly."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeCsvWriter(buffer)  # every cell a value, never a formula
     writer.writerow(HEADER)
     writer.writerows(table)
     return buffer.getvalue().encode("utf-8-sig")
@@ -77,7 +78,7 @@ def to_xlsx(table: Iterable[list[Any]]) -> bytes:
     sheet.title = "statistics"
     sheet.append(HEADER)
     for row in table:
-        sheet.append(row)
+        sheet.append(spreadsheet_row(row))  # region names are text, never formulas
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -17,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tuoyu_portal.api import error_response
+from tuoyu_portal.guards import parse_json
 
 from .signing import verify
 
@@ -26,8 +26,8 @@ class EventEnvelopeSerializer(serializers.Serializer):
     event_type = serializers.ChoiceField(
         choices=["registration.approved", "registration.cancelled"]
     )
-    region = serializers.CharField(required=False)
-    created_at = serializers.CharField(required=False, allow_null=True)
+    region = serializers.CharField(max_length=12, required=False)  # a region code
+    created_at = serializers.CharField(max_length=40, required=False, allow_null=True)  # ISO 8601
     payload = serializers.DictField()
 
 
@@ -71,7 +71,7 @@ class ReceiveEventView(APIView):
                 status.HTTP_401_UNAUTHORIZED,
             )
         try:
-            data = json.loads(body)
+            data = parse_json(body)
         except (ValueError, UnicodeDecodeError):
             return _error("parse_error", _("请求内容无法解析。"), status.HTTP_400_BAD_REQUEST)
         envelope = EventEnvelopeSerializer(data=data)
