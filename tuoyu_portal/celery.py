@@ -27,14 +27,18 @@ if os.environ.get("C_FORCE_ROOT"):
 
 
 @setup_logging.connect
-def _django_logging(**_kwargs: Any) -> None:
+def _django_logging(loglevel: int | str | None = None, **_kwargs: Any) -> None:
     """Worker and beat log through settings.LOGGING, so their lines carry the same clock
-    (Beijing time with offset) and the same personal-data redaction as the web's."""
+    (Beijing time with offset) and the same personal-data redaction as the web's; --loglevel
+    still sets the level."""
+    import logging
     from logging.config import dictConfig
 
     from django.conf import settings
 
     dictConfig(settings.LOGGING)
+    if loglevel:
+        logging.getLogger().setLevel(loglevel)
 
 
 @task_prerun.connect

@@ -76,7 +76,7 @@ BACKOFF_FIRST = 1.0
 BACKOFF_CAP = 30.0
 HEALTHY_AFTER = 30.0
 STOP_TIMEOUT = 20.0
-NAME_WIDTH = len("localstack")
+NAME_WIDTH = len("collectstatic")  # the longest name: setup steps are relayed too
 
 _output_lock = threading.Lock()
 
@@ -89,6 +89,13 @@ def emit(name: str, line: str, stream: IO[str] | None = None) -> None:
 
 def log(message: str) -> None:
     emit("localstack", message, sys.stderr)
+
+
+def relay_lines(name: str, stream: IO[bytes] | None) -> None:
+    if stream is None:
+        return
+    for raw in stream:
+        emit(name, raw.decode("utf-8", "replace").rstrip("\r\n"))
 
 
 # -- process helpers ---------------------------------------------------------------------------
@@ -155,16 +162,36 @@ class Stop:
             signal.signal(signum, signal.SIG_IGN)
 
 
-def run_child(cmd: Sequence[str], env: dict[str, str], *, sigint_grace: float | None) -> int:
+def run_child(
+    cmd: Sequence[str],
+    env: dict[str, str],
+    *,
+    sigint_grace: float | None,
+    relay_as: str | None = None,
+) -> int:
     """Run cmd in our process group (so it keeps the terminal) and supervise it.
 
     A terminal Ctrl-C reaches the child directly. SIGTERM/SIGHUP to us is forwarded as SIGTERM.
     With sigint_grace set, a SIGINT that reached only us is forwarded as SIGTERM after that many
     seconds (the child gets the chance to handle a terminal Ctrl-C itself first).
+    With relay_as, its output is relayed line by line under that name with one clock.
     """
     if Stop.requested:
         return 130
-    proc = subprocess.Popen(list(cmd), env=env, cwd=BASE_DIR, preexec_fn=_die_with_parent)
+    proc = subprocess.Popen(
+        list(cmd),
+        env=env,
+        cwd=BASE_DIR,
+        preexec_fn=_die_with_parent,
+        stdout=subprocess.PIPE if relay_as else None,
+        stderr=subprocess.STDOUT if relay_as else None,
+    )
+    relay = None
+    if relay_as:
+        relay = threading.Thread(
+            target=relay_lines, args=(relay_as, proc.stdout), name="relay", daemon=True
+        )
+        relay.start()
     term_sent_at: float | None = None
     while True:
         try:
@@ -189,6 +216,8 @@ def run_child(cmd: Sequence[str], env: dict[str, str], *, sigint_grace: float | 
         if term_sent_at is not None and now - term_sent_at > CHILD_KILL_AFTER:
             log(f"{cmd[0]} did not stop; killing it")
             proc.kill()
+    if relay is not None:
+        relay.join(2)
     return 128 - code if code < 0 else code  # killed by signal N: exit 128+N, as a shell would
 
 
@@ -504,15 +533,9 @@ class Program:
         self.started_at = time.monotonic()
         self.restart_at = None
         self.relay = threading.Thread(
-            target=self._relay, args=(self.proc.stdout,), name=f"relay-{self.name}", daemon=True
+            target=relay_lines, args=(self.name, self.proc.stdout), name="relay", daemon=True
         )
         self.relay.start()
-
-    def _relay(self, stream: IO[bytes] | None) -> None:
-        if stream is None:
-            return
-        for raw in stream:
-            emit(self.name, raw.decode("utf-8", "replace").rstrip("\r\n"))
 
     def signal_group(self, signum: int) -> None:
         if self.proc is not None:
@@ -636,8 +659,8 @@ def cmd_run(env: dict[str, str], *, serve_only: bool = False) -> int:
             log("DEBUG is off: no demo data (demo users have a known password)")
         steps.append(manage("collectstatic", "--noinput", "--verbosity", "0"))
     for step in steps:
-        log("$ " + " ".join(step[1:]))
-        code = run_child(step, env, sigint_grace=RUN_SIGINT_GRACE)
+        log("$ manage.py " + " ".join(step[2:]))
+        code = run_child(step, env, sigint_grace=RUN_SIGINT_GRACE, relay_as=step[2])
         if code != 0 or Stop.requested:
             return code or 130
     log(f"serving http://127.0.0.1:{env['PORT']}/ (Ctrl-C stops everything)")

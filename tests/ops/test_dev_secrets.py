@@ -20,6 +20,8 @@ from tuoyu_portal import devsecrets, localstack
 from tuoyu_portal.exchange import backends
 from tuoyu_portal.exchange.signing import sign
 
+pytestmark = pytest.mark.processes  # settings and localstack in child processes
+
 ROOT = Path(__file__).resolve().parents[2]
 OLD_PUSH_SECRET = "dev-push-secret"
 SHOW = (
