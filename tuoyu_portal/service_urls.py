@@ -36,7 +36,7 @@ def postgres_url(
     host: str = "",
     port: int | str | None = None,
     user: str = "",
-    password: str = "",
+    password: str | None = None,
 ) -> str:
     """A ``postgres://`` URL that libpq, psycopg and dj-database-url all read the same way."""
     userinfo = ""
@@ -94,7 +94,9 @@ def dbname_of(url: str) -> str:
     return unquote(urlsplit(url).path.lstrip("/"))
 
 
-def redis_url(host: str = "127.0.0.1", port: int = 6379, db: int = 0, password: str = "") -> str:
+def redis_url(
+    host: str = "127.0.0.1", port: int = 6379, db: int = 0, password: str | None = None
+) -> str:
     auth = f":{quote(password, safe='')}@" if password else ""
     return f"redis://{auth}{_host_part(host)}:{int(port)}/{int(db)}"
 
