@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from tests import factories
 from tests.exchange.brokers import RedisServer, use_broker, wait_for
 from tests.exchange.helpers import approve
 from tests.ops.stack import Stack, alive, http_status
+from tuoyu_portal import localstack
 from tuoyu_portal.exchange import tasks
 from tuoyu_portal.exchange.models import OutboxEvent
 
@@ -90,3 +92,34 @@ def test_a_killed_worker_is_restarted_and_the_push_is_delivered_without_anyone(
     assert not unstamped, unstamped[:10]
     assert "SecurityWarning" not in stack.text()
     assert "all processes stopped" in lines[-1]
+
+
+def test_a_program_that_keeps_dying_is_restarted_with_growing_delays(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    crashing = localstack.Program("beat", "sh -c 'echo tick; exit 3'")
+    thread = threading.Thread(
+        target=localstack.supervise, args=([crashing], dict(os.environ)), daemon=True
+    )
+    seen: list[str] = []
+
+    def restarted_three_times() -> bool:
+        captured = capsys.readouterr()
+        seen.append(captured.out + captured.err)
+        return "restarting in 4s" in "".join(seen)
+
+    try:
+        thread.start()
+        wait_for(restarted_three_times, 30, "three restarts")
+    finally:
+        localstack.Stop.requested = True
+        thread.join(30)
+        localstack.Stop.requested = False
+    assert not thread.is_alive()
+    log = "".join(seen) + capsys.readouterr().err
+    delays = re.findall(
+        r"beat \(pid \d+\) exited after \d+s \(exit code 3\); restarting in (\d+)s", log
+    )
+    assert delays[:3] == ["1", "2", "4"], log
+    assert log.count("beat restarted (pid") >= 2
+    assert re.search(r"^beat\s+\| \S+ \S+ tick$", log, re.MULTILINE)
