@@ -27,15 +27,19 @@ logconfig_dict = {
             "format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s",
         },
     },
+    # ID and phone numbers can be in a query string: masked here as in Django's logs.
+    "filters": {"redact": {"()": "tuoyu_portal.logfilters.RedactPersonalData"}},
     "handlers": {
         "error": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
+            "filters": ["redact"],
             "stream": "ext://sys.stderr",
         },
         "access": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
+            "filters": ["redact"],
             "stream": "ext://sys.stdout",
         },
     },
