@@ -43,6 +43,7 @@ USER app
 
 EXPOSE 8000
 
-# gunicorn reads WEB_CONCURRENCY for the number of workers.
+# gunicorn_conf.py reads WEB_CONCURRENCY for the number of workers.
 ENV WEB_CONCURRENCY=3
-CMD ["gunicorn", "tuoyu_portal.wsgi", "--bind", "0.0.0.0:8000", "--timeout", "60", "--access-logfile", "-"]
+# tuoyu_portal/gunicorn_conf.py: no control socket, logs with the portal's clock.
+CMD ["gunicorn", "tuoyu_portal.wsgi", "-c", "python:tuoyu_portal.gunicorn_conf", "--bind", "0.0.0.0:8000"]

@@ -128,7 +128,7 @@ $(BENCH_STAMP): pyproject.toml | $(STAMP)
 
 bench: $(STAMP) $(BENCH_STAMP)
 	@if [ -n "$$DATABASE_URL" ]; then PY=$(PY) sh bench/run.sh; \
-	else $(LOCALSTACK) exec -- sh -c 'DATABASE_URL="$${DATABASE_URL%/*}/tuoyu_bench" PY=python sh bench/run.sh'; fi
+	else $(LOCALSTACK) exec -- sh -c 'DATABASE_URL="$$(python -m tuoyu_portal.service_urls with-dbname "$$DATABASE_URL" tuoyu_bench)" PY=python sh bench/run.sh'; fi
 
 # Long fuzzing run of the whole API (tests/security/test_fuzz_api.py; make test runs 100 each).
 FUZZ_EXAMPLES ?= 1000

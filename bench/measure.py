@@ -40,7 +40,6 @@ django.setup()
 
 import orjson  # noqa: E402
 import psycopg  # noqa: E402
-from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -48,6 +47,7 @@ from psycopg.rows import dict_row  # noqa: E402
 
 from tuoyu_portal.accounts.models import Role, User  # noqa: E402
 from tuoyu_portal.accounts.tokens import issue_token  # noqa: E402
+from tuoyu_portal.service_urls import conninfo_from_settings  # noqa: E402
 
 OUT = Path(os.environ.get("BENCH_MEASURE_OUT", ".data/bench_measure.json"))
 
@@ -108,16 +108,7 @@ class Floor:
     """The same SQL with the driver alone, plus orjson of the same page shape."""
 
     def __init__(self) -> None:
-        db = settings.DATABASES["default"]
-        self.conn = psycopg.connect(
-            dbname=db["NAME"],
-            user=db["USER"],
-            host=db["HOST"],
-            port=db["PORT"] or 5432,
-            password=db.get("PASSWORD") or None,
-            autocommit=True,
-            row_factory=dict_row,
-        )
+        self.conn = psycopg.connect(conninfo_from_settings(), autocommit=True, row_factory=dict_row)
 
     def run(self, statements: list[str]) -> bytes:
         results: list[Any] = []

@@ -19,7 +19,9 @@ if ! command -v wrk >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then apt-get install -y -q wrk >/dev/null || echo "could not install wrk";
   else echo "wrk is missing: run 'sudo apt-get install -y wrk' (the HTTP figures will be skipped)"; fi
 fi
-db=${DATABASE_URL##*/}; admin_url=${DATABASE_URL%/*}/postgres
+# Parsed, not cut with ${…%/*}: the URL may name a socket directory or carry ?options.
+db=$($PY -m tuoyu_portal.service_urls dbname "$DATABASE_URL")
+admin_url=$($PY -m tuoyu_portal.service_urls with-dbname "$DATABASE_URL" postgres)
 $PY - "$admin_url" "$db" <<'PYEOF'
 import sys, psycopg
 with psycopg.connect(sys.argv[1], autocommit=True) as conn:

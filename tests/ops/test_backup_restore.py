@@ -21,11 +21,11 @@ from tuoyu_portal.ops.backup import (
     table_fingerprints,
 )
 
+pytestmark = pytest.mark.processes  # pg_dump and pg_restore
+
 
 def _admin_conninfo() -> str:
-    return conninfo_from_settings().replace(
-        f"dbname='{settings.DATABASES['default']['NAME']}'", "dbname='postgres'"
-    )
+    return conninfo_from_settings(dbname="postgres")
 
 
 @pytest.fixture
@@ -34,9 +34,7 @@ def fresh_database() -> Any:
     with psycopg.connect(_admin_conninfo(), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
-    yield conninfo_from_settings().replace(
-        f"dbname='{settings.DATABASES['default']['NAME']}'", f"dbname='{name}'"
-    )
+    yield conninfo_from_settings(dbname=name)
     with psycopg.connect(_admin_conninfo(), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

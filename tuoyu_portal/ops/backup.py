@@ -19,21 +19,16 @@ import psycopg
 from django.conf import settings
 from django.utils import timezone
 
+from tuoyu_portal import service_urls
+
 MANIFEST = "manifest.json"
 DUMP = "database.dump"
 MEDIA = "media.tar.gz"
 
 
-def conninfo_from_settings() -> str:
-    db = settings.DATABASES["default"]
-    parts = {
-        "dbname": db["NAME"],
-        "user": db.get("USER") or "",
-        "password": db.get("PASSWORD") or "",
-        "host": db.get("HOST") or "",
-        "port": str(db.get("PORT") or ""),
-    }
-    return " ".join(f"{k}='{v}'" for k, v in parts.items() if v)
+def conninfo_from_settings(dbname: str | None = None) -> str:
+    """The configured database (or another on the same server) as a libpq keyword string."""
+    return service_urls.conninfo_from_settings(dbname=dbname)
 
 
 def _server_major(conninfo: str) -> int:
