@@ -125,7 +125,7 @@ def seed_stats() -> dict[str, Any]:
       F2 nonconforming, 20 places; receipt due 04-10, issued 04-14 (late); conformity due 05-01,
          decided 04-20 (kept); visited only in 2025.
       F3 submitted, 10 places (not filed); receipt due 06-01 < today (late, pending).
-      F4 draft. F7 deregistered (its registration counts as registered-not-filed), plus one
+      F4 draft and F7 deregistered (their registrations count as registered-not-filed), plus one
       approved registration without any filing.
       Findings: minor open (due 07-01), major open (due 06-01, overdue), critical verified.
       Complaints 2026: one closed after 10 days, one open past its due date 06-01.

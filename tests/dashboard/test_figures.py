@@ -36,7 +36,8 @@ def test_it_computes_the_county_figures_by_hand(stats: dict[str, Any]) -> None:
     }
     assert fig["receipt_cases"] == 3 and fig["receipts_on_time_rate"] == 0.3333  # F1 of F1–F3
     assert fig["conformity_cases"] == 1 and fig["conformity_on_time_rate"] == 1.0
-    assert fig["registered_not_filed"] == 2  # no filing at all + only a deregistered one
+    # no filing at all + only a deregistered one + only a draft (F4: a draft is not a filing)
+    assert fig["registered_not_filed"] == 3
     assert fig["inspection_coverage"] == 0.5  # F1 visited in 2026, F2 only in 2025
     assert fig["open_findings_by_severity"] == {"minor": 1, "major": 1, "critical": 0}
     assert fig["overdue_findings"] == 1
@@ -81,7 +82,7 @@ def test_it_gives_each_child_region_its_own_figures(stats: dict[str, Any]) -> No
 
     assert rows[LANSHAN]["places_per_1000"] == 5.0
     assert rows[DONGGANG]["places_per_1000"] == 2.0
-    assert rows[LANSHAN]["registered_not_filed"] == 2
+    assert rows[LANSHAN]["registered_not_filed"] == 3
     assert rows[DONGGANG]["registered_not_filed"] == 0
     empty = rows["371121"]  # 五莲县: no data at all
     assert empty["places"] == 0 and empty["receipts_on_time_rate"] is None

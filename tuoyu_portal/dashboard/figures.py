@@ -137,9 +137,10 @@ def _clocks(scope: Scope, year: int, today: datetime.date) -> dict[str, dict[str
 
 
 def _registered_not_filed(scope: Scope) -> dict[str, int]:
-    """Approved registrations whose institution has no filing other than deregistered ones."""
+    """Approved registrations whose institution has no submitted filing: a draft is not a
+    filing (api.md 1.1, as the health inbox counts it), nor is a deregistered one."""
     has_filing = Filing.objects.filter(institution_id=OuterRef("institution_id")).exclude(
-        status=FilingStatus.DEREGISTERED
+        status__in=(FilingStatus.DRAFT, FilingStatus.DEREGISTERED)
     )
     rows = (
         _grouped(
