@@ -356,6 +356,13 @@ PUBLIC_FACILITY_SECTIONS = ["inspections.public.facility_sections"]
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@tuoyu.invalid")
+# Messages to parents (issue 23: attendance links): a class with send(ParentMessage), see
+# subsidies/senders.py. Console in development, memory under tests; production names its gateway.
+PARENT_MESSAGE_BACKEND = env_str(
+    "PARENT_MESSAGE_BACKEND",
+    "subsidies.senders.MemorySender" if TESTING else "subsidies.senders.EmailOrConsoleSender",
+)
+PARENT_MESSAGE_FILE = env_str("PARENT_MESSAGE_FILE", str(BASE_DIR / ".data" / "parent-messages.jsonl"))
 
 # Security headers; production values come on automatically when DEBUG is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -423,6 +430,12 @@ PUBLIC_RATE_LIMITS: dict[str, str] = {
     "api-public-complaint-status:GET": _search_rate,
     "public-filing-api:GET": _search_rate,
     "verify:GET": _search_rate,
+    # Issue 23: the parent's one-time link and the watch form (guessing codes is pointless at
+    # 192 bits; the limit keeps scanners and mail-bombing away).
+    "public-attendance:GET": _search_rate,
+    "public-attendance:POST": _complaint_rate,
+    "api-public-watch-create:POST": _complaint_rate,
+    "public-watch-new:POST": _complaint_rate,
 }
 MIDDLEWARE.insert(
     MIDDLEWARE.index("csp.middleware.CSPMiddleware"),
