@@ -100,8 +100,7 @@ def contact_violations(region_code: str, lines: Sequence[LineInput]) -> list[Rul
             out.append(
                 RuleViolation(
                     "parent_contact_invalid",
-                    _("第%(n)s名幼儿：家长联系方式应为11位手机号码或电子邮箱。")
-                    % {"n": index + 1},
+                    _("第%(n)s名幼儿：家长联系方式应为11位手机号码或电子邮箱。") % {"n": index + 1},
                     field,
                 )
             )
@@ -129,9 +128,12 @@ def open_confirmation(claim: Claim) -> None:
     claim.lines.exclude(confirmation_status=ConfirmationStatus.CONFIRMED).update(
         confirmation_status=ConfirmationStatus.PENDING
     )
+    from registry.enqueue import enqueue_after_commit
+
     from .tasks import send_attendance_links
 
-    send_attendance_links.delay_on_commit(claim.pk)
+    # The daily reminder sweep also sends links that a lost task never sent.
+    enqueue_after_commit(send_attendance_links, claim.pk)
 
 
 def approval_violations(claim: Claim) -> list[RuleViolation]:
@@ -139,7 +141,9 @@ def approval_violations(claim: Claim) -> list[RuleViolation]:
     if claim.kind != SchemeKind.FAMILY_FEE or not required(claim.region_id):
         return []
     open_lines = [
-        line for line in claim.lines.all() if line.confirmation_status != ConfirmationStatus.CONFIRMED
+        line
+        for line in claim.lines.all()
+        if line.confirmation_status != ConfirmationStatus.CONFIRMED
     ]
     if not open_lines:
         return []
@@ -147,7 +151,9 @@ def approval_violations(claim: Claim) -> list[RuleViolation]:
     return [
         RuleViolation(
             "attendance_not_confirmed",
-            _("尚有%(open)s名幼儿的在托情况未经家长确认（其中%(disputed)s名家长有异议），不能核准。")
+            _(
+                "尚有%(open)s名幼儿的在托情况未经家长确认（其中%(disputed)s名家长有异议），不能核准。"
+            )
             % {"open": len(open_lines), "disputed": disputed},
             "lines",
         )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_attendance
+from . import views, views_attendance, watches
 
 urlpatterns = [
     path("subsidies/claims/", views.claim_list, name="subsidy-claims"),
@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("subsidies/claims/<int:pk>/decide/", views.claim_decide, name="subsidy-claim-decide"),
     path("subsidies/queue/", views.queue, name="subsidy-queue"),
+    path("subsidies/watch/", watches.toggle_office_watch, name="subsidy-office-watch"),
     path(
         "public/attendance/<str:code>/",
         views_attendance.attendance_answer,

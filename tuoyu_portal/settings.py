@@ -352,7 +352,13 @@ HEALTH_DEPT_SIGNATURE_MAX_AGE = env_int("HEALTH_DEPT_SIGNATURE_MAX_AGE", 300)
 
 # Sections other apps add to the public facility page, by dotted path (registry imports neither
 # inspections nor subsidies; this keeps the dependency direction of architecture.md).
-PUBLIC_FACILITY_SECTIONS = ["inspections.public.facility_sections"]
+PUBLIC_FACILITY_SECTIONS = [
+    "inspections.public.facility_sections",
+    "registry.views_parents.facility_sections",  # issue 23: free places, watch form
+]
+# Issue 23: who, besides e-mail watchers, hears of a facility's public-record changes
+# (registry never imports subsidies; each provider returns user ids).
+WATCH_OFFICE_PROVIDERS = ["subsidies.watches.paying_office_watchers"]
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@tuoyu.invalid")
@@ -362,7 +368,9 @@ PARENT_MESSAGE_BACKEND = env_str(
     "PARENT_MESSAGE_BACKEND",
     "subsidies.senders.MemorySender" if TESTING else "subsidies.senders.EmailOrConsoleSender",
 )
-PARENT_MESSAGE_FILE = env_str("PARENT_MESSAGE_FILE", str(BASE_DIR / ".data" / "parent-messages.jsonl"))
+PARENT_MESSAGE_FILE = env_str(
+    "PARENT_MESSAGE_FILE", str(BASE_DIR / ".data" / "parent-messages.jsonl")
+)
 
 # Security headers; production values come on automatically when DEBUG is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -124,7 +124,11 @@ class WatchEvent(models.Model):
         ]
         indexes = [
             # Serves the sweep of unsent events.
-            models.Index(fields=["created_at"], condition=Q(sent_at__isnull=True), name="watch_event_unsent_idx")
+            models.Index(
+                fields=["created_at"],
+                condition=Q(sent_at__isnull=True),
+                name="watch_event_unsent_idx",
+            )
         ]
 
     def __str__(self) -> str:

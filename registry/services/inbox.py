@@ -144,3 +144,7 @@ def _close_filings(entry: HealthInboxEntry, *, reason: str) -> None:
         )
         filing.status = target
         filing.save(update_fields=["status", "updated_at"])
+        if target == FilingStatus.CLOSING:  # issue 23: watchers hear of it
+            from registry.services.watches import record_public_change
+
+            record_public_change(filing, kind="closing", detail=str(note))

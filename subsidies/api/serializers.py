@@ -124,7 +124,6 @@ class ClaimLineOutputSerializer(serializers.ModelSerializer):
             "confirmation_status",
         ]
 
-
     @extend_schema_field(
         serializers.ChoiceField(choices=["pending", "confirmed", "disputed"], allow_null=True)
     )

@@ -74,7 +74,12 @@ def test_it_requires_a_parent_contact_where_the_rule_is_on(filing, operator, sch
         "period_start": "2026-05",
         "period_end": "2026-06",
         "lines": [
-            {"child_name": "小明", "child_id_number": CHILD, "birth_order": 2, "months": ["2026-05"]}
+            {
+                "child_name": "小明",
+                "child_id_number": CHILD,
+                "birth_order": 2,
+                "months": ["2026-05"],
+            }
         ],
     }
     response = client_for(operator).post(CLAIMS, payload, format="json")
@@ -85,9 +90,7 @@ def test_it_requires_a_parent_contact_where_the_rule_is_on(filing, operator, sch
     assert [e["code"] for e in response.json()["errors"]] == ["parent_contact_invalid"]
 
 
-def test_it_keeps_the_contact_encrypted_and_never_reads_it_back(
-    filing, operator, schemes
-) -> None:
+def test_it_keeps_the_contact_encrypted_and_never_reads_it_back(filing, operator, schemes) -> None:
     claim = _claim(filing, operator, schemes)
     line = ClaimLine.objects.get(claim=claim)
     assert "13800138000" not in line.parent_contact_encrypted
@@ -99,7 +102,9 @@ def test_it_keeps_the_contact_encrypted_and_never_reads_it_back(
 def test_it_sends_a_link_stored_only_as_a_hash(
     filing, operator, schemes, django_capture_on_commit_callbacks
 ) -> None:
-    claim, code = _submitted_with_link(filing, operator, schemes, django_capture_on_commit_callbacks)
+    claim, code = _submitted_with_link(
+        filing, operator, schemes, django_capture_on_commit_callbacks
+    )
     assert MemorySender.outbox[0].channel == "sms" and MemorySender.outbox[0].to == "13800138000"
     stored = AttendanceCode.objects.get()
     assert stored.code_hash == attendance.hash_code(code) and code not in stored.code_hash
