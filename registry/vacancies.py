@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -37,14 +38,20 @@ def is_stale(updated_at: datetime | None, stale_days: int, today: date | None = 
 
 
 def public_fields(
-    *, by_class: list[dict[str, Any]] | None, updated_at: datetime | None, stale_days: int
+    *,
+    by_class: list[dict[str, Any]] | None,
+    updated_at: datetime | None,
+    stale_days: Callable[[], int],
 ) -> dict[str, Any]:
-    """The `vacancies`, `vacancies_updated_on` and `vacancies_stale` of a public facility."""
+    """The `vacancies`, `vacancies_updated_on` and `vacancies_stale` of a public facility.
+
+    `stale_days` is asked only when figures exist: a page without any costs no rule query.
+    """
     on = updated_on(updated_at)
     return {
         "vacancies": list(by_class or []),
         "vacancies_updated_on": on.isoformat() if on else None,
-        "vacancies_stale": is_stale(updated_at, stale_days),
+        "vacancies_stale": updated_at is not None and is_stale(updated_at, stale_days()),
     }
 
 

@@ -108,7 +108,7 @@ class PassthroughRenderer(BaseRenderer):
     """The stored bytes go out as they are; any Accept header is fine."""
 
     media_type = "*/*"
-    format = None
+    format = "file"
 
     def render(
         self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None

@@ -67,7 +67,7 @@ class PublicFacilityOutputSerializer(serializers.ModelSerializer[Filing]):
         return public_fields(
             by_class=vacancy.by_class if vacancy else None,
             updated_at=vacancy.updated_at if vacancy else None,
-            stale_days=_stale_days(self.context)(filing.region_id),
+            stale_days=lambda: _stale_days(self.context)(filing.region_id),
         )
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
@@ -210,7 +210,7 @@ class PublicFacilityListView(ValuesListMixin, generics.ListAPIView[Filing]):
                     **public_fields(
                         by_class=r["vacancy__by_class"],
                         updated_at=r["vacancy__updated_at"],
-                        stale_days=stale_days(r["region_id"]),
+                        stale_days=lambda r=r: stale_days(r["region_id"]),
                     ),
                 }
             )

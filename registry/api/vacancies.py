@@ -42,7 +42,7 @@ def _out(filing: Filing) -> dict[str, Any]:
         **public_fields(
             by_class=vacancy.by_class if vacancy else None,
             updated_at=vacancy.updated_at if vacancy else None,
-            stale_days=StaleDays()(filing.region_id),
+            stale_days=lambda: StaleDays()(filing.region_id),
         ),
         "filed_places": filed_places_by_class(filing),
         "monthly_fee": filing.monthly_fee,

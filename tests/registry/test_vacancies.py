@@ -132,3 +132,17 @@ def test_the_monthly_reminder_asks_once_for_stale_figures(operator, filing) -> N
         assert remind_stale_vacancies() == 1
         assert remind_stale_vacancies() == 0
     assert mail.outbox[-1].to == ["op@example.cn"]
+
+
+def test_the_public_list_stays_at_a_constant_number_of_queries(
+    db: None, django_assert_num_queries
+) -> None:
+    from tests.factories import UserFactory
+
+    owner = UserFactory(username="op-many", role="operator", region_id="371103")
+    for _ in range(5):
+        filing = filed_filing(InstitutionFactory(region_id="371103", owner=owner))
+        _post(owner, filing, [{"class_type": "older_toddler", "free_places": 1}])
+    # The list and one rule lookup for the page's one region, however many rows.
+    with django_assert_num_queries(2):
+        assert len(Client().get(PUBLIC, {"has_vacancy": "true"}).json()["results"]) == 5
