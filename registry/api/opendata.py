@@ -63,7 +63,7 @@ class DatasetListView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
 
-    @extend_schema(responses=DatasetListOutputSerializer)
+    @extend_schema(operation_id="public_datasets_list", responses=DatasetListOutputSerializer)
     def get(self, request: Request) -> Response:
         contract = opendata.schema()
         stored = {row.name: row for row in PublishedDataset.objects.defer("content")}
@@ -133,7 +133,10 @@ class DatasetFileView(APIView):
     authentication_classes: list[Any] = []
     renderer_classes = [PassthroughRenderer]
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY, 304: None})
+    @extend_schema(
+        operation_id="public_dataset_file",
+        responses={(200, "text/csv"): OpenApiTypes.BINARY, 304: None},
+    )
     def get(self, request: Request, file_name: str) -> HttpResponseBase:
         dataset, _sep, fmt = file_name.partition(".")
         if dataset not in TITLES or fmt not in opendata.FORMATS:
