@@ -146,3 +146,18 @@ def test_the_public_list_stays_at_a_constant_number_of_queries(
     # The list and one rule lookup for the page's one region, however many rows.
     with django_assert_num_queries(2):
         assert len(Client().get(PUBLIC, {"has_vacancy": "true"}).json()["results"]) == 5
+
+
+def test_supervisors_see_free_places_by_region_beside_places_per_1000(
+    operator, filing, supervisor
+) -> None:
+    from tuoyu_portal.dashboard.figures import region_figures
+
+    _post(operator, filing, [{"class_type": "older_toddler", "free_places": 6}])
+    figures = region_figures("371103")
+    assert figures["free_places"] == 6 and "places_per_1000" in figures
+    client = Client()
+    client.force_login(supervisor)
+    page = client.get("/dashboard/", {"region": "370000"})
+    assert page.status_code == 200
+    assert "空余托位" in page.content.decode()
