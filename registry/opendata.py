@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
-from .models import Filing, PublishedDataset
+from .models import FacilityVacancy, Filing, Institution, PublishedDataset
 from .public import address_shown, published_reasons
 
 log = logging.getLogger(__name__)
@@ -202,8 +202,12 @@ def rebuild() -> list[str]:
 def rebuild_if_stale() -> list[str]:
     """Sweep: rebuild when a public filing changed after the last build (or none exists)."""
     built = PublishedDataset.objects.aggregate(last=Max("built_at"))["last"]
-    latest = Filing.objects.aggregate(last=Max("updated_at"))["last"]
-    if built is None or (latest is not None and latest > built):
+    changed = [
+        Filing.objects.aggregate(last=Max("updated_at"))["last"],
+        Institution.objects.aggregate(last=Max("updated_at"))["last"],
+        FacilityVacancy.objects.aggregate(last=Max("updated_at"))["last"],
+    ]
+    if built is None or any(when is not None and when > built for when in changed):
         return rebuild()
     return []
 

@@ -137,13 +137,17 @@ def open_confirmation(claim: Claim) -> None:
 
 
 def approval_violations(claim: Claim) -> list[RuleViolation]:
-    """`attendance_not_confirmed` while any line of a family-fee claim is not confirmed."""
+    """`attendance_not_confirmed` while a line of a family-fee claim is pending or disputed.
+
+    Lines never asked (submitted before the region turned the rule on) are not held back:
+    the rule applies from the submissions made while it is in force.
+    """
     if claim.kind != SchemeKind.FAMILY_FEE or not required(claim.region_id):
         return []
     open_lines = [
         line
         for line in claim.lines.all()
-        if line.confirmation_status != ConfirmationStatus.CONFIRMED
+        if line.confirmation_status in (ConfirmationStatus.PENDING, ConfirmationStatus.DISPUTED)
     ]
     if not open_lines:
         return []
@@ -297,12 +301,20 @@ def answer_attendance(code: str, *, answer: str, note: str = "") -> ClaimLine:
     complaint_code = ""
     if answer == ConfirmationStatus.DISPUTED:
         complaint_code = _open_dispute_case(line, note)
+    if answer == ConfirmationStatus.CONFIRMED:
+        said = _("家长确认第%(n)s名幼儿在托属实。") % {"n": line.ordinal}
+    else:
+        said = _("家长对第%(n)s名幼儿的在托情况提出异议（已转县级投诉 %(code)s）：%(note)s") % {
+            "n": line.ordinal,
+            "code": complaint_code,
+            "note": note,
+        }
     ClaimTransition.objects.create(
         claim=claim,
         from_status=claim.status,
         to_status=claim.status,
         actor=None,
-        reason=note,
+        reason=str(said),
         details={
             "event": f"attendance_{answer}",
             "line": line.ordinal,

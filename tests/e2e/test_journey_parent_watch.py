@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import serious_violations, shot
+from tests.e2e.conftest import serious_violations, shot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _claim_with_parent_link(operator: Any, filing: Any) -> str:
+def _claim_with_parent_link(operator: Any, filing: Any) -> tuple[int, str]:
     """The institution claims the fee subsidy for a child; returns the link the parent gets."""
     from subsidies import tasks
     from subsidies.models import Scheme, SchemeKind
@@ -50,7 +50,8 @@ def _claim_with_parent_link(operator: Any, filing: Any) -> str:
     submit_claim(claim, actor=operator)
     MemorySender.outbox.clear()
     tasks.send_attendance_links(claim.pk)  # what the worker does after commit
-    return re.search(r"https?://\S+/public/attendance/[^/\s]+/", MemorySender.outbox[-1].body)[0]
+    link = re.search(r"https?://\S+/public/attendance/[^/\s]+/", MemorySender.outbox[-1].body)[0]
+    return claim.pk, link
 
 
 def test_a_parent_confirms_attendance_finds_free_places_and_watches(
@@ -71,7 +72,7 @@ def test_a_parent_confirms_attendance_finds_free_places_and_watches(
     ).first()
     assert filing is not None and filing.classes.exists()
     name = filing.institution.name
-    link = _claim_with_parent_link(operator, filing)
+    claim_id, link = _claim_with_parent_link(operator, filing)
 
     # 1. The parent opens the SMS link on a phone and confirms.
     page = phone
@@ -89,6 +90,13 @@ def test_a_parent_confirms_attendance_finds_free_places_and_watches(
     page.goto(link)  # the link is spent
     assert page.locator("h1").inner_text() == "链接无效"
 
+    # The subsidy officer sees the parent's answer on the claim.
+    sign_in(desktop, portal, "subsidy")
+    desktop.goto(f"{portal}/subsidies/claims/{claim_id}/")
+    assert "家长已确认" in desktop.locator("main").inner_text()
+    shot(desktop, "parent-2-officer-claim-desktop")
+    desktop.context.clear_cookies()
+
     # 2. The institution has published free places; the parent filters for them.
     first_type = filing.classes.first().class_type
     publish_vacancies(
@@ -100,7 +108,8 @@ def test_a_parent_confirms_attendance_finds_free_places_and_watches(
     page.wait_for_load_state("networkidle")
     card = page.locator(".card", has_text=name)
     assert card.is_visible() and "空余托位 2 个" in card.inner_text()
-    assert page.locator(".card").count() == 1
+    cards = page.locator(".card")
+    assert all("空余托位" in cards.nth(i).inner_text() for i in range(cards.count()))
     shot(page, "parent-3-free-places-phone")
     assert serious_violations(page) == []
     desktop.goto(page.url)
@@ -136,3 +145,13 @@ def test_a_parent_confirms_attendance_finds_free_places_and_watches(
     shot(page, "parent-5-watch-confirmed-phone")
     watch.refresh_from_db()
     assert watch.confirmed_at is not None
+
+    # The operator's page behind the figures: free places beside the fee and the 普惠 price.
+    for device, suffix in ((desktop, "desktop"), (page, "phone")):
+        device.context.clear_cookies()
+        sign_in(device, portal, "operator")
+        device.goto(f"{portal}/filings/{filing.pk}/vacancies/")
+        assert device.locator("h1").inner_text() == "空余托位"
+        assert "月收费" in device.locator("main").inner_text()
+        shot(device, f"parent-6-operator-vacancies-{suffix}")
+        assert serious_violations(device) == []

@@ -192,6 +192,9 @@ def test_a_dispute_opens_a_case_for_the_county_and_blocks_approval(
     with pytest.raises(DomainError) as refused:
         approve_claim(claim, actor=finance_officer)
     assert [v.code for v in refused.value.violations] == ["attendance_not_confirmed"]
+    history = client_for(finance_officer).get(f"{CLAIMS}{claim.pk}/").json()["history"]
+    [row] = [h for h in history if h["details"].get("event") == "attendance_disputed"]
+    assert "六月没有入托" in row["reason"] and complaint.tracking_code in row["reason"]
 
 
 def test_a_reminder_replaces_an_unanswered_link(
@@ -207,3 +210,30 @@ def test_a_reminder_replaces_an_unanswered_link(
         second = re.search(r"/attendance/([^/]+)/", MemorySender.outbox[-1].body).group(1)
         assert Client().get(f"/public/attendance/{first}/").status_code == 404
         assert Client().get(f"/public/attendance/{second}/").status_code == 200
+
+
+def test_a_claim_submitted_before_the_rule_was_on_is_not_held_back(
+    filing, operator, finance_officer, schemes, django_capture_on_commit_callbacks
+) -> None:
+    RegionRule.objects.filter(key="family_fee_parent_confirmation").delete()
+    claim = _claim(filing, operator, schemes, contact="")
+    with django_capture_on_commit_callbacks() as callbacks:
+        submit_claim(claim, actor=operator)
+    assert callbacks == []  # no link: the rule was off
+    RegionRule.objects.create(
+        key="family_fee_parent_confirmation",
+        region_id="371103",
+        value=True,
+        effective_from=date(2020, 1, 1),
+    )
+    assert approve_claim(claim, actor=finance_officer).status == "approved"
+
+
+def test_an_email_contact_gets_the_link_by_email(
+    filing, operator, schemes, django_capture_on_commit_callbacks
+) -> None:
+    _claim_obj, _code = _submitted_with_link(
+        filing, operator, schemes, django_capture_on_commit_callbacks, contact="mum@example.cn"
+    )
+    assert MemorySender.outbox[0].channel == "email"
+    assert "王*明" in MemorySender.outbox[0].body and "王小明" not in MemorySender.outbox[0].body
