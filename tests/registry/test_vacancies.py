@@ -161,3 +161,17 @@ def test_supervisors_see_free_places_by_region_beside_places_per_1000(
     page = client.get("/dashboard/", {"region": "370000"})
     assert page.status_code == 200
     assert "空余托位" in page.content.decode()
+
+
+def test_published_figures_reach_the_cached_public_list_at_once(
+    operator, filing, settings, django_capture_on_commit_callbacks
+) -> None:
+    from django.core.cache import cache
+
+    settings.PUBLIC_CACHE_SECONDS = 60
+    cache.clear()
+    assert Client().get(PUBLIC).json()["results"][0]["vacancies"] == []  # now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(operator, filing, [{"class_type": "older_toddler", "free_places": 5}])
+    [row] = Client().get(PUBLIC).json()["results"]
+    assert row["vacancies"] == [{"class_type": "older_toddler", "free_places": 5}]

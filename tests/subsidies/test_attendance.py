@@ -237,3 +237,13 @@ def test_an_email_contact_gets_the_link_by_email(
     )
     assert MemorySender.outbox[0].channel == "email"
     assert "王*明" in MemorySender.outbox[0].body and "王小明" not in MemorySender.outbox[0].body
+
+
+def test_the_link_page_is_rate_limited_per_address(db: None, settings) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.PUBLIC_RATE_LIMITS = {**settings.PUBLIC_RATE_LIMITS, "public-attendance:GET": "3/m"}
+    client = Client()
+    answers = [client.get(f"/public/attendance/guess-{n}/").status_code for n in range(5)]
+    assert answers == [404, 404, 404, 429, 429]
