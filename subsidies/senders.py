@@ -17,6 +17,8 @@ from django.core.mail import send_mail
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from tuoyu_portal.crypto import mask_phone
+
 
 @dataclass(frozen=True)
 class ParentMessage:
@@ -31,10 +33,12 @@ class ParentSender(Protocol):
 
 
 class ConsoleSender:
-    """Development: prints the message (and its link) to the worker's stdout."""
+    """Development: prints the message (and its link) to the worker's stdout; the number is
+    masked, the link is what a developer needs."""
 
     def send(self, message: ParentMessage) -> None:
-        sys.stdout.write(f"[{message.channel} → {message.to}] {message.subject}\n{message.body}\n")
+        to = mask_phone(message.to) if message.channel == "sms" else message.to
+        sys.stdout.write(f"[{message.channel} → {to}] {message.subject}\n{message.body}\n")
 
 
 class FileSender:
