@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from django.db import transaction
@@ -10,9 +11,10 @@ from django.db import transaction
 log = logging.getLogger(__name__)
 
 
-def enqueue_after_commit(task: Any, *args: Any) -> None:
-    """After commit, `task.delay(*args)`; a broker that is down is logged, not raised: each
-    caller's beat sweep picks up the unsent rows (the broker's timeouts keep this short)."""
+def publish_in_background(task: Any, *args: Any) -> None:
+    """`task.delay(*args)` on a daemon thread: a broker that is down or hung never holds up the
+    request (its connect timeout is a second or two); a failure is logged and each caller's
+    beat sweep picks up what was not queued. Used for rare events only (one thread each)."""
 
     def send() -> None:
         try:
@@ -20,4 +22,9 @@ def enqueue_after_commit(task: Any, *args: Any) -> None:
         except Exception:
             log.warning("%s%r not queued; its sweep will catch up", task.name, args, exc_info=True)
 
-    transaction.on_commit(send)
+    threading.Thread(target=send, name=f"enqueue-{task.name}", daemon=True).start()
+
+
+def enqueue_after_commit(task: Any, *args: Any) -> None:
+    """After commit, publish `task.delay(*args)` without blocking (publish_in_background)."""
+    transaction.on_commit(lambda: publish_in_background(task, *args))

@@ -13,7 +13,6 @@ import csv
 import hashlib
 import io
 import json
-import logging
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -25,8 +24,6 @@ from django.utils import timezone
 
 from .models import FacilityVacancy, Filing, Institution, PublishedDataset
 from .public import address_shown, published_reasons
-
-log = logging.getLogger(__name__)
 
 SCHEMA_FILE = Path(__file__).with_name("opendata_schema.json")
 
@@ -150,19 +147,22 @@ def region_rows() -> Iterable[dict[str, Any]]:
         }
 
 
-def _csv(fields: list[str], rows: list[dict[str, Any]]) -> bytes:
+def render(dataset: str, rows: Iterable[dict[str, Any]]) -> tuple[bytes, bytes, int]:
+    """The CSV and JSON files of a dataset in one pass over its rows (no list of rows kept)."""
+    fields = [name for name, _type, _desc in DATASET_FIELDS[dataset]]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(fields)
+    parts: list[str] = []
     for row in rows:
         writer.writerow(["" if row[f] is None else safe_cell(row[f]) for f in fields])
+        parts.append(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
+    head = json.dumps(
+        {"dataset": dataset, "schema_version": schema_version(dataset)}, ensure_ascii=False
+    )
+    body = head[:-1] + ',"rows":[' + ",".join(parts) + "]}"
     # UTF-8 with BOM: Excel on Windows opens it as UTF-8, not GBK.
-    return "\ufeff".encode() + out.getvalue().encode("utf-8")
-
-
-def _json(dataset: str, rows: list[dict[str, Any]]) -> bytes:
-    body = {"dataset": dataset, "schema_version": schema_version(dataset), "rows": rows}
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return "\ufeff".encode() + out.getvalue().encode("utf-8"), body.encode("utf-8"), len(parts)
 
 
 BUILDERS = {"facilities": facility_rows, "regions": region_rows}
@@ -174,10 +174,9 @@ def rebuild() -> list[str]:
     changed: list[str] = []
     now = timezone.now()
     for dataset, builder in BUILDERS.items():
-        fields = [name for name, _type, _desc in DATASET_FIELDS[dataset]]
-        rows = list(builder())
+        csv_bytes, json_bytes, count = render(dataset, builder())
         version = schema_version(dataset)
-        for fmt, content in (("csv", _csv(fields, rows)), ("json", _json(dataset, rows))):
+        for fmt, content in (("csv", csv_bytes), ("json", json_bytes)):
             name = f"{dataset}.{fmt}"
             etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
             current = PublishedDataset.objects.filter(name=name).values_list("etag", flat=True)
@@ -191,7 +190,7 @@ def rebuild() -> list[str]:
                     "etag": etag,
                     "schema_version": version,
                     "built_at": now,
-                    "rows": len(rows),
+                    "rows": count,
                 },
             )
             changed.append(name)
@@ -213,16 +212,14 @@ def rebuild_if_stale() -> list[str]:
 
 
 def _queue() -> None:
+    from .enqueue import publish_in_background
     from .tasks import rebuild_open_data
 
-    # One queued rebuild at a time: a burst of changes makes one build, not one per change.
+    # One queued rebuild at a time: a burst of changes makes one build, not one per change; the
+    # build clears the mark. A lost task (broker down) leaves it to expire; the sweep rebuilds.
     if not cache.add(REBUILD_QUEUED_KEY, 1, timeout=300):
         return
-    try:
-        rebuild_open_data.delay()
-    except Exception:  # broker down: the sweep (celery.py) rebuilds within minutes
-        cache.delete(REBUILD_QUEUED_KEY)
-        log.warning("open data rebuild not queued; the sweep will catch up", exc_info=True)
+    publish_in_background(rebuild_open_data)
 
 
 def schedule_rebuild(**_kwargs: Any) -> None:
