@@ -37,6 +37,7 @@ def search_filings(
     care_mode: str = "",
     inclusive: bool | None = None,
     q: str = "",
+    has_vacancy: bool = False,
     newest: int | None = None,
     before: int | None = None,
 ) -> QuerySet[Filing]:
@@ -52,6 +53,8 @@ def search_filings(
         queryset = queryset.filter(care_modes__contains=[care_mode])
     if inclusive is not None:
         queryset = queryset.filter(inclusive=inclusive)
+    if has_vacancy:  # issue 23: at least one free place published
+        queryset = queryset.filter(vacancy__free_places__gt=0)
     q = "".join(q.split())
     if q and newest:
         scope = queryset if before is None else queryset.filter(id__lt=before)
@@ -114,7 +117,7 @@ def newest_name_matches(scope: QuerySet[Filing], term: str, *, limit: int) -> li
 
 
 def public_filings() -> QuerySet[Filing]:
-    return Filing.objects.public().select_related("institution", "region")
+    return Filing.objects.public().select_related("institution", "region", "vacancy")
 
 
 def address_shown(*, home_based: bool, region_name: str, address: str) -> str:

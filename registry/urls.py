@@ -30,7 +30,7 @@ urlpatterns += [
 ]
 
 # Public register (no login) and staff roster / changes / closure / ban register pages — feat-staffpub.
-from . import views_public, views_staff  # noqa: E402
+from . import views_parents, views_public, views_staff  # noqa: E402
 
 urlpatterns += [
     path("public/", views_public.public_search, name="public-search"),
@@ -40,6 +40,23 @@ urlpatterns += [
         name="public-facility",
     ),
     path("verify/<str:filing_number>/", views_public.verify, name="verify"),
+    # Issue 23: watches and free places.
+    path(
+        "public/facilities/<str:filing_number>/watch/",
+        views_parents.watch_new,
+        name="public-watch-new",
+    ),
+    path(
+        "public/watches/confirm/<str:token>/",
+        views_parents.watch_confirm,
+        name="public-watch-confirm",
+    ),
+    path(
+        "public/watches/unsubscribe/<str:token>/",
+        views_parents.watch_unsubscribe,
+        name="public-watch-unsubscribe",
+    ),
+    path("filings/<int:pk>/vacancies/", views_parents.filing_vacancies, name="filing-vacancies"),
     path("registry/filings/<int:pk>/staff/", views_staff.staff_roster, name="staff-roster"),
     path(
         "registry/filings/<int:pk>/staff/<int:staff_id>/",

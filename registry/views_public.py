@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.models import CareMode, Filing
 from registry.public import facility_sections, public_address, public_filings, search_filings
+from registry.vacancies import StaleDays, public_fields, vacancy_of
 from tuoyu_portal.regions.models import Region
 
 PAGE_SIZE = 50
@@ -32,6 +33,7 @@ class PublicSearchForm(forms.Form):
         choices=[("", _("全部")), ("true", _("普惠性")), ("false", _("非普惠"))],
     )
     q = forms.CharField(label=_("机构名称"), required=False, max_length=50)
+    has_vacancy = forms.BooleanField(label=_("只看有空余托位的机构"), required=False)  # issue 23
 
     def clean_region(self) -> str:
         value: str = self.cleaned_data["region"].strip()
@@ -56,12 +58,27 @@ def public_search(request: HttpRequest) -> HttpResponse:
                 care_mode=data["care_mode"],
                 inclusive=inclusive,
                 q=data["q"],
+                has_vacancy=data["has_vacancy"],
                 newest=PAGE_SIZE,  # the page shows the newest PAGE_SIZE matches
             ).order_by("-id")[:PAGE_SIZE]
         )
     elif not form.is_bound:
         results = list(public_filings().order_by("-id")[:PAGE_SIZE])
-    rows = [{"filing": f, "address": public_address(f)} for f in results]
+    stale_days = StaleDays()
+    rows = [
+        {
+            "filing": f,
+            "address": public_address(f),
+            # Issue 23: free places with their date, marked when stale.
+            "vacancy": public_fields(
+                by_class=getattr(vacancy_of(f), "by_class", None),
+                updated_at=getattr(vacancy_of(f), "updated_at", None),
+                stale_days=lambda f=f: stale_days(f.region_id),
+            ),
+            "free_places": getattr(vacancy_of(f), "free_places", None),
+        }
+        for f in results
+    ]
     # Province and city choices for the datalist; counties are typed (3 000 options is too many).
     regions = Region.objects.exclude(level=Region.Level.COUNTY).only("code", "name")
     return render(

@@ -90,6 +90,13 @@ class ChildForm(forms.Form):
     months = forms.CharField(
         label=_("在托月份"), help_text=_("YYYY-MM，多个月份用空格或逗号分隔"), max_length=400
     )
+    # Issue 23: required where the region asks parents to confirm (the service says so).
+    parent_contact = forms.CharField(
+        label=_("家长手机号码或电子邮箱"),
+        required=False,
+        max_length=254,
+        help_text=_("本地区要求家长确认在托时必填；仅用于发送确认链接，不对外显示。"),
+    )
 
     def clean_months(self) -> list[date]:
         parts = self.cleaned_data["months"].replace("，", ",").replace(",", " ").split()
@@ -101,6 +108,7 @@ class ChildForm(forms.Form):
             child_id_number=self.cleaned_data["child_id_number"],
             birth_order=self.cleaned_data["birth_order"],
             months=tuple(self.cleaned_data["months"]),
+            parent_contact=self.cleaned_data.get("parent_contact", ""),
         )
 
 

@@ -243,6 +243,12 @@ class Claim(TimeStampedModel):
         return self.status in self.EDITABLE
 
 
+class ConfirmationStatus(models.TextChoices):
+    PENDING = "pending", _("待家长确认")
+    CONFIRMED = "confirmed", _("家长已确认")
+    DISPUTED = "disputed", _("家长有异议")
+
+
 class ClaimLine(models.Model):
     """One line of a claim: classes (startup), places (place_operation) or a child (family_fee)."""
 
@@ -257,6 +263,17 @@ class ClaimLine(models.Model):
     child_birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     birth_order = models.PositiveSmallIntegerField(_("孩次"), null=True, blank=True)
     months = ArrayField(models.DateField(), default=list, blank=True, verbose_name=_("在托月份"))
+    # Parents confirm attendance (issue 23; subsidies/attendance.py): the contact is personal
+    # data, encrypted like the ID number and never read back.
+    parent_contact_encrypted = models.TextField(blank=True)
+    confirmation_status = models.CharField(
+        _("家长确认"),
+        max_length=12,
+        choices=ConfirmationStatus.choices,
+        blank=True,
+        help_text=_("空：本地区不要求家长确认。"),
+    )
+    confirmation_note = models.TextField(_("家长异议说明"), blank=True)
 
     class Meta:
         verbose_name = _("申请明细")
@@ -444,3 +461,31 @@ class PaymentBatch(TimeStampedModel):
 
     def can_become(self, target: str) -> bool:
         return target in self.TRANSITIONS[self.status]
+
+
+class AttendanceCode(models.Model):
+    """A one-time link sent to a parent to confirm a family-fee line (issue 23).
+
+    Only the SHA-256 of the code is stored: a database reader cannot answer for a parent. The
+    code opens this one line's confirmation page and nothing else.
+    """
+
+    line = models.ForeignKey(ClaimLine, on_delete=models.CASCADE, related_name="attendance_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    channel = models.CharField(max_length=8)  # sms | email
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    # Set when a newer code replaced this one (a reminder) or the line was answered.
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("家长确认链接")
+        verbose_name_plural = _("家长确认链接")
+        indexes = [
+            # Serves the reminder sweep: the newest code of each line.
+            models.Index(fields=["line", "-created_at"], name="attendance_code_line_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line_id} {self.created_at:%Y-%m-%d}"

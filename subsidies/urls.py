@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_attendance, watches
 
 urlpatterns = [
     path("subsidies/claims/", views.claim_list, name="subsidy-claims"),
@@ -19,6 +19,12 @@ urlpatterns = [
     ),
     path("subsidies/claims/<int:pk>/decide/", views.claim_decide, name="subsidy-claim-decide"),
     path("subsidies/queue/", views.queue, name="subsidy-queue"),
+    path("subsidies/watch/", watches.toggle_office_watch, name="subsidy-office-watch"),
+    path(
+        "public/attendance/<str:code>/",
+        views_attendance.attendance_answer,
+        name="public-attendance",
+    ),
     path("subsidies/batches/", views.batch_list, name="subsidy-batches"),
     path("subsidies/batches/<int:pk>/", views.batch_detail, name="subsidy-batch-detail"),
     path("subsidies/batches/<int:pk>/export/", views.batch_export, name="subsidy-batch-export"),

@@ -202,7 +202,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     claims = (
         Claim.objects.visible_to(request.user).queue().select_related("institution")[:PAGE_LIMIT]
     )
-    return render(request, "subsidies/queue.html", {"claims": claims})
+    from .watches import office_watching
+
+    return render(
+        request,
+        "subsidies/queue.html",
+        {"claims": claims, "office_watching": office_watching(request.user)},
+    )
 
 
 @require_POST

@@ -101,6 +101,27 @@ app.conf.beat_schedule = {
         "task": "notifications.tasks.notify_expiries",
         "schedule": crontab(hour=7, minute=50),
     },
+    # Issue 23 (parents). Daily 09:00 Beijing time: a fresh attendance link to parents who have
+    # not answered within attendance_reminder_days (one link per line and day at most).
+    "subsidies-remind-attendance": {
+        "task": "subsidies.tasks.remind_attendance",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    # Monthly, the 1st at 08:00: operators whose published free places are stale update them.
+    "registry-remind-stale-vacancies": {
+        "task": "registry.tasks.remind_stale_vacancies",
+        "schedule": crontab(day_of_month=1, hour=8, minute=0),
+    },
+    # Every 10 min: rebuild the open data files if the register changed and no task did it.
+    "registry-refresh-open-data": {
+        "task": "registry.tasks.refresh_open_data",
+        "schedule": crontab(minute="*/10"),
+    },
+    # Every minute: watch events whose delivery task was lost (broker down at commit).
+    "registry-sweep-watch-events": {
+        "task": "registry.tasks.sweep_watch_events",
+        "schedule": 60.0,
+    },
     # Working mornings 08:30: reviewers hear about their county's overdue filing clocks.
     "notifications-overdue-clocks": {
         "task": "notifications.tasks.notify_overdue_clocks",

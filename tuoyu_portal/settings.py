@@ -376,10 +376,25 @@ HEALTH_DEPT_SIGNATURE_MAX_AGE = env_int("HEALTH_DEPT_SIGNATURE_MAX_AGE", 300)
 
 # Sections other apps add to the public facility page, by dotted path (registry imports neither
 # inspections nor subsidies; this keeps the dependency direction of architecture.md).
-PUBLIC_FACILITY_SECTIONS = ["inspections.public.facility_sections"]
+PUBLIC_FACILITY_SECTIONS = [
+    "inspections.public.facility_sections",
+    "registry.views_parents.facility_sections",  # issue 23: free places, watch form
+]
+# Issue 23: who, besides e-mail watchers, hears of a facility's public-record changes
+# (registry never imports subsidies; each provider returns user ids).
+WATCH_OFFICE_PROVIDERS = ["subsidies.watches.paying_office_watchers"]
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@tuoyu.invalid")
+# Messages to parents (issue 23: attendance links): a class with send(ParentMessage), see
+# subsidies/senders.py. Console in development, memory under tests; production names its gateway.
+PARENT_MESSAGE_BACKEND = env_str(
+    "PARENT_MESSAGE_BACKEND",
+    "subsidies.senders.MemorySender" if TESTING else "subsidies.senders.EmailOrConsoleSender",
+)
+PARENT_MESSAGE_FILE = env_str(
+    "PARENT_MESSAGE_FILE", str(BASE_DIR / ".data" / "parent-messages.jsonl")
+)
 
 # Security headers; production values come on automatically when DEBUG is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -458,6 +473,12 @@ PUBLIC_RATE_LIMITS: dict[str, str] = {
     "public-filing-api:GET": _search_rate,
     "verify:GET": _search_rate,
     "calendar-deadline:GET": _search_rate,  # the anonymous working-day calculator
+    # Issue 23: the parent's one-time link and the watch form (guessing codes is pointless at
+    # 192 bits; the limit keeps scanners and mail-bombing away).
+    "public-attendance:GET": _search_rate,
+    "public-attendance:POST": _complaint_rate,
+    "api-public-watch-create:POST": _complaint_rate,
+    "public-watch-new:POST": _complaint_rate,
 }
 MIDDLEWARE.insert(
     MIDDLEWARE.index("csp.middleware.CSPMiddleware"),

@@ -122,6 +122,14 @@ def record_enforcement(
     action.full_clean()
     action.save()
     refresh_suspension(filing.pk)
+    if published:  # issue 23: the facility's watchers hear of a published penalty
+        from registry.services.watches import record_public_change
+
+        record_public_change(
+            filing,
+            kind="suspension" if kind == EnforcementKind.STOP_SERVICE else "penalty",
+            detail=f"{action.get_kind_display()}（{action.decision_ref}）",
+        )
     record_credit(
         source=CreditSource.ENFORCEMENT,
         source_id=action.pk,

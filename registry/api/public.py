@@ -22,7 +22,13 @@ from registry.public import (
     published_reasons,
     search_filings,
 )
+from registry.vacancies import StaleDays, public_fields, vacancy_of
 from tuoyu_portal.api import IdCursorPagination, ValuesListMixin
+
+
+def _stale_days(context: dict[str, Any]) -> StaleDays:
+    # One memo per response: the rule is read once per region, not once per row.
+    return context.setdefault("vacancy_stale_days", StaleDays())  # type: ignore[no-any-return]
 
 
 class PublicFacilityOutputSerializer(serializers.ModelSerializer[Filing]):
@@ -34,6 +40,10 @@ class PublicFacilityOutputSerializer(serializers.ModelSerializer[Filing]):
     nonconformity_reasons = serializers.SerializerMethodField()
     # An order to stop service in force (api.md 1.1): flagged on the register until lifted.
     suspended = serializers.SerializerMethodField()
+    # Issue 23: free places per class type, the day they were published, stale past the rule.
+    vacancies = serializers.SerializerMethodField()
+    vacancies_updated_on = serializers.SerializerMethodField()
+    vacancies_stale = serializers.SerializerMethodField()
 
     class Meta:
         model = Filing
@@ -51,10 +61,33 @@ class PublicFacilityOutputSerializer(serializers.ModelSerializer[Filing]):
             "latest_inspection",
             "nonconformity_reasons",
             "suspended",
+            "vacancies",
+            "vacancies_updated_on",
+            "vacancies_stale",
         ]
 
     def get_suspended(self, filing: Filing) -> bool:
         return filing.is_suspended()
+
+    def _vacancy_fields(self, filing: Filing) -> dict[str, Any]:
+        vacancy = vacancy_of(filing)
+        return public_fields(
+            by_class=vacancy.by_class if vacancy else None,
+            updated_at=vacancy.updated_at if vacancy else None,
+            stale_days=lambda: _stale_days(self.context)(filing.region_id),
+        )
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_vacancies(self, filing: Filing) -> list[dict[str, Any]]:
+        return self._vacancy_fields(filing)["vacancies"]  # type: ignore[no-any-return]
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_vacancies_updated_on(self, filing: Filing) -> str | None:
+        return self._vacancy_fields(filing)["vacancies_updated_on"]  # type: ignore[no-any-return]
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_vacancies_stale(self, filing: Filing) -> bool:
+        return self._vacancy_fields(filing)["vacancies_stale"]  # type: ignore[no-any-return]
 
     def get_region_name(self, filing: Filing) -> str:
         return filing.region.full_name or filing.region.name
@@ -101,6 +134,7 @@ class PublicFilingOutputSerializer(serializers.ModelSerializer[Filing]):
         OpenApiParameter("care_mode", OpenApiTypes.STR),
         OpenApiParameter("inclusive", OpenApiTypes.BOOL),
         OpenApiParameter("q", OpenApiTypes.STR, description="机构名称（任意连续字）"),
+        OpenApiParameter("has_vacancy", OpenApiTypes.BOOL, description="有空余托位"),
     ]
 )
 class PublicFacilityListView(ValuesListMixin, generics.ListAPIView[Filing]):
@@ -134,6 +168,7 @@ class PublicFacilityListView(ValuesListMixin, generics.ListAPIView[Filing]):
             care_mode=params.get("care_mode", ""),
             inclusive=inclusive,
             q=params.get("q", "")[:50],
+            has_vacancy=params.get("has_vacancy", "").lower() in ("true", "1"),
             newest=newest,
             before=before,
         )
@@ -156,10 +191,13 @@ class PublicFacilityListView(ValuesListMixin, generics.ListAPIView[Filing]):
         "latest_inspection",
         "nonconformity_reasons",
         "suspension",
+        "vacancy__by_class",
+        "vacancy__updated_at",
     )
 
     def shape_rows(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         shaped = []
+        stale_days = StaleDays()
         for r in rows:
             region_name = r["region__full_name"] or r["region__name"]
             fee = r["monthly_fee"]
@@ -184,6 +222,11 @@ class PublicFacilityListView(ValuesListMixin, generics.ListAPIView[Filing]):
                         r["status"], r["nonconformity_reasons"]
                     ),
                     "suspended": suspension_in_force(r["suspension"]),
+                    **public_fields(
+                        by_class=r["vacancy__by_class"],
+                        updated_at=r["vacancy__updated_at"],
+                        stale_days=lambda r=r: stale_days(r["region_id"]),
+                    ),
                 }
             )
         return shaped

@@ -7,9 +7,12 @@ from .bans import BanViewSet
 from .changes import FilingChangeListView, FilingChangeViewSet, FilingDeregisterView
 from .filings import FilingViewSet
 from .inbox import HealthInboxViewSet
+from .opendata import DatasetFileView, DatasetListView
 from .public import PublicFacilityListView, PublicFilingVerifyView
 from .registrations import ImportBatchViewSet, InstitutionViewSet, RegistrationViewSet
 from .staff import FilingStaffDetailView, FilingStaffListView
+from .vacancies import FilingVacanciesView
+from .watches import PublicWatchCreateView
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -31,7 +34,15 @@ filing_paths = [
         FilingStaffDetailView.as_view(),
         name="filing-staff-detail",
     ),
+    path("filings/<int:pk>/vacancies/", FilingVacanciesView.as_view(), name="filing-vacancies-api"),
     path("public/facilities/", PublicFacilityListView.as_view(), name="public-facilities-api"),
+    path("public/datasets/", DatasetListView.as_view(), name="public-datasets"),
+    path("public/watches/", PublicWatchCreateView.as_view(), name="api-public-watch-create"),
+    path(
+        "public/datasets/<str:file_name>",
+        DatasetFileView.as_view(),
+        name="public-dataset-file",
+    ),
     path(
         "public/filings/<str:filing_number>/",
         PublicFilingVerifyView.as_view(),

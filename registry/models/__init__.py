@@ -78,3 +78,13 @@ __all__ += [
     "StaffMember",
     "StaffRole",
 ]
+
+from .parents import (  # noqa: E402  (issue 23: vacancies, watches, open data)
+    FacilityVacancy,
+    PublishedDataset,
+    Watch,
+    WatchEvent,
+    WatchEventKind,
+)
+
+__all__ += ["FacilityVacancy", "PublishedDataset", "Watch", "WatchEvent", "WatchEventKind"]

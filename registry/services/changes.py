@@ -737,8 +737,13 @@ def deregister_filing(
         reason=reason,
         details=details,
     )
+    was_public = filing.status in Filing.PUBLIC_STATUSES
     filing.status = FilingStatus.DEREGISTERED
     filing.save(update_fields=["status", "updated_at"])
+    if was_public:  # issue 23: watchers hear of it
+        from registry.services.watches import record_public_change
+
+        record_public_change(filing, kind="deregistered", detail=reason)
     for change in filing.changes.filter(status__in=FilingChange.OPEN_STATUSES):
         FilingChangeTransition.objects.create(
             change=change,

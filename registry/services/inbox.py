@@ -156,3 +156,7 @@ def _close_filings(entry: HealthInboxEntry, *, reason: str) -> None:
         else:
             end_tenures(filing, on=timezone.localdate())
         filing.save(update_fields=fields)
+        if target == FilingStatus.CLOSING:  # the facility's watchers hear of it
+            from registry.services.watches import record_public_change
+
+            record_public_change(filing, kind="closing", detail=str(note))

@@ -82,6 +82,10 @@ class ClaimLineInputSerializer(serializers.Serializer):
     )
     birth_order = serializers.IntegerField(required=False, allow_null=True)
     months = serializers.ListField(child=MonthField(), required=False)
+    # Issue 23: a phone number or e-mail for the attendance link; never read back.
+    parent_contact = serializers.CharField(
+        max_length=254, required=False, allow_blank=True, write_only=True
+    )
 
     def to_line(self, data: dict[str, Any]) -> LineInput:
         return LineInput(
@@ -91,6 +95,7 @@ class ClaimLineInputSerializer(serializers.Serializer):
             child_id_number=data.get("child_id_number", ""),
             birth_order=data.get("birth_order"),
             months=tuple(data.get("months", [])),
+            parent_contact=data.get("parent_contact", ""),
         )
 
 
@@ -118,11 +123,27 @@ class ClaimInputSerializer(serializers.Serializer):
 class ClaimLineOutputSerializer(serializers.ModelSerializer):
     # A line shows only the fields of its claim's kind (LINE_FIELDS): none is always present.
     months = serializers.ListField(child=MonthField(), required=False)
+    confirmation_status = serializers.SerializerMethodField()
 
     class Meta:
         model = ClaimLine
-        fields = ["classes", "places", "child_name", "child_id_masked", "birth_order", "months"]
+        fields = [
+            "classes",
+            "places",
+            "child_name",
+            "child_id_masked",
+            "birth_order",
+            "months",
+            "confirmation_status",
+        ]
         extra_kwargs = {name: {"required": False} for name in fields}
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=["pending", "confirmed", "disputed"], allow_null=True)
+    )
+    def get_confirmation_status(self, line: ClaimLine) -> str | None:
+        """null where the region does not ask parents to confirm."""
+        return line.confirmation_status or None
 
 
 class ClaimTransitionOutputSerializer(serializers.ModelSerializer):
@@ -151,7 +172,13 @@ class ClaimBreakdownItemSerializer(serializers.Serializer):
 LINE_FIELDS: dict[str, tuple[str, ...]] = {
     SchemeKind.STARTUP: ("classes",),
     SchemeKind.PLACE_OPERATION: ("places",),
-    SchemeKind.FAMILY_FEE: ("child_name", "child_id_masked", "birth_order", "months"),
+    SchemeKind.FAMILY_FEE: (
+        "child_name",
+        "child_id_masked",
+        "birth_order",
+        "months",
+        "confirmation_status",
+    ),
     SchemeKind.DEMONSTRATION_AWARD: (),
 }
 

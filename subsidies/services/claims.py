@@ -32,7 +32,7 @@ from tuoyu_portal.exceptions import (
 from tuoyu_portal.identifiers import birth_date_of, id_number_valid
 from tuoyu_portal.regions import rules
 
-from .. import eligibility
+from .. import attendance, eligibility
 from ..amounts import compute_amount, first_of_month, format_month, months_between
 from ..models import (
     ONE_OFF_KINDS,
@@ -58,6 +58,7 @@ class LineInput:
     child_id_number: str = ""
     birth_order: int | None = None
     months: tuple[date, ...] = ()
+    parent_contact: str = ""  # issue 23: where parents confirm attendance
 
 
 def _duplicate(message: Any, field: str | None = None) -> DomainError:
@@ -113,6 +114,7 @@ def validate_input(
         seen: set[str] = set()
         for index, line in enumerate(lines):
             out.extend(_child_line_violations(index, line, months, seen))
+        out.extend(attendance.contact_violations(filing.region_id, lines))
     return out
 
 
@@ -299,6 +301,8 @@ def _write_lines(claim: Claim, kind: str, lines: Sequence[LineInput]) -> None:
             row.child_birth_date = birth_date_of(number)
             row.birth_order = line.birth_order
             row.months = sorted(set(line.months))
+            contact = line.parent_contact.strip()
+            row.parent_contact_encrypted = crypto.encrypt(contact) if contact else ""
         rows.append(row)
     ClaimLine.objects.bulk_create(rows)
 
@@ -481,6 +485,9 @@ def submit_claim(claim: Claim, *, actor: User) -> Claim:
             else "",
             birth_order=line.birth_order,
             months=tuple(line.months),
+            parent_contact=crypto.decrypt(line.parent_contact_encrypted)
+            if line.parent_contact_encrypted
+            else "",
         )
         for line in claim.lines.all()
     ]
@@ -495,6 +502,7 @@ def submit_claim(claim: Claim, *, actor: User) -> Claim:
     violations += eligibility.evaluate(claim, on=timezone.localdate())
     collect(violations)
     _take_entitlements(claim)
+    attendance.open_confirmation(claim)
     _record(
         claim,
         to=ClaimStatus.SUBMITTED,
@@ -540,7 +548,12 @@ def approve_claim(claim: Claim, *, actor: User, note: str = "") -> Claim:
     )
     _ensure_officer(claim, actor)
     _ensure_transition(claim, ClaimStatus.APPROVED)
-    collect(eligibility.evaluate(claim, on=timezone.localdate(), with_duplicates=False))
+    collect(
+        [
+            *eligibility.evaluate(claim, on=timezone.localdate(), with_duplicates=False),
+            *attendance.approval_violations(claim),
+        ]
+    )
     share = float(rules.value_for("subsidy_audit_sample_share", claim.region_id) or 0)
     threshold = rules.value_for("subsidy_audit_amount_threshold", claim.region_id)
     over = threshold is not None and claim.amount >= Decimal(str(threshold))

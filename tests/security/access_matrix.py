@@ -116,6 +116,14 @@ RULES: tuple[Rule, ...] = (
         ("GET", "POST"),
         NO_CLAIM,
     ),
+    # --- parents (issue 23): open data, watches, attendance links ---------------------------
+    R(r"^api:(public-datasets|public-dataset-file)$", READ, EVERYONE),
+    R(r"^page:public-watch-new$", READ, EVERYONE),
+    R(r"^api:api-public-watch-create$", WRITE, NO_CLAIM),
+    # Signed tokens and one-time codes: the matrix's made-up values open nothing for anyone.
+    R(r"^page:(public-watch-confirm|public-watch-unsubscribe|public-attendance)$", READ, ABSENT),
+    R(r"^page:filing-vacancies$", READ, expect(ok=(OP,), any_=STAFF_A + (SUP,))),
+    R(r"^page:subsidy-office-watch$", READ, expect(ok=(FIN,), hide=())),
     # --- registrations ---------------------------------------------------------------------
     R(r"^api:registration-list$", ("GET", "POST"), SIGNED_IN_LIST),
     R(r"^api:registration-detail$", READ, expect(ok=(OP, REG), any_=(REV, INS, FIN, SUP))),
@@ -133,14 +141,14 @@ RULES: tuple[Rule, ...] = (
     R(r"^api:filing-list$", ("GET", "POST"), SIGNED_IN_LIST),
     R(
         r"^api:filing-(detail|receipt|conditions-notice|download-document|staff|staff-detail|"
-        r"changes-api)$",
+        r"changes-api|vacancies-api)$",
         READ,
         expect(ok=(OP, REV), any_=(REG, INS, FIN, SUP)),
     ),
     R(r"^api:filing-detail$", ("PATCH", "PUT"), expect(ok=(OP,))),
     R(r"^api:filing-staff-detail$", ("DELETE",), expect(ok=(OP,))),
     R(
-        r"^api:filing-(documents|submit|staff|staff-detail|changes-api)$",
+        r"^api:filing-(documents|submit|staff|staff-detail|changes-api|vacancies-api)$",
         WRITE + ("PATCH", "PUT"),
         expect(ok=(OP,)),
     ),

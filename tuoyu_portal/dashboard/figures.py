@@ -90,6 +90,8 @@ def _places(scope: Scope) -> dict[str, dict[str, Any]]:
         total_places=Sum("places", default=0),
         total_inclusive_places=Sum("places", filter=Q(inclusive=True), default=0),
         inclusive_institutions=Count("id", filter=Q(inclusive=True)),
+        # Issue 23: free places the operators published (a one-to-one row: no fan-out).
+        free_places=Sum("vacancy__free_places", default=0),
     )
     return {row.pop("g"): row for row in rows}
 
@@ -308,6 +310,7 @@ def _collect(code: str, scope: Scope, keys: list[str], year: int) -> dict[str, d
             "places": filed_places,
             "inclusive_places": inclusive_places,
             "inclusive_share": _rate(inclusive_places, filed_places),
+            "free_places": int(p.get("free_places", 0) or 0),
             "population": pop,
             "places_per_1000": round(filed_places / pop * PER, 2) if pop else None,
             "target_per_1000": target,

@@ -110,6 +110,12 @@ RULES: dict[str, RuleSpec] = {
     # leases, and about rectification deadlines.
     "notify_expiry_days": RuleSpec(30, _("证照、租赁到期前提醒天数"), "L"),
     "notify_deadline_days": RuleSpec(7, _("整改期限前提醒天数"), "L"),
+    # Parents (issue 23): attendance confirmation before a family-fee subsidy is approved, the
+    # life of its one-time link and the reminder interval; when free places count as stale.
+    "family_fee_parent_confirmation": RuleSpec(False, _("保育费补助须经家长确认在托"), "L"),
+    "attendance_code_valid_days": RuleSpec(14, _("家长确认链接有效天数"), "L"),
+    "attendance_reminder_days": RuleSpec(3, _("家长未确认时再次提醒的间隔（日）"), "L"),
+    "vacancy_stale_days": RuleSpec(31, _("空余托位信息超过此天数视为过时"), "L"),
 }
 
 
