@@ -397,7 +397,7 @@ def manage(*args: str) -> list[str]:
 def cmd_run(env: dict[str, str]) -> int:
     env.setdefault("DEBUG", "1")
     env.setdefault("PORT", "8000")
-    steps = [manage("migrate", "--noinput"), manage("load_regions")]
+    steps = [manage("migrate", "--noinput"), manage("load_regions"), manage("load_rules")]
     if env["DEBUG"].strip().lower() in {"0", "false", "no", "off"}:
         log("DEBUG is off: no demo data (demo users have a known password)")
     else:

@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registry import standards
+from registry import receipts, standards
 from registry.models import (
     DocumentKind,
     Filing,
@@ -405,6 +405,7 @@ def accept_filing(filing: Filing, *, actor: User) -> Filing:
     filing.filing_number = number
     filing.filed_on = today
     filing.receipt_issued_at = now
+    filing.issued_rules = receipts.issue_snapshot(filing, today)
     full_clean_or_400(filing)
     filing.save()
     return filing

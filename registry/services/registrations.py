@@ -17,14 +17,13 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.models import (
     Institution,
-    LegalNature,
     Membership,
     Registration,
     RegistrationStatus,
     RegistrationTransition,
 )
 from tuoyu_portal import crypto, identifiers
-from tuoyu_portal.accounts.models import Authority, Role, User
+from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exceptions import DomainError, InvalidTransition, NotPermitted, RuleViolation
 from tuoyu_portal.exchange import outbox
 from tuoyu_portal.regions import rules
@@ -42,12 +41,6 @@ CARE_MODE_WORDS: tuple[str, ...] = (
 )
 # Business scope must state 托育服务 (家庭托育服务 contains it) or 3岁以下婴幼儿照护服务.
 SCOPE_WORDS: tuple[str, ...] = ("托育服务", "3岁以下婴幼儿照护服务", "三岁以下婴幼儿照护服务")
-
-# Fixed routing (domain §1); for-profit routing is a per-region rule (scjg or xzsp).
-AUTHORITY_BY_NATURE: dict[str, str] = {
-    LegalNature.PUBLIC_INSTITUTION: Authority.BIANBAN,
-    LegalNature.NONPROFIT: Authority.MINZHENG,
-}
 
 # Fields an operator may write on a draft / returned registration.
 EDITABLE_FIELDS: tuple[str, ...] = (
@@ -77,10 +70,9 @@ class RegistrationFacts:
 
 
 def route_authority(legal_nature: str, county_code: str) -> str:
-    """The registration authority for a legal nature in a county (domain §1, 25号 §4)."""
-    if legal_nature in AUTHORITY_BY_NATURE:
-        return str(AUTHORITY_BY_NATURE[legal_nature])
-    return str(rules.value_for("for_profit_authority", county_code))
+    """The registration authority for a legal nature in a county (domain §1, 25号 §4): each
+    nature's authority is a per-region rule (岚山 routes 法人注册登记 to 行政审批)."""
+    return rules.authority_for(legal_nature, county_code)
 
 
 def validate_registration_fields(
