@@ -331,9 +331,11 @@ GROUPS: list[tuple[str, Promise, tuple[str, ...]]] = [
         ),
     ),
     ("home_based", _("家庭托育点"), ("home_based_",)),
+    ("targets", _("发展目标"), ("target_",)),
     ("subsidies", _("普惠与补贴"), ("inclusive_", "place_subsidy", "subsidy_")),
     ("supervision", _("监督管理与处罚"), ("complaint_", "rectification_", "fine_", "serious_")),
     ("scoring", _("风险、诚信与质量评分"), ("inspection_", "risk_", "credit_", "quality_")),
+    ("notifications", _("到期提醒"), ("notify_",)),
 ]
 OTHER_GROUP: tuple[str, Promise] = ("other", _("其他"))
 

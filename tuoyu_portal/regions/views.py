@@ -134,7 +134,7 @@ def public_rules(request: HttpRequest, code: str) -> HttpResponse:
     groups: dict[str, dict[str, Any]] = {}
     for item in rules_in_force(region.code, on):
         group, title = group_of(item.key)
-        groups.setdefault(group, {"title": title, "rows": []})["rows"].append(
+        groups.setdefault(group, {"code": group, "title": title, "rows": []})["rows"].append(
             {
                 "label": item.spec.label,
                 "value": _shown_value(item),
