@@ -367,8 +367,10 @@ def request_supplement(
 
 
 def format_filing_number(region_code: str, year: int, sequence: int) -> str:
-    """`<county code>-<year>-<5-digit sequence>`, e.g. 371103-2026-00001."""
-    return f"{region_code}-{year}-{sequence:05d}"
+    """The region's format (rule filing_number_format), by default `<county code>-<year>-<5-digit
+    sequence>`, e.g. 371103-2026-00001; the rule's check keeps county, year and sequence in it."""
+    pattern = str(value_for("filing_number_format", region_code))
+    return pattern.format(region=region_code, year=year, seq=sequence)
 
 
 def next_filing_number(region_code: str, year: int) -> str:

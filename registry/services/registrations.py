@@ -29,19 +29,6 @@ from tuoyu_portal.exchange import outbox
 from tuoyu_portal.regions import rules
 from tuoyu_portal.regions.models import Region
 
-# Mode words a name may carry (domain §1): the national four and the local 全日制/半日制/计时制.
-CARE_MODE_WORDS: tuple[str, ...] = (
-    "全日制",
-    "半日制",
-    "计时制",
-    "全日托",
-    "半日托",
-    "计时托",
-    "临时托",
-)
-# Business scope must state 托育服务 (家庭托育服务 contains it) or 3岁以下婴幼儿照护服务.
-SCOPE_WORDS: tuple[str, ...] = ("托育服务", "3岁以下婴幼儿照护服务", "三岁以下婴幼儿照护服务")
-
 # Fields an operator may write on a draft / returned registration.
 EDITABLE_FIELDS: tuple[str, ...] = (
     "name",
@@ -99,13 +86,20 @@ def validate_registration_fields(
             RuleViolation("region_not_county", _("请选择县级行政区（县、县级市、区）。"), "region")
         )
     rule_region = region.code if region is not None else None
-    switches = rules.values_for(["name_requires_tuoyu", "name_requires_care_mode"], rule_region)
+    # Mode words and scope words are rules too (care_mode_words, scope_words): a county may
+    # accept its own wording.
+    switches = rules.values_for(
+        ["name_requires_tuoyu", "name_requires_care_mode", "care_mode_words", "scope_words"],
+        rule_region,
+    )
     name = facts.name or ""
     if switches["name_requires_tuoyu"] and "托育" not in name:
         errors.append(
             RuleViolation("name_missing_tuoyu", _("本地区要求机构名称包含“托育”字样。"), "name")
         )
-    if switches["name_requires_care_mode"] and not any(w in name for w in CARE_MODE_WORDS):
+    if switches["name_requires_care_mode"] and not any(
+        w in name for w in switches["care_mode_words"]
+    ):
         errors.append(
             RuleViolation(
                 "name_missing_care_mode",
@@ -113,7 +107,7 @@ def validate_registration_fields(
                 "name",
             )
         )
-    if not any(word in (facts.business_scope or "") for word in SCOPE_WORDS):
+    if not any(word in (facts.business_scope or "") for word in switches["scope_words"]):
         errors.append(
             RuleViolation(
                 "scope_missing_tuoyu",

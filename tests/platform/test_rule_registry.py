@@ -60,6 +60,11 @@ def test_the_admin_form_refuses_an_unknown_key() -> None:
         ("subsidy_audit_sample_share", "1.5", "不得大于1"),
         ("for_profit_authority", '"gongan"', "只能取以下值之一"),
         ("health_office_name", "5", "必须是文字"),
+        ("filing_number_format", '"{region}-{seq}"', "须含 {region}、{year}、{seq}"),
+        ("filing_number_format", '"{region}-{year}-{seq}-{name}"', "须含 {region}、{year}、{seq}"),
+        ("filing_number_format", '"{region-{year}"', "无法识别"),
+        ("care_mode_words", '[" "]', "至少填写一个词"),
+        ("scope_words", '"托育服务"', "文字列表"),
     ],
 )
 def test_the_admin_form_refuses_a_value_of_the_wrong_type_or_range(
@@ -115,6 +120,29 @@ def test_the_nearest_region_wins_province_city_county() -> None:
     assert by_key["for_profit_authority"].level == "province"
     assert by_key["for_profit_authority"].source_region == "360000"
     assert by_key["receipt_working_days"].level == "national"
+
+
+def test_a_county_accepts_its_own_mode_and_scope_words() -> None:
+    from registry.services.registrations import RegistrationFacts, validate_registration_fields
+
+    facts = RegistrationFacts(
+        name="岚山区阳光日托托育中心",
+        legal_nature="for_profit",
+        business_scope="婴幼儿托管",
+        region_code="371103",
+    )
+    assert {v.code for v in validate_registration_fields(facts)} >= {
+        "name_missing_care_mode",
+        "scope_missing_tuoyu",
+    }
+    for key, value in (("care_mode_words", ["日托"]), ("scope_words", ["婴幼儿托管"])):
+        RegionRule.objects.create(
+            key=key, region_id="371103", value=value, effective_from=date(2026, 1, 1)
+        )
+    assert not {v.code for v in validate_registration_fields(facts)} & {
+        "name_missing_care_mode",
+        "scope_missing_tuoyu",
+    }
 
 
 # --- routing by legal nature --------------------------------------------------------------------

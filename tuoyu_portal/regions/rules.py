@@ -8,6 +8,8 @@ Marks as in domain.md: N national, L local, ? unconfirmed (kept a setting, shown
 
 from __future__ import annotations
 
+import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -62,6 +64,8 @@ class RuleSpec:
     source: Source | None = PORTAL_DEFAULT
     nullable: bool = False  # None is a valid value ("not set")
     extra: dict[str, Any] = field(default_factory=dict)
+    # A further check of a value of the right type: returns a message for a person, or None.
+    check: Callable[[Any], str | None] | None = None
 
     def __post_init__(self) -> None:
         if not self.kind:
@@ -82,6 +86,26 @@ def _infer_kind(default: Any) -> str:
     if isinstance(default, list):
         return "list"
     raise TypeError(f"declare the kind of a rule whose default is {default!r}")
+
+
+def _check_filing_number_format(value: Any) -> str | None:
+    """The counter runs per county and year, so the format needs all three fields to stay
+    unique; nothing but them may be substituted."""
+    wrong = gettext("备案编号格式须含 {region}、{year}、{seq} 三项且不超过32个字符。")
+    try:
+        names = {name for _text, name, _spec, _conv in string.Formatter().parse(value) if name}
+        if names != {"region", "year", "seq"}:
+            return wrong
+        sample = value.format(region="371103", year=2026, seq=99999)
+    except (ValueError, KeyError, IndexError):
+        return gettext("备案编号格式无法识别，请使用 {region}、{year}、{seq} 占位。")
+    return wrong if len(sample) > 32 else None
+
+
+def _check_words(value: Any) -> str | None:
+    if not value or not all(word.strip() for word in value):
+        return gettext("至少填写一个词，且不能为空白。")
+    return None
 
 
 S = Source  # short alias for the table below
@@ -122,10 +146,30 @@ RULES: dict[str, RuleSpec] = {
         source=S(REGISTRATION_AND_FILING, "第四条"),
     ),
     "unfiled_overdue_days": RuleSpec(30, _("登记后未备案视为逾期的天数"), "L", unit=DAYS),
+    # Words that count as a mode in a name: the national four modes and 岚山's 全日制/半日制/计时制.
+    "care_mode_words": RuleSpec(
+        ["全日制", "半日制", "计时制", "全日托", "半日托", "计时托", "临时托"],
+        _("名称中可表明托育方式的词"),
+        "L",
+        check=_check_words,
+    ),
+    "scope_words": RuleSpec(
+        ["托育服务", "3岁以下婴幼儿照护服务", "三岁以下婴幼儿照护服务"],
+        _("业务（经营）范围须含的词（任一）"),
+        "N",
+        check=_check_words,
+        source=S(REGISTRATION_AND_FILING, "", "业务范围（经营范围）中明确托育服务"),
+    ),
     "health_office_name": RuleSpec(
         "",
         _("县级卫生健康部门名称（回执、告知书落款；空则用区划全称）"),
         "L",
+    ),
+    "filing_number_format": RuleSpec(
+        "{region}-{year}-{seq:05d}",
+        _("备案编号格式（{region} 区划代码、{year} 年份、{seq} 顺序号）"),
+        "L",
+        check=_check_filing_number_format,
     ),
     # Filing clocks (25号 §9)
     "receipt_working_days": RuleSpec(
@@ -399,12 +443,19 @@ def validate_value(key: str, value: Any) -> Any:
                 gettext("“%(label)s”只能取以下值之一：%(choices)s。")
                 % {"label": spec.label, "choices": "、".join(spec.choices)}
             )
-        return value
+        return _checked(spec, value)
     if kind == "list":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise RuleValueError(gettext("“%(label)s”必须是文字列表。") % {"label": spec.label})
-        return value
+        return _checked(spec, value)
     raise RuleValueError(gettext("“%(label)s”的类型无法识别。") % {"label": spec.label})
+
+
+def _checked(spec: RuleSpec, value: Any) -> Any:
+    message = spec.check(value) if spec.check else None
+    if message:
+        raise RuleValueError(f"“{spec.label}”：{message}")
+    return value
 
 
 def _in_force(on: date) -> Q:
