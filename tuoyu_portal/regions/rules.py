@@ -158,7 +158,7 @@ RULES: dict[str, RuleSpec] = {
         _("业务（经营）范围须含的词（任一）"),
         "N",
         check=_check_words,
-        source=S(REGISTRATION_AND_FILING, "", "业务范围（经营范围）中明确托育服务"),
+        source=S(REGISTRATION_AND_FILING),
     ),
     "health_office_name": RuleSpec(
         "",
@@ -357,9 +357,18 @@ GROUPS: list[tuple[str, Promise, tuple[str, ...]]] = [
     (
         "registration",
         _("登记与名称"),
-        ("name_", "public_institution_", "nonprofit_", "for_profit_", "unfiled_", "health_office"),
+        (
+            "name_",
+            "care_mode_words",
+            "scope_words",
+            "public_institution_",
+            "nonprofit_",
+            "for_profit_",
+            "unfiled_",
+            "health_office",
+        ),
     ),
-    ("filing", _("备案时限"), ("receipt_", "conformity_")),
+    ("filing", _("备案编号与时限"), ("filing_number", "receipt_", "conformity_")),
     (
         "standards",
         _("设置标准"),
