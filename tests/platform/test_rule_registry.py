@@ -313,7 +313,7 @@ def test_the_rules_api_answers_for_the_date_asked() -> None:
     [
         ({"region": "999999"}, 404),
         ({"region": "abc"}, 404),
-        ({}, 404),
+        ({}, 400),
         ({"region": "371103", "on": "2026-13-40"}, 400),
         ({"region": "371103", "on": "yesterday"}, 400),
     ],

@@ -92,7 +92,16 @@ class RulesInForceView(APIView):
                     ]
                 }
             )
-        region = _region(request.query_params.get("region", ""))
+        code = request.query_params.get("region", "")
+        if not code:
+            raise ValidationError(
+                {
+                    "region": [
+                        serializers.ErrorDetail(gettext("请指定行政区划代码。"), code="required")
+                    ]
+                }
+            )
+        region = _region(code)
         if region is None:
             raise NotFound(gettext("没有这个行政区划。"))
         items = rules_in_force(region.code, on)
