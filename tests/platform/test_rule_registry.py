@@ -65,6 +65,8 @@ def test_the_admin_form_refuses_an_unknown_key() -> None:
         ("filing_number_format", '"{region-{year}"', "无法识别"),
         ("care_mode_words", '[" "]', "至少填写一个词"),
         ("scope_words", '"托育服务"', "文字列表"),
+        ("push_target_url", '"ftp://example.org/x"', "http://"),
+        ("push_secret_name", '"the secret itself"', "环境变量名"),
     ],
 )
 def test_the_admin_form_refuses_a_value_of_the_wrong_type_or_range(

@@ -8,6 +8,7 @@ Marks as in domain.md: N national, L local, ? unconfirmed (kept a setting, shown
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -102,6 +103,20 @@ def _check_filing_number_format(value: Any) -> str | None:
     return wrong if len(sample) > 32 else None
 
 
+def _check_url(value: Any) -> str | None:
+    if value and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+        return gettext("须为以 http:// 或 https:// 开头的网址，或留空。")
+    return None
+
+
+def _check_secret_name(value: Any) -> str | None:
+    """Only the name of the environment variable that holds the secret lives in the rule: a
+    secret never goes into the rule table or a fixture file."""
+    if value and not re.fullmatch(r"[A-Z][A-Z0-9_]{2,63}", value):
+        return gettext("须为环境变量名（大写字母、数字和下划线），或留空。")
+    return None
+
+
 def _check_words(value: Any) -> str | None:
     if not value or not all(word.strip() for word in value):
         return gettext("至少填写一个词，且不能为空白。")
@@ -170,6 +185,13 @@ RULES: dict[str, RuleSpec] = {
         _("备案编号格式（{region} 区划代码、{year} 年份、{seq} 顺序号）"),
         "L",
         check=_check_filing_number_format,
+    ),
+    # Where approved registrations are pushed (25号 §6): empty = the deployment's own target.
+    "push_target_url": RuleSpec(
+        "", _("登记信息推送地址（空则用本平台默认）"), "L", check=_check_url
+    ),
+    "push_secret_name": RuleSpec(
+        "", _("推送签名密钥所在的环境变量名（空则用本平台默认）"), "L", check=_check_secret_name
     ),
     # Filing clocks (25号 §9)
     "receipt_working_days": RuleSpec(
@@ -369,6 +391,7 @@ GROUPS: list[tuple[str, Promise, tuple[str, ...]]] = [
         ),
     ),
     ("filing", _("备案编号与时限"), ("filing_number", "receipt_", "conformity_")),
+    ("push", _("登记信息推送"), ("push_",)),
     (
         "standards",
         _("设置标准"),
