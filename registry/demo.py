@@ -43,31 +43,31 @@ def _data(name: str, nature: str, region: str, modes: list[str], serial: int) ->
     }
 
 
-# (operator, data, target state, registrar who decides)
+# (operator, data, target state, registrar who decides: 岚山 routes legal persons to 行政审批)
 DEMO: list[tuple[str, dict[str, Any], str, str]] = [
     (
         "operator",
         _data("岚山区阳光全日制托育有限公司", "for_profit", "371103", ["full_day"], 1),
         RegistrationStatus.APPROVED,
-        "scjg",
+        "xzsp",
     ),
     (
         "operator",
         _data("岚山区小太阳半日制托育中心", "nonprofit", "371103", ["half_day", "hourly"], 2),
         RegistrationStatus.SUBMITTED,
-        "minzheng",
+        "xzsp",
     ),
     (
         "operator",
         _data("岚山区彩虹计时制托育服务部", "for_profit", "371103", ["hourly"], 3),
         RegistrationStatus.DRAFT,
-        "scjg",
+        "xzsp",
     ),
     (
         "operator",
         _data("岚山区海之子全日制托育有限公司", "for_profit", "371103", ["full_day"], 4),
         RegistrationStatus.RETURNED,
-        "scjg",
+        "xzsp",
     ),
     (
         "operator2",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from typing import Any
 
 import segno
 from django.conf import settings
@@ -22,7 +23,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from registry import standards
 from registry.models import CareMode, Filing
-from tuoyu_portal.regions.rules import value_for
+from tuoyu_portal.regions import rules
 
 FONT = "STSong-Light"
 if FONT not in pdfmetrics.getRegisteredFontNames():
@@ -41,8 +42,30 @@ def verify_url(filing_number: str) -> str:
 
 
 def bureau_name(filing: Filing) -> str:
-    region = filing.region
-    return _("%(region)s卫生健康主管部门") % {"region": region.full_name or region.name}
+    """The issuing office as the region names it (rule health_office_name), from the issued
+    snapshot once the receipt exists."""
+    if filing.issued_rules.get("bureau"):
+        return str(filing.issued_rules["bureau"])
+    return rules.health_office_name(filing.region_id)
+
+
+@translation.override(OFFICIAL_LANGUAGE)
+def issue_snapshot(filing: Filing, on: date) -> dict[str, Any]:
+    """What the receipt and the 基本条件告知书 say about rules, as in force on the day of issue."""
+    return {
+        "on": on.isoformat(),
+        "bureau": rules.health_office_name(filing.region_id, on),
+        "standards": standards.rule_table(filing.region_id, on),
+        "min_lease_years": rules.value_for("min_lease_years", filing.region_id, on),
+        "conformity_working_days": rules.value_for("conformity_working_days", filing.region_id, on),
+    }
+
+
+def _snapshot(filing: Filing, on: date | None) -> dict[str, Any]:
+    """The issued values when the documents were issued; before that, those in force `on`."""
+    if filing.issued_rules:
+        return filing.issued_rules
+    return issue_snapshot(filing, on or timezone.localdate())
 
 
 def _modes(filing: Filing) -> str:
@@ -170,7 +193,10 @@ def render_receipt(filing: Filing) -> bytes:
 
 @translation.override(OFFICIAL_LANGUAGE)
 def render_conditions_notice(filing: Filing, *, on: date | None = None) -> bytes:
-    """The 基本条件告知书: every standard in force for the filing's county, from the rule table."""
+    """The 基本条件告知书: every standard in force for the filing's county on the day of issue
+    (the stored snapshot), or on `on` while no receipt has been issued."""
+    snapshot = _snapshot(filing, on)
+    issued_on = date.fromisoformat(snapshot["on"])
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4)
     canvas.setTitle(_("托育机构基本条件告知书"))
@@ -183,12 +209,12 @@ def render_conditions_notice(filing: Filing, *, on: date | None = None) -> bytes
             "%(name)s：根据《托育机构设置标准（试行）》《托育机构管理规范（试行）》及本地规定，"
             "托育机构应当符合下列基本条件（数值为%(date)s起在本地区执行的标准）："
         )
-        % {"name": filing.institution.name, "date": _date(on or timezone.localdate())},
+        % {"name": filing.institution.name, "date": _date(issued_on)},
         y,
     )
     y -= 6
     marks = {"N": _("国家标准"), "L": _("地方规定"), "?": _("暂定，待核实")}
-    for index, row in enumerate(standards.rule_table(filing.region_id, on), start=1):
+    for index, row in enumerate(snapshot["standards"], start=1):
         if y < 40 * mm:
             canvas.showPage()
             y = PAGE_HEIGHT - 25 * mm
@@ -211,13 +237,13 @@ def render_conditions_notice(filing: Filing, *, on: date | None = None) -> bytes
             "%(days)s个工作日内告知并说明理由，并向社会公开。"
         )
         % {
-            "years": value_for("min_lease_years", filing.region_id, on),
-            "days": value_for("conformity_working_days", filing.region_id, on),
+            "years": snapshot["min_lease_years"],
+            "days": snapshot["conformity_working_days"],
         },
         y,
     )
     canvas.setFont(FONT, 12)
-    canvas.drawString(MARGIN, max(y - 20, 25 * mm), bureau_name(filing))
+    canvas.drawString(MARGIN, max(y - 20, 25 * mm), snapshot["bureau"])
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()

@@ -38,6 +38,9 @@ STANDARD_KEYS = [
     "full_time_health_worker_from_children",
     "children_per_cook",
 ]
+# Rules the engine reads besides those the 基本条件告知书 lists.
+ENGINE_KEYS = ["allow_under_6_months", "home_based_max_children", "home_based_ratio"]
+UNDER_6_MONTHS = 6
 
 
 @dataclass(frozen=True)
@@ -78,11 +81,12 @@ class SiteFacts:
     meals: str = "none"
     health_workers: int = 0
     cooks: int = 0
+    home_based: bool = False  # 家庭托育点 (国卫人口发〔2023〕28号): its own size and ratio
 
 
 def standards_for(region_code: str | None, on: date | None = None) -> dict[str, Any]:
     """Every standard in force for a region on a date (one query)."""
-    return values_for(STANDARD_KEYS, region_code, on)
+    return values_for(STANDARD_KEYS + ENGINE_KEYS, region_code, on)
 
 
 def _number(value: Any) -> Decimal:
@@ -141,6 +145,19 @@ def check_classes(
                         "ratio": standards[f"ratio_{item.class_type}"],
                         "carers": item.carers,
                     },
+                    field=where,
+                )
+            )
+        if (
+            item.min_age_months is not None
+            and item.min_age_months < UNDER_6_MONTHS
+            and not standards.get("allow_under_6_months", False)
+        ):
+            found.append(
+                Violation(
+                    "under_6_months_not_allowed",
+                    _("本地区不招收6个月以下婴儿，第%(n)d个班最小月龄为%(age)d个月。")
+                    % {"n": index + 1, "age": item.min_age_months},
                     field=where,
                 )
             )
@@ -211,6 +228,8 @@ def check_site(
                 )
             )
     children = facts.places or planned
+    if facts.home_based and children:
+        found.extend(_check_home_based(facts, children, standards))
     if children:
         for key, value, code, label, field_name in (
             (
@@ -292,6 +311,43 @@ def check_enrolment(
     ]
 
 
+def _check_home_based(
+    facts: SiteFacts, children: int, standards: dict[str, Any]
+) -> list[Violation]:
+    """家庭托育点: at most N children in all, and carers for all children at 1:ratio."""
+    found: list[Violation] = []
+    max_children = int(_number(standards["home_based_max_children"]))
+    if children > max_children:
+        found.append(
+            Violation(
+                "home_based_over_size",
+                _("家庭托育点最多收托%(max)d名婴幼儿，申报%(children)d名。")
+                % {"max": max_children, "children": children},
+                field="places",
+            )
+        )
+    ratio = _number(standards["home_based_ratio"])
+    needed = math.ceil(Decimal(children) / ratio) if ratio > 0 else 0
+    carers = sum(c.carers for c in facts.classes)
+    if facts.classes and carers < needed:
+        found.append(
+            Violation(
+                "home_based_ratio_below_standard",
+                _(
+                    "家庭托育点%(children)d名婴幼儿至少需要%(needed)d名照护人员（1:%(ratio)s），现有%(carers)d名。"
+                )
+                % {
+                    "children": children,
+                    "needed": needed,
+                    "ratio": standards["home_based_ratio"],
+                    "carers": carers,
+                },
+                field="classes",
+            )
+        )
+    return found
+
+
 # Plain-language explanation and basis of each rule, for the readiness page and the notices.
 EXPLANATIONS: dict[str, str] = {
     "registration_not_approved": gettext_lazy(
@@ -329,6 +385,15 @@ EXPLANATIONS: dict[str, str] = {
     "cooks_below_standard": gettext_lazy("自行加工膳食时，炊事人员按幼儿数配备。"),
     "class_type_invalid": gettext_lazy("班型只能是乳儿班、托小班、托大班或混合班。"),
     "enrolment_over_capacity": gettext_lazy("收托人数不得超过备案托位数；超出时须办理变更备案。"),
+    "under_6_months_not_allowed": gettext_lazy(
+        "设置标准的班型从6个月起；本地区未规定可招收6个月以下婴儿的，不得招收。"
+    ),
+    "home_based_over_size": gettext_lazy(
+        "《家庭托育点管理办法（试行）》规定每个家庭托育点收托人数不超过5人（或本地区规定）。"
+    ),
+    "home_based_ratio_below_standard": gettext_lazy(
+        "家庭托育点照护人员与婴幼儿的比例不低于1:3（或本地区规定）。"
+    ),
 }
 
 

@@ -279,7 +279,8 @@ def duplicate_violations(claim: Claim) -> list[RuleViolation]:
 def facts_for(claim: Claim, *, on: date, with_duplicates: bool = True) -> EligibilityFacts:
     """Read the live facts of a claim's filing, region and compliance."""
     filing: Filing = claim.filing
-    cap = rules.value_for("inclusive_fee_cap", filing.region_id, on)
+    # A fixed cap, or 岚山's "2× the provincial demonstration kindergarten toddler-class fee".
+    cap = rules.inclusive_fee_cap(filing.region_id, on)
     max_age = rules.value_for("subsidy_child_max_age_years", filing.region_id, on)
     lines = list(claim.lines.all())
     months = tuple(months_between(claim.period_start, claim.period_end))
@@ -292,7 +293,7 @@ def facts_for(claim: Claim, *, on: date, with_duplicates: bool = True) -> Eligib
         filing_status=filing.status,
         inclusive=filing.inclusive,
         monthly_fee=filing.monthly_fee,
-        fee_cap=Decimal(str(cap)) if cap is not None else None,
+        fee_cap=cap,
         filed_places=filing.places or 0,
         filed_classes=filing.classes.count(),
         open_critical_findings=open_critical_findings(filing.institution),

@@ -2,7 +2,7 @@
 
 Cast: `operator` owns institution A in 371103 (日照市岚山区); `other_operator` owns B in 141023
 (襄汾县); `county_reviewer` is A's county health bureau, `other_county_reviewer` B's;
-`registrar` is 岚山's 市场监管 registrar, `other_registrar` 襄汾's; `inspector`, `finance_officer`
+`registrar` is 岚山's 行政审批 registrar (岚山 routes legal persons there), `other_registrar` 襄汾's; `inspector`, `finance_officer`
 work in 371103; `supervisor` is the Shandong province; `outsider` is an operator of nothing.
 """
 
@@ -25,9 +25,10 @@ COUNTY_B = "141023"
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    """Load the real national region table once per test database."""
+    """Load the real national region table and the cited rule files once per test database."""
     with django_db_blocker.unblock():
         call_command("load_regions", verbosity=0)
+        call_command("load_rules", verbosity=0)
     yield
 
 
@@ -39,6 +40,7 @@ def _regions_loaded(django_db_setup: Any, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():
         if not Region.objects.exists():
             call_command("load_regions", verbosity=0)
+            call_command("load_rules", verbosity=0)
         _restore_migration_reference_data()
 
 
@@ -130,7 +132,7 @@ def other_county_reviewer(db: None) -> User:
 @pytest.fixture
 def registrar(db: None) -> User:
     return factories.UserFactory(
-        username="scjg_a", role=Role.REGISTRAR, region_id=COUNTY_A, authority="scjg"
+        username="xzsp_a", role=Role.REGISTRAR, region_id=COUNTY_A, authority="xzsp"
     )
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from registry.models import Institution, LegalNature, Membership, Registration, RegistrationStatus
 from tuoyu_portal import crypto
 from tuoyu_portal.accounts.models import Role, User
+from tuoyu_portal.regions import rules
 
 # Valid identifiers from domain.md §8.
 VALID_ID_NUMBER = "11010519491231002X"
@@ -43,7 +44,8 @@ class InstitutionFactory(factory.django.DjangoModelFactory):
 
 
 class RegistrationFactory(factory.django.DjangoModelFactory):
-    """A draft registration that passes every rule (for_profit, routed to scjg)."""
+    """A draft registration that passes every rule (for_profit, routed as its region's rules say:
+    岚山 xzsp, elsewhere scjg)."""
 
     class Meta:
         model = Registration
@@ -62,7 +64,7 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     legal_representative_id_hash = factory.LazyFunction(lambda: crypto.keyed_hash(VALID_ID_NUMBER))
     legal_representative_id_masked = factory.LazyFunction(lambda: crypto.mask_id(VALID_ID_NUMBER))
     contact_phone = "13800000000"
-    authority = "scjg"
+    authority = factory.LazyAttribute(lambda o: rules.authority_for(o.legal_nature, o.region_id))
     status = RegistrationStatus.DRAFT
 
 

@@ -652,8 +652,14 @@ def cmd_run(env: dict[str, str], *, serve_only: bool = False) -> int:
         env.setdefault("C_FORCE_ROOT", "1")
     steps: list[list[str]] = []
     if not serve_only:
-        # The year schedules in fixtures/calendar/ are loaded on every start (idempotent).
-        steps = [manage("migrate", "--noinput"), manage("load_regions"), manage("load_calendar")]
+        # The cited rules (fixtures/rules/) and year schedules (fixtures/calendar/) are loaded on
+        # every start; both loaders are idempotent.
+        steps = [
+            manage("migrate", "--noinput"),
+            manage("load_regions"),
+            manage("load_rules"),
+            manage("load_calendar"),
+        ]
         if _debug_on(env):
             steps.append(manage("seed_demo"))
         else:

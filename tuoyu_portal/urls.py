@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
+from .regions import urls as regions_urls
 
 admin.site.site_header = _("托育机构登记备案服务平台 · 管理后台")
 admin.site.site_title = _("托育服务平台管理")
@@ -19,6 +20,7 @@ api_v1 = [
     path("", include("tuoyu_portal.exchange.urls")),
     path("", include("tuoyu_portal.dashboard.api_urls")),  # statistics
     path("", include("tuoyu_portal.calendar_api")),  # working-day calculator
+    path("", include(regions_urls.api_urlpatterns)),  # rules in force
 ]
 
 urlpatterns = [
@@ -41,4 +43,5 @@ urlpatterns = [
     path("", include("subsidies.urls")),
     path("", include("tuoyu_portal.dashboard.urls")),  # dashboard, exports, public statistics
     path("", include("tuoyu_portal.notifications.urls")),  # in-app inbox
+    path("", include(regions_urls.urlpatterns)),  # public rules page
 ]

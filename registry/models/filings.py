@@ -167,6 +167,9 @@ class Filing(TimeStampedModel):
     clocks_provisional = models.BooleanField(_("期限为暂定（节假日数据未发布）"), default=False)
     filed_on = models.DateField(_("备案日期"), null=True, blank=True)
     receipt_issued_at = models.DateTimeField(_("回执出具时间"), null=True, blank=True)
+    # The rule values the receipt and the 基本条件告知书 were issued with (registry.receipts):
+    # a later change of a rule never rewrites an issued document.
+    issued_rules = models.JSONField(_("出具时的规则取值"), default=dict, blank=True)
     conformity_decided_at = models.DateTimeField(_("符合性判断时间"), null=True, blank=True)
     nonconformity_reasons = models.JSONField(_("不符合原因（公开）"), default=list, blank=True)
     # Summary of the latest published inspection, written by the inspections app through

@@ -77,6 +77,7 @@ class HealthInboxQuerySet(models.QuerySet["HealthInboxEntry"]):
         rule = (
             "(SELECT r.value::integer FROM regions_regionrule r WHERE r.key = %s"
             " AND r.region_id = {region} AND r.effective_from <= %s"
+            " AND (r.valid_to IS NULL OR r.valid_to >= %s)"  # rules.value_for's window
             " ORDER BY r.effective_from DESC LIMIT 1)"
         )
         key = "unfiled_overdue_days"
@@ -86,7 +87,7 @@ class HealthInboxQuerySet(models.QuerySet["HealthInboxEntry"]):
             "(substr(registry_healthinboxentry.region_id, 1, 2) || '0000')",
         ]
         overdue_after = "COALESCE({}, %s)".format(", ".join(rule.format(region=r) for r in regions))
-        overdue_after_params: list[Any] = [key, today] * 3 + [int(RULES[key].default)]
+        overdue_after_params: list[Any] = [key, today, today] * 3 + [int(RULES[key].default)]
         days_since = "(%s::date - registry_healthinboxentry.approved_on)"
         overdue = (
             f"(registry_healthinboxentry.event = %s AND NOT {has_filing}"

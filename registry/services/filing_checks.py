@@ -61,6 +61,7 @@ def facts_for(filing: Filing) -> standards.SiteFacts:
         meals=filing.meals,
         health_workers=filing.staff_health_workers,
         cooks=filing.staff_cooks,
+        home_based=filing.institution.home_based,
     )
 
 

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registry import standards
+from registry import receipts, standards
 from registry.models import (
     BanAlert,
     DocumentKind,
@@ -449,8 +449,10 @@ def request_supplement(
 
 
 def format_filing_number(region_code: str, year: int, sequence: int) -> str:
-    """`<county code>-<year>-<5-digit sequence>`, e.g. 371103-2026-00001."""
-    return f"{region_code}-{year}-{sequence:05d}"
+    """The region's format (rule filing_number_format), by default `<county code>-<year>-<5-digit
+    sequence>`, e.g. 371103-2026-00001; the rule's check keeps county, year and sequence in it."""
+    pattern = str(value_for("filing_number_format", region_code))
+    return pattern.format(region=region_code, year=year, seq=sequence)
 
 
 def next_filing_number(region_code: str, year: int) -> str:
@@ -487,6 +489,7 @@ def accept_filing(filing: Filing, *, actor: User) -> Filing:
     filing.filing_number = number
     filing.filed_on = today
     filing.receipt_issued_at = now
+    filing.issued_rules = receipts.issue_snapshot(filing, today)
     full_clean_or_400(filing)
     filing.save()
     return filing

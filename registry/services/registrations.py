@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from registry.models import (
     BanAlert,
     Institution,
-    LegalNature,
     Membership,
     Registration,
     RegistrationStatus,
@@ -26,31 +25,12 @@ from registry.models import (
 )
 from registry.services import bans
 from tuoyu_portal import crypto, identifiers, text
-from tuoyu_portal.accounts.models import Authority, Role, User
+from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exceptions import DomainError, InvalidTransition, NotPermitted, RuleViolation
 from tuoyu_portal.exchange import outbox
 from tuoyu_portal.regions import rules
 from tuoyu_portal.regions.models import Region
 from tuoyu_portal.text import character_violations
-
-# Mode words a name may carry (domain §1): the national four and the local 全日制/半日制/计时制.
-CARE_MODE_WORDS: tuple[str, ...] = (
-    "全日制",
-    "半日制",
-    "计时制",
-    "全日托",
-    "半日托",
-    "计时托",
-    "临时托",
-)
-# Business scope must state 托育服务 (家庭托育服务 contains it) or 3岁以下婴幼儿照护服务.
-SCOPE_WORDS: tuple[str, ...] = ("托育服务", "3岁以下婴幼儿照护服务", "三岁以下婴幼儿照护服务")
-
-# Fixed routing (domain §1); for-profit routing is a per-region rule (scjg or xzsp).
-AUTHORITY_BY_NATURE: dict[str, str] = {
-    LegalNature.PUBLIC_INSTITUTION: Authority.BIANBAN,
-    LegalNature.NONPROFIT: Authority.MINZHENG,
-}
 
 # Fields an operator may write on a draft / returned registration.
 EDITABLE_FIELDS: tuple[str, ...] = (
@@ -80,10 +60,9 @@ class RegistrationFacts:
 
 
 def route_authority(legal_nature: str, county_code: str) -> str:
-    """The registration authority for a legal nature in a county (domain §1, 25号 §4)."""
-    if legal_nature in AUTHORITY_BY_NATURE:
-        return str(AUTHORITY_BY_NATURE[legal_nature])
-    return str(rules.value_for("for_profit_authority", county_code))
+    """The registration authority for a legal nature in a county (domain §1, 25号 §4): each
+    nature's authority is a per-region rule (岚山 routes 法人注册登记 to 行政审批)."""
+    return rules.authority_for(legal_nature, county_code)
 
 
 def validate_registration_fields(
@@ -110,14 +89,21 @@ def validate_registration_fields(
             RuleViolation("region_not_county", _("请选择县级行政区（县、县级市、区）。"), "region")
         )
     rule_region = region.code if region is not None else None
-    switches = rules.values_for(["name_requires_tuoyu", "name_requires_care_mode"], rule_region)
+    # Mode words and scope words are rules too (care_mode_words, scope_words): a county may
+    # accept its own wording.
+    switches = rules.values_for(
+        ["name_requires_tuoyu", "name_requires_care_mode", "care_mode_words", "scope_words"],
+        rule_region,
+    )
     name = facts.name or ""
     errors += character_violations({"name": name})
     if switches["name_requires_tuoyu"] and "托育" not in name:
         errors.append(
             RuleViolation("name_missing_tuoyu", _("本地区要求机构名称包含“托育”字样。"), "name")
         )
-    if switches["name_requires_care_mode"] and not any(w in name for w in CARE_MODE_WORDS):
+    if switches["name_requires_care_mode"] and not any(
+        w in name for w in switches["care_mode_words"]
+    ):
         errors.append(
             RuleViolation(
                 "name_missing_care_mode",
@@ -133,7 +119,7 @@ def validate_registration_fields(
                 "business_scope",
             )
         )
-    if not any(word in (facts.business_scope or "") for word in SCOPE_WORDS):
+    if not any(word in (facts.business_scope or "") for word in switches["scope_words"]):
         errors.append(
             RuleViolation(
                 "scope_missing_tuoyu",

@@ -24,9 +24,12 @@ def credit_code(n: int) -> str:
     return body + uscc.calc_check_digit(body)
 
 
-def registrar_for(region_id: str) -> User:
+def registrar_for(region_id: str, authority: str = "scjg") -> User:
     return factories.UserFactory(
-        username=f"scjg_{region_id}", role=Role.REGISTRAR, region_id=region_id, authority="scjg"
+        username=f"{authority}_{region_id}",
+        role=Role.REGISTRAR,
+        region_id=region_id,
+        authority=authority,
     )
 
 
@@ -34,7 +37,9 @@ def approve(reg: Registration, *, code: str | None = None) -> OutboxEvent:
     """Approve through the registration service (which writes the outbox row); return the row."""
     approved_on = reg.approved_on
     registrations.approve_registration(
-        reg, actor=registrar_for(reg.region_id), credit_code=code or credit_code(reg.pk)
+        reg,
+        actor=registrar_for(reg.region_id, reg.authority),
+        credit_code=code or credit_code(reg.pk),
     )
     if approved_on is not None:  # tests back-date approvals to exercise the overdue rule
         Registration.objects.filter(pk=reg.pk).update(approved_on=approved_on)
@@ -49,7 +54,7 @@ def approve(reg: Registration, *, code: str | None = None) -> OutboxEvent:
 
 def cancel(reg: Registration) -> OutboxEvent:
     registrations.cancel_registration(
-        reg, actor=registrar_for(reg.region_id), reason="举办者申请注销"
+        reg, actor=registrar_for(reg.region_id, reg.authority), reason="举办者申请注销"
     )
     return OutboxEvent.objects.filter(
         aggregate_id=reg.pk, event_type="registration.cancelled"

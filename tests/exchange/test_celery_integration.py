@@ -160,7 +160,7 @@ def test_it_survives_a_20_second_broker_outage_during_200_approvals(
 ) -> None:
     worker = make_worker()
     worker.start()
-    registrar = registrar_for("371103")
+    registrar = registrar_for("371103", "xzsp")  # 岚山 routes for-profit registrations to 行政审批
     client = client_for(registrar)
     regs = [
         factories.SubmittedRegistrationFactory(

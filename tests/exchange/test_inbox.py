@@ -264,3 +264,16 @@ def test_it_shows_the_latest_mismatch_count_on_the_admin_index(admin_client: Any
     reconciliation.reconcile_registrations()
     html = admin_client.get("/admin/").content.decode()
     assert "1 个县登记数与已接收推送数不一致" in html
+
+
+def test_an_ended_overdue_rule_no_longer_applies(county_reviewer: Any) -> None:
+    receive_approved(days_ago=12)
+    RegionRule.objects.create(
+        key="unfiled_overdue_days",
+        region_id="371103",
+        value=10,
+        effective_from="2020-01-01",
+        valid_to="2021-12-31",
+    )
+    row = client_for(county_reviewer).get(URL).json()["results"][0]
+    assert row["overdue"] is False and row["overdue_after_days"] == 30

@@ -39,7 +39,7 @@ def hung_broker() -> Iterator[str]:
 
 
 def approve_via_api(n: int) -> list[float]:
-    registrar = registrar_for("371103")
+    registrar = registrar_for("371103", "xzsp")  # 岚山 routes for-profit registrations to 行政审批
     client = client_for(registrar)
     elapsed = []
     for i in range(n):

@@ -135,3 +135,31 @@ def test_it_reports_an_http_failure_as_a_delivery_error(settings: Any) -> None:
     event = approved_event()
     with pytest.raises(backends.DeliveryError):
         backends.deliver_http(event)
+
+
+def test_a_region_pushes_to_its_own_target_with_its_own_secret(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import date
+
+    from tuoyu_portal.regions.models import RegionRule
+
+    settings.HEALTH_DEPT_PUSH_URL = ""
+    event = approved_event()
+    with pytest.raises(backends.DeliveryError, match="not set"):
+        backends.deliver_http(event)
+    for key, value in (
+        ("push_target_url", "https://wsjk.example.gov.cn/push"),
+        ("push_secret_name", "LANSHAN_PUSH_SECRET"),
+    ):
+        RegionRule.objects.create(
+            key=key, region_id="371100", value=value, effective_from=date(2020, 1, 1)
+        )
+    with pytest.raises(backends.DeliveryError, match="LANSHAN_PUSH_SECRET"):
+        backends.push_target("371103")
+    monkeypatch.setenv("LANSHAN_PUSH_SECRET", "s3cret-of-rizhao")
+    assert backends.push_target("371103") == (
+        "https://wsjk.example.gov.cn/push",
+        "s3cret-of-rizhao",
+    )
+    assert backends.push_target("141023") == ("", settings.HEALTH_DEPT_PUSH_SECRET)

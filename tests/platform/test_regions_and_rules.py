@@ -50,10 +50,14 @@ def test_rules_fall_back_to_the_national_default() -> None:
     assert rules.value_for("for_profit_authority", "441900") == "scjg"
 
 
-def test_seed_regions_switch_the_name_rules_on() -> None:
-    assert rules.value_for("name_requires_tuoyu", "371103") is True
-    assert rules.value_for("name_requires_tuoyu", "141023") is True
-    assert rules.value_for("name_requires_tuoyu", "441900") is False
+def test_only_lanshan_switches_the_name_rules_on() -> None:
+    """Of the seeds only 岚政办字〔2024〕5号 requires 托育 and a mode in the name (domain §1)."""
+    for key in ("name_requires_tuoyu", "name_requires_care_mode"):
+        assert rules.value_for(key, "371103") is True
+        for other in ("141023", "410402", "510411", "360102", "441900"):
+            assert rules.value_for(key, other) is False, (key, other)
+    row = RegionRule.objects.get(key="name_requires_tuoyu", region_id="371103")
+    assert row.basis.startswith("岚政办字〔2024〕5号") and "托育" in row.quote
 
 
 def test_the_most_specific_region_and_latest_date_win() -> None:

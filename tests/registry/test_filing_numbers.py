@@ -17,8 +17,23 @@ from tuoyu_portal.accounts.models import Role
 N = 8
 
 
+@pytest.mark.django_db
 def test_it_formats_the_number_by_county_year_and_sequence() -> None:
     assert svc.format_filing_number("371103", 2026, 1) == "371103-2026-00001"
+
+
+@pytest.mark.django_db
+def test_a_region_sets_its_own_number_format() -> None:
+    from tuoyu_portal.regions.models import RegionRule
+
+    RegionRule.objects.create(
+        key="filing_number_format",
+        region_id="371100",
+        value="RZ{region}托备{year}第{seq:04d}号",
+        effective_from=date(2020, 1, 1),
+    )
+    assert svc.format_filing_number("371103", 2026, 7) == "RZ371103托备2026第0007号"
+    assert svc.format_filing_number("141023", 2026, 7) == "141023-2026-00007"
 
 
 @pytest.mark.django_db(transaction=True)

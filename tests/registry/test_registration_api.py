@@ -31,7 +31,7 @@ def test_it_creates_a_draft_with_the_contract_fields(operator: User) -> None:
     response = client_for(operator).post(URL, valid_data(), format="json")
     assert response.status_code == 201
     body = response.json()
-    assert body["status"] == "draft" and body["authority"] == "scjg"
+    assert body["status"] == "draft" and body["authority"] == "xzsp"
     assert body["legal_representative_id_masked"] == "110105********002X"
     assert "legal_representative_id_number" not in body
     assert VALID_ID_NUMBER not in response.content.decode()
@@ -106,10 +106,12 @@ def test_other_operators_get_404(
 def test_the_operator_patches_a_draft(operator: User, institution: Institution) -> None:
     reg = factories.RegistrationFactory(institution=institution)
     response = client_for(operator).patch(
-        f"{URL}{reg.pk}/", {"legal_nature": "nonprofit", "status": "approved"}, format="json"
+        f"{URL}{reg.pk}/",
+        {"legal_nature": "public_institution", "status": "approved"},
+        format="json",
     )
     assert response.status_code == 200
-    assert response.json()["authority"] == "minzheng"
+    assert response.json()["authority"] == "bianban"
     assert response.json()["status"] == "draft"  # status is never writable
 
 

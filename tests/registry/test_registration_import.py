@@ -68,7 +68,7 @@ def test_it_imports_xlsx_files_with_numeric_codes_and_real_dates(registrar: User
     reg = Registration.objects.order_by("id").first()
     assert reg is not None
     assert reg.region_id == "371103" and str(reg.approved_on) == "2024-05-01"
-    assert reg.care_modes == ["full_day", "hourly"] and reg.authority == "scjg"
+    assert reg.care_modes == ["full_day", "hourly"] and reg.authority == "xzsp"
     assert reg.import_key.endswith(":2")
 
     again = import_registrations(actor=registrar, file_name="again.xlsx", content=content)
@@ -87,8 +87,8 @@ def test_the_pushed_payload_never_carries_the_plain_id_number(registrar: User) -
 def test_rows_outside_the_registrars_county_or_authority_are_errors(registrar: User) -> None:
     table, _expected = import_files.rows(3, bad_every=1000)
     table[0][4] = "141023"  # another county
-    table[1][1] = "社会服务机构"  # routed to 民政, not this 市场监管 registrar
-    table[1][9] = credit_code("52", serial=1)
+    table[1][1] = "事业单位"  # routed to 编办, not this 行政审批 registrar
+    table[1][9] = credit_code("12", serial=1)
     batch = import_registrations(
         actor=registrar, file_name="x.csv", content=import_files.as_csv(table)
     )

@@ -121,17 +121,28 @@ def test_it_only_warns_about_a_nature_mismatch_before_approval(operator: User) -
     [("public_institution", "bianban"), ("nonprofit", "minzheng"), ("for_profit", "scjg")],
 )
 def test_it_routes_by_legal_nature(operator: User, nature: str, authority: str) -> None:
+    data = valid_data(legal_nature=nature, region="141023", name="襄汾县春苗托育中心")
+    reg = services.create_registration(actor=operator, data=data)
+    assert reg.authority == authority
+
+
+@pytest.mark.parametrize(
+    ("nature", "authority"),
+    [("public_institution", "bianban"), ("nonprofit", "xzsp"), ("for_profit", "xzsp")],
+)
+def test_lanshan_routes_legal_persons_to_xzsp(operator: User, nature: str, authority: str) -> None:
+    """岚政办字〔2024〕5号: 行政审批部门按职权负责托育机构法人注册登记 (fixtures/rules/371103.yaml)."""
     reg = services.create_registration(actor=operator, data=valid_data(legal_nature=nature))
     assert reg.authority == authority
 
 
-def test_it_routes_for_profit_to_xzsp_where_the_region_configures_it(operator: User) -> None:
+def test_it_routes_for_profit_where_the_region_configures_it(operator: User) -> None:
     RegionRule.objects.create(
-        key="for_profit_authority", region_id="371103", value="xzsp", effective_from="2020-01-01"
+        key="for_profit_authority", region_id="141023", value="xzsp", effective_from="2026-01-01"
     )
-    assert services.route_authority("for_profit", "371103") == "xzsp"
-    assert services.route_authority("for_profit", "141023") == "scjg"
-    assert services.route_authority("nonprofit", "371103") == "minzheng"
+    assert services.route_authority("for_profit", "141023") == "xzsp"
+    assert services.route_authority("for_profit", "510411") == "scjg"
+    assert services.route_authority("nonprofit", "141023") == "minzheng"
 
 
 # --- create / update ---------------------------------------------------------------------------
@@ -159,8 +170,10 @@ def test_it_refuses_registration_by_staff(registrar: User) -> None:
 
 def test_it_updates_a_draft_and_reroutes(operator: User) -> None:
     reg = services.create_registration(actor=operator, data=valid_data())
-    reg = services.update_registration(reg, actor=operator, data={"legal_nature": "nonprofit"})
-    assert reg.authority == "minzheng"
+    reg = services.update_registration(
+        reg, actor=operator, data={"legal_nature": "public_institution"}
+    )
+    assert reg.authority == "bianban"
 
 
 def test_a_refused_update_changes_nothing(operator: User) -> None:
@@ -270,7 +283,7 @@ def test_approval_sets_the_credit_code_and_queues_the_push(
     assert event.region_id == "371103" and event.aggregate_id == reg.pk
     payload = event.payload
     assert payload["credit_code"] == code and payload["event"] == "approved"
-    assert payload["status"] == "approved" and payload["authority"] == "scjg"
+    assert payload["status"] == "approved" and payload["authority"] == "xzsp"
     assert payload["legal_representative"]["id_masked"] == "110105********002X"
     assert payload["legal_representative"]["id_type"] == "resident_id"
     assert VALID_ID_NUMBER not in str(payload)
@@ -362,7 +375,7 @@ def test_a_colleague_may_not_add_colleagues(operator: User, institution: Institu
 
 
 @pytest.mark.parametrize(
-    ("username", "code"), [("nobody", "user_not_found"), ("scjg_a", "user_not_found")]
+    ("username", "code"), [("nobody", "user_not_found"), ("xzsp_a", "user_not_found")]
 )
 def test_it_refuses_unknown_or_staff_accounts(
     operator: User, institution: Institution, registrar: User, username: str, code: str

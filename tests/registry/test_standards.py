@@ -174,3 +174,39 @@ def test_it_explains_every_filing_rule_code() -> None:
         "outdoor_area_too_small",
     ):
         assert standards.explain(code)
+
+
+@pytest.mark.django_db
+def test_it_refuses_infants_under_6_months_unless_the_region_allows_them() -> None:
+    facts = _site(places=5, classes=(ClassFacts("infant", 5, 2, min_age_months=4),))
+    assert "under_6_months_not_allowed" in _rules(facts, COUNTY)
+    assert "under_6_months_not_allowed" not in _rules(
+        _site(places=5, classes=(ClassFacts("infant", 5, 2, min_age_months=6),)), COUNTY
+    )
+    RegionRule.objects.create(
+        key="allow_under_6_months", region_id=COUNTY, value=True, effective_from=date(2026, 1, 1)
+    )
+    assert "under_6_months_not_allowed" not in _rules(facts, COUNTY)
+
+
+@pytest.mark.django_db
+def test_home_based_points_take_at_most_five_children_at_one_to_three() -> None:
+    five = _site(places=5, classes=(ClassFacts("mixed", 5, 2, min_age_months=18),), home_based=True)
+    assert _rules(five, COUNTY) == set()
+    six = _site(places=6, classes=(ClassFacts("mixed", 6, 2, min_age_months=18),), home_based=True)
+    assert "home_based_over_size" in _rules(six, COUNTY)
+    thin = _site(places=4, classes=(ClassFacts("mixed", 4, 1, min_age_months=18),), home_based=True)
+    assert "home_based_ratio_below_standard" in _rules(thin, COUNTY)
+    # An institution that is not a home-based point is not held to the point's size.
+    assert "home_based_over_size" not in _rules(
+        _site(places=6, classes=(ClassFacts("mixed", 6, 2, min_age_months=18),)), COUNTY
+    )
+    # The region's own numbers.
+    RegionRule.objects.create(
+        key="home_based_max_children", region_id=COUNTY, value=6, effective_from=date(2026, 1, 1)
+    )
+    RegionRule.objects.create(
+        key="home_based_ratio", region_id=COUNTY, value=4, effective_from=date(2026, 1, 1)
+    )
+    assert "home_based_over_size" not in _rules(six, COUNTY)
+    assert "home_based_ratio_below_standard" not in _rules(thin, COUNTY)

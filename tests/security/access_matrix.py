@@ -107,7 +107,7 @@ RULES: tuple[Rule, ...] = (
     # --- public register: anyone ------------------------------------------------------------
     R(
         r"^(?:api|page):(public-facilities-api|public-filing-api|api-public-complaint-status|public-search|"
-        r"public-facility|verify|public-complaint-track)$",
+        r"public-facility|verify|public-complaint-track|api-rules|public-rules)$",
         READ,
         EVERYONE,
     ),

@@ -112,6 +112,26 @@ def test_it_refuses_submission_for_a_fee_over_the_regions_cap(filing, operator, 
     assert not claim.child_months.exists()
 
 
+def test_lanshans_cap_is_twice_the_reference_fee_once_the_county_enters_it(
+    filing, operator, schemes
+) -> None:
+    """岚政办字〔2024〕5号 二（二）4: 普惠 fee ≤ 2× the provincial demonstration kindergarten's
+    toddler-class fee (the multiple comes from fixtures/rules/371103.yaml)."""
+    fee = Decimal(str(filing.monthly_fee))
+    RegionRule.objects.create(
+        key="inclusive_fee_reference",
+        region_id="371103",
+        value=float(fee / 2) - 1,
+        effective_from=date(2025, 1, 1),
+    )
+    claim = draft_family_claim(filing, operator, schemes)
+    with pytest.raises(DomainError) as exc:
+        submit_claim(claim, actor=operator)
+    assert _codes(exc) == {"not_eligible_fee_over_cap"}
+    RegionRule.objects.filter(key="inclusive_fee_reference").update(value=float(fee / 2))
+    assert submit_claim(claim, actor=operator).status == "submitted"
+
+
 def test_it_submits_when_the_fee_is_within_the_cap(filing, operator, schemes) -> None:
     RegionRule.objects.create(
         key="inclusive_fee_cap", region_id="371100", value=1500, effective_from=date(2025, 1, 1)

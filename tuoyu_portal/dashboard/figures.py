@@ -245,6 +245,7 @@ def _population_and_targets(
     ancestors = ancestor_codes(code)
     rule_rows = list(
         RegionRule.objects.filter(key=TARGET_RULE, effective_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
         .filter(Q(region_id__in=ancestors) | Q(region__code__startswith=prefix))
         .order_by("-effective_from")
         .values_list("region_id", "value")

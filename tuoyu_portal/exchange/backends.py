@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import time
 import urllib.error
 import urllib.request
@@ -18,6 +19,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from tuoyu_portal import crypto
+from tuoyu_portal.regions import rules
 
 from .models import OutboxEvent
 from .signing import sign
@@ -56,8 +58,23 @@ def http_body(event: OutboxEvent) -> bytes:
     return json.dumps(envelope, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
+def push_target(region_code: str) -> tuple[str, str]:
+    """(URL, secret) for a region: its rules push_target_url / push_secret_name (the name of the
+    environment variable holding the secret), else the deployment's HEALTH_DEPT_PUSH_*."""
+    url = (
+        str(rules.value_for("push_target_url", region_code) or "") or settings.HEALTH_DEPT_PUSH_URL
+    )
+    secret_name = str(rules.value_for("push_secret_name", region_code) or "")
+    if not secret_name:
+        return url, settings.HEALTH_DEPT_PUSH_SECRET
+    secret = os.environ.get(secret_name, "")
+    if not secret:
+        raise DeliveryError(f"push secret {secret_name} is not set in the environment")
+    return url, secret
+
+
 def deliver_http(event: OutboxEvent) -> int | None:
-    url = settings.HEALTH_DEPT_PUSH_URL
+    url, secret = push_target(event.region_id)
     if not url:
         raise DeliveryError("HEALTH_DEPT_PUSH_URL is not set")
     body = http_body(event)
@@ -70,7 +87,7 @@ def deliver_http(event: OutboxEvent) -> int | None:
             "Content-Type": "application/json; charset=utf-8",
             "Idempotency-Key": str(event.idempotency_key),
             "X-Tuoyu-Timestamp": timestamp,
-            "X-Tuoyu-Signature": sign(settings.HEALTH_DEPT_PUSH_SECRET, timestamp, body),
+            "X-Tuoyu-Signature": sign(secret, timestamp, body),
         },
     )
     try:

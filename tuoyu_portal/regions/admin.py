@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from tuoyu_portal.exceptions import DomainError
 
 from .models import HolidaySchedule, Region, RegionRule, RegionYear, WorkdayOverride
-from .rules import RULES
+from .rules import RULES, RuleValueError, validate_value
 from .schedules import apply_schedule, parse_schedule
 
 
@@ -35,9 +35,47 @@ class RegionYearAdmin(admin.ModelAdmin):
     list_select_related = ("region",)
 
 
+class RegionRuleForm(forms.ModelForm):
+    """A rule row is checked against the registry: a typo in the key or a value of the wrong
+    type is refused here, not discovered later by the service that reads it."""
+
+    key = forms.ChoiceField(label=_("规则"), choices=())
+
+    class Meta:
+        model = RegionRule
+        fields = ("key", "region", "value", "effective_from", "valid_to", "basis", "quote")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["key"].choices = [(key, f"{key} — {spec.label}") for key, spec in RULES.items()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        key = data.get("key")
+        if key and "value" in data:
+            try:
+                data["value"] = validate_value(key, data["value"])
+            except RuleValueError as error:
+                self.add_error("value", str(error))
+        start, end = data.get("effective_from"), data.get("valid_to")
+        if start and end and end < start:
+            self.add_error("valid_to", _("失效日期不得早于生效日期。"))
+        return data
+
+
 @admin.register(RegionRule)
 class RegionRuleAdmin(admin.ModelAdmin):
-    list_display = ("key", "rule_label", "region", "value", "effective_from", "basis")
+    form = RegionRuleForm
+    list_display = (
+        "key",
+        "rule_label",
+        "region",
+        "value",
+        "effective_from",
+        "valid_to",
+        "basis",
+        "loaded_from",
+    )
     list_filter = ("key",)
     autocomplete_fields = ("region",)
     search_fields = ("key", "region__code", "region__name")

@@ -118,7 +118,12 @@ class RegionRule(models.Model):
     )
     value = models.JSONField(_("取值"))
     effective_from = models.DateField(_("生效日期"))
-    basis = models.CharField(_("依据"), max_length=200, blank=True)
+    # The last day in force (inclusive); empty: until replaced.
+    valid_to = models.DateField(_("失效日期"), null=True, blank=True)
+    basis = models.CharField(_("依据"), max_length=300, blank=True)
+    quote = models.TextField(_("原文摘录"), blank=True)
+    # The fixture file a row was loaded from (load_rules owns those rows); empty: typed in admin.
+    loaded_from = models.CharField(_("来源文件"), max_length=200, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("地方规则")

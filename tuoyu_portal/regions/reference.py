@@ -1,7 +1,7 @@
 """Reference values from the five seed notices (domain.md): rule rows, population, targets.
 
-Idempotent; run by `load_regions`. Values marked in domain.md as local (L) are written as
-RegionRule rows for the regions whose notice sets them, never as code defaults.
+Idempotent; run by `load_regions`. Rule values are no longer seeded here: fixtures/rules/ holds
+them with their sources and `load_rules` loads them.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from .models import Region, RegionRule, RegionYear
+from .models import Region, RegionYear
 
 SEED_REGIONS = ["371103", "141023", "410400", "510411", "360000"]  # 岚山 襄汾 平顶山 仁和 江西
 EPOCH = date(2019, 1, 1)
@@ -19,16 +19,7 @@ def seed_reference_rules() -> None:
     present = set(
         Region.objects.filter(code__in=SEED_REGIONS + ["100000"]).values_list("code", flat=True)
     )
-    for code in SEED_REGIONS:
-        if code not in present:
-            continue
-        for key in ("name_requires_tuoyu", "name_requires_care_mode"):
-            RegionRule.objects.get_or_create(
-                key=key,
-                region_id=code,
-                effective_from=EPOCH,
-                defaults={"value": True, "basis": "地方实施通知：名称须含“托育”并注明托育方式"},
-            )
+    # Rule rows come from fixtures/rules/ (`load_rules`), each with its source; none are written here.
     # 岚山: reference targets and population (domain §7).
     if "371103" in present:
         RegionYear.objects.get_or_create(

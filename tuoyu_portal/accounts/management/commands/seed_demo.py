@@ -52,6 +52,16 @@ DEMO_USERS: list[dict[str, str]] = [
         "last_name": "岚山区",
         "first_name": "市场监管局",
     },
+    # 岚山's 行政审批服务局 registers legal persons (岚政办字〔2024〕5号; fixtures/rules/371103.yaml):
+    # its for-profit and non-profit registrations are routed here.
+    {
+        "username": "xzsp",
+        "role": Role.REGISTRAR,
+        "region": "371103",
+        "authority": "xzsp",
+        "last_name": "岚山区",
+        "first_name": "行政审批服务局",
+    },
     {
         "username": "scjg2",
         "role": Role.REGISTRAR,
