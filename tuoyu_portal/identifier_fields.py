@@ -13,6 +13,9 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
 from rest_framework import serializers
 
 from tuoyu_portal.identifiers import normalise_identifier
@@ -49,6 +52,19 @@ class IdentifierField(serializers.CharField):
         if not value.isascii() or (self.max_length is not None and len(value) > self.max_length):
             raise serializers.ValidationError(self.rule_message, code=self.rule_code)
         return value
+
+
+class IdentifierFieldSchema(OpenApiSerializerFieldExtension):
+    """The schema still states the maximum (of the normalised value): the field drops its
+    MaxLengthValidator, from which drf-spectacular would otherwise read it."""
+
+    target_class = IdentifierField
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = dict(build_basic_type(OpenApiTypes.STR) or {})
+        if self.target.max_length is not None:
+            schema["maxLength"] = self.target.max_length
+        return schema
 
 
 def id_number_field(**kwargs: Any) -> IdentifierField:
