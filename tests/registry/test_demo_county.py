@@ -13,11 +13,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, Model
-from django.test import override_settings
 from django.utils import timezone
 
 from inspections.models import (
@@ -43,6 +40,7 @@ from registry.models import (
     RegistrationTransition,
 )
 from subsidies.models import BatchStatus, Claim, ClaimStatus, PaymentBatch, SchemeKind
+from tests.demo_seed import seeded_demo
 from tuoyu_portal.accounts.management.commands.seed_demo import DEMO_USERS
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.exchange.models import DeliveryAttempt, OutboxEvent
@@ -78,30 +76,16 @@ def _counts() -> dict[str, int]:
 def seeded(
     django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any
 ) -> Iterator[dict[str, Any]]:
-    """seed_demo twice, inside one transaction rolled back after the module. Marked like a test
-    case's own transaction, so the services' durable blocks run inside it as they do in tests.
-    The settings tests/conftest.py gives each test (fast hasher, media in a temporary folder)
-    are set here too: this fixture runs before them."""
-    fast = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        MEDIA_ROOT=tmp_path_factory.mktemp("demo-media"),
-        STORAGES={
-            **django_settings.STORAGES,
-            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        },
-    )
-    with fast, django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic._from_testcase = True  # type: ignore[attr-defined]
-        atomic.__enter__()
-        try:
-            call_command("seed_demo", "--force", stdout=io.StringIO())
-            first = _counts()
-            call_command("seed_demo", "--force", stdout=io.StringIO())
-            yield {"first": first, "second": _counts()}
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    """seed_demo twice (once in the shared helper, once more here), for the whole module."""
+
+    def again() -> dict[str, Any]:
+        first = _counts()
+        call_command("seed_demo", "--force", stdout=io.StringIO())
+        return {"first": first, "second": _counts()}
+
+    with seeded_demo(django_db_blocker, tmp_path_factory.mktemp("demo-media"), again) as result:
+        assert result is not None
+        yield result
 
 
 pytestmark = pytest.mark.django_db
