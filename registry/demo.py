@@ -98,7 +98,8 @@ SCENARIOS: dict[str, list[tuple[str, int]]] = {
         ("change_supplement", 3),
     ],
     "change_accepted": [*_FILE, ("change_create", 60), ("change_submit", 1), ("change_accept", 5)],
-    "nonconforming": [*_FILE, ("nonconforming", 40)],
+    # The 15-working-day conformity notice is given in time (the dashboard counts it).
+    "nonconforming": [*_FILE, ("nonconforming", 6)],
     "deregistered": [*_FILE, ("deregister", 90)],
     "registration_cancelled": [*_FILE, ("cancel", 120)],
     "suspended": _FILE,
