@@ -120,7 +120,8 @@ def _seed_county(
     today: date,
     counts: dict[str, int],
 ) -> None:
-    rng = random.Random(registry_demo.description()["seed"] + int(planned[0].county))
+    # A fixed seed for repeatable demo data, not for anything secret.
+    rng = random.Random(registry_demo.description()["seed"] + int(planned[0].county))  # nosec B311
     public = {f.institution.name: f for f in Filing.objects.public().select_related("institution")}
     filed = [p for p in planned if p.name in public and p.reached("accept")]
     visited = {
