@@ -123,7 +123,7 @@ def _seed_county(
     # A fixed seed for repeatable demo data, not for anything secret.
     rng = random.Random(registry_demo.description()["seed"] + int(planned[0].county))  # nosec B311
     public = {f.institution.name: f for f in Filing.objects.public().select_related("institution")}
-    filed = [p for p in planned if p.name in public and p.reached("accept")]
+    filed = [p for p in planned if p.name in public and p.reached("accept") and not p.quiet]
     visited = {
         f
         for f in Inspection.objects.filter(filing__region_id=planned[0].county).values_list(

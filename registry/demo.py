@@ -143,6 +143,7 @@ class PlannedInstitution:
     monthly_fee: int
     inclusive: bool
     steps: list[Step] = field(default_factory=list)
+    quiet: bool = False  # named in fixtures for the journeys: no demo visits or claims
 
     @property
     def places(self) -> int:
@@ -191,6 +192,15 @@ def build_plan(today: date) -> list[PlannedInstitution]:
         brands = rng.sample(spec["brands"], len(scenarios))
         # The demo operator's own institutions should show the interesting states first.
         rng.shuffle(scenarios)
+        # Each named institution takes the first slot of its state.
+        named = {}
+        for entry in county.get("named", []):
+            slot = next(
+                i
+                for i, s in enumerate(scenarios, start=1)
+                if s == entry["state"] and i not in named
+            )
+            named[slot] = entry
         for index, (scenario, brand) in enumerate(zip(scenarios, brands, strict=True), start=1):
             nature = _weighted(rng, county["natures"])
             modes = rng.choice(
@@ -198,12 +208,15 @@ def build_plan(today: date) -> list[PlannedInstitution]:
             )
             town = rng.choice(county["towns"])
             name = f"{county['prefix']}{brand}{CARE_MODE_WORDS[modes[0]]}{NATURE_SUFFIX[nature]}"
+            entry = named.get(index)
+            if entry is not None:
+                name, nature, modes = entry["name"], entry["nature"], list(entry["modes"])
             rep = rng.choice(spec["surnames"]) + rng.choice(spec["given_names"])
             born = f"{rng.randint(1972, 1995)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
             serial = index + (0 if code == "371103" else 500)
             operator = (
                 county["operator"]
-                if index <= county["operator_owns"]
+                if index <= county["operator_owns"] or entry is not None
                 else f"demo-op-{code}-{index:02d}"
             )
             young = rng.randint(2, 3)
@@ -241,8 +254,11 @@ def build_plan(today: date) -> list[PlannedInstitution]:
                     ),
                     classes=classes,
                     monthly_fee=rng.choice([1200, 1400, 1500, 1600, 1800, 2200]),
-                    inclusive=nature != "for_profit" or rng.random() < 0.6,
+                    inclusive=entry.get("inclusive", True)
+                    if entry is not None
+                    else nature != "for_profit" or rng.random() < 0.6,
                     steps=_steps(rng, scenario, today),
+                    quiet=entry is not None,
                 )
             )
     return planned

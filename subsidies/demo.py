@@ -116,6 +116,7 @@ def seed_claims(stdout: TextIO) -> None:
     if officer is None or Claim.objects.filter(region_id=LANSHAN).exists():
         return
     today = datetime.now(registry_demo.BEIJING).date()
+    quiet = {p.name for p in registry_demo.build_plan(today) if p.quiet}
     eligible = [
         f
         for f in Filing.objects.filter(
@@ -126,7 +127,8 @@ def seed_claims(stdout: TextIO) -> None:
         )
         .select_related("institution")
         .order_by("filed_on", "pk")
-        if not inspection_selectors.has_open_critical_finding(f.institution_id)
+        if f.institution.name not in quiet
+        and not inspection_selectors.has_open_critical_finding(f.institution_id)
         and not inspection_selectors.has_enforcement_in_force(f.institution_id, today)
     ]
     if not eligible:

@@ -29,6 +29,7 @@ from inspections.models import (
 from registry import demo
 from registry.models import (
     ChangeStatus,
+    DocumentKind,
     Filing,
     FilingChange,
     FilingDocument,
@@ -224,3 +225,7 @@ def test_the_demo_users_keep_names_roles_and_password(
     assert Registration.objects.visible_to(operator).count() >= 6
     kinds = Notification.objects.values("kind").annotate(n=Count("id"))
     assert len(kinds) >= 3
+    # What a person reads names materials in words, never by their codes.
+    codes = set(DocumentKind.values)
+    for body in Notification.objects.values_list("body", flat=True):
+        assert not any(code in body for code in codes), body
