@@ -131,6 +131,9 @@ def _seed_county(
         )
     }
     template = ChecklistTemplate.objects.filter(code="routine", published=True).first()
+    for p in planned:
+        if p.quiet and p.name in public and public[p.name].pk not in visited:
+            _journey_visit(public[p.name], inspector, template, today, counts)
     for n, p in enumerate(filed):
         filing = public[p.name]
         if filing.pk in visited:
@@ -153,6 +156,48 @@ def _seed_county(
         _visit(visit, p, inspector, reviewer, template, today, counts)
         if n % 3 == 0:
             _complaint(filing, p, reviewer, n, today, rng, counts)
+
+
+def _journey_visit(
+    filing: Filing,
+    inspector: User,
+    template: ChecklistTemplate | None,
+    today: date,
+    counts: dict[str, int],
+) -> None:
+    """The named institutions the journeys use get the one visit they show the public: a major
+    finding past its deadline and a piece of technical advice; nothing that stops a subsidy."""
+    visited_on = today - timedelta(days=20)
+    with registry_demo.at(_moment(visited_on, random.Random(filing.pk))):  # nosec B311
+        inspection = visits.record_inspection(
+            filing,
+            actor=inspector,
+            kind="routine",
+            visited_on=visited_on,
+            notes="日常巡查：现场查看监控、晨午检记录和食品留样。",
+            observed_classes=[{"class_type": "young_toddler", "children": 12, "carers": 3}],
+            checklist_template=template,
+            checklist_answers={"cctv_retention_90d": {"ok": False, "note": "仅保存30日"}},
+        )
+        severity, rule, description, _remedy = FINDINGS[2]
+        findings.record_finding(
+            inspection,
+            actor=inspector,
+            rule=rule,
+            severity=severity,
+            description=description,
+            deadline=today - timedelta(days=5),
+        )
+        findings.record_finding(
+            inspection,
+            actor=inspector,
+            rule="技术指导",
+            severity="minor",
+            description="建议在午睡室增加遮光窗帘。",
+            technical_advice=True,
+        )
+    counts["visits"] += 1
+    counts["findings"] += 2
 
 
 def _visit(
