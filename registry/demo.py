@@ -184,7 +184,8 @@ def _steps(rng: random.Random, scenario: str, today: date) -> list[Step]:
 def build_plan(today: date) -> list[PlannedInstitution]:
     """Every demo institution with its steps; the same description and day give the same plan."""
     spec = description()
-    rng = random.Random(spec["seed"])  # nosec B311 — repeatable demo data, nothing secret
+    # A fixed seed for repeatable demo data, not for anything secret.
+    rng = random.Random(spec["seed"])  # nosec B311
     planned: list[PlannedInstitution] = []
     for county in spec["counties"]:
         code = county["code"]
