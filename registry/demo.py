@@ -28,7 +28,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from stdnum.cn import ric, uscc
 
-from registry.models import Registration
+from registry.models import Registration, RegistrationStatus
 from registry.services import registrations as services
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exchange import services as delivery
@@ -363,6 +363,25 @@ def _run_step(progress: Progress, step: Step, actors: Actors) -> None:
         demo_filings.run_action(progress, step.action, actors)
 
 
+def push_unpushed_approvals(counties: list[str]) -> int:
+    """Approved registrations of the demo counties that never reached the outbox (the earlier
+    demo wrote two around the service) get their push now, by the service's own function, and
+    are delivered like the others. → how many."""
+    from django.db import transaction
+
+    pushed = OutboxEvent.objects.filter(event_type="registration.approved").values("aggregate_id")
+    missing = Registration.objects.filter(
+        region_id__in=counties, status=RegistrationStatus.APPROVED
+    ).exclude(pk__in=pushed)
+    count = 0
+    for reg in missing:
+        with transaction.atomic():
+            services.push_registration_event(reg, "approved")
+        deliver_pending(reg.pk)
+        count += 1
+    return count
+
+
 def seed(stdout: TextIO) -> None:
     today = datetime.now(BEIJING).date()
     plan = build_plan(today)
@@ -383,7 +402,11 @@ def seed(stdout: TextIO) -> None:
     for moment, _county, _index, _n, progress, step in events:
         with at(moment):
             _run_step(progress, step, actors)
-    stdout.write(f"demo institutions: {len(todo)} created, {len(plan) - len(todo)} already there")
+    repaired = push_unpushed_approvals([c["code"] for c in description()["counties"]])
+    stdout.write(
+        f"demo institutions: {len(todo)} created, {len(plan) - len(todo)} already there"
+        + (f"; {repaired} earlier approvals pushed" if repaired else "")
+    )
 
 
 def _needed_staff(plan: list[PlannedInstitution]) -> set[str]:

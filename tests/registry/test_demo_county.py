@@ -229,3 +229,18 @@ def test_the_demo_users_keep_names_roles_and_password(
     codes = set(DocumentKind.values)
     for body in Notification.objects.values_list("body", flat=True):
         assert not any(code in body for code in codes), body
+
+
+def test_an_earlier_approval_without_a_push_is_pushed_by_the_service(db: None) -> None:
+    """The thin demo wrote two approved registrations around the service; seeding repairs such
+    rows through the service's own push and the delivery code."""
+    from tests import factories
+
+    reg = factories.ApprovedRegistrationFactory(
+        institution=factories.InstitutionFactory(region_id="371103"), region_id="371103"
+    )
+    assert demo.push_unpushed_approvals(["371103"]) == 1
+    event = OutboxEvent.objects.get(event_type="registration.approved", aggregate_id=reg.pk)
+    assert event.state == OutboxEvent.State.SENT
+    assert HealthInboxEntry.objects.filter(registration=reg, event="approved").exists()
+    assert demo.push_unpushed_approvals(["371103"]) == 0  # once only
