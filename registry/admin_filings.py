@@ -140,7 +140,8 @@ class FilingDocumentAdmin(admin.ModelAdmin):
 @admin.register(SupplementRequest)
 class SupplementRequestAdmin(admin.ModelAdmin):
     list_display = ("id", "filing", "requested_by", "requested_at", "resolved_at")
-    list_select_related = ("filing", "requested_by")
+    # A filing without a number shows its institution: join it, or each row costs a query.
+    list_select_related = ("filing__institution", "requested_by")
     readonly_fields = ("filing", "items", "note", "requested_by", "requested_at", "resolved_at")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SupplementRequest]:

@@ -1,9 +1,8 @@
-"""Demo filings (called by `manage.py seed_demo`). Idempotent.
+"""The filing steps of the demo plan (registry/demo.py runs them in date order).
 
-For the demo `operator`: one filed filing (with a receipt) and one submitted filing waiting in
-the 371103 reviewer queue. Everything goes through the services; documents are small generated
-PDFs. If registry.demo (another feature) has not created approved registrations for the demo
-operator, two are created here, keyed on their credit codes, so this demo works on its own.
+Filings, their documents (small generated PDFs), supplement requests, acceptance with a filing
+number, nonconformity, change filings and deregistration — each through its service, as the
+operator or the county reviewer of the plan.
 """
 
 from __future__ import annotations
@@ -11,42 +10,38 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 from decimal import Decimal
-from typing import IO, Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.utils import timezone
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
-from stdnum.cn import uscc
 
 from registry import receipts  # noqa: F401  (registers the CJK font used below)
 from registry.materials import MATERIALS_BY_KIND, required_kinds
-from registry.models import (
-    Filing,
-    FilingStatus,
-    Institution,
-    LegalNature,
-    Membership,
-    Registration,
-    RegistrationStatus,
-)
+from registry.services import changes
 from registry.services import filings as svc
-from tuoyu_portal import crypto
-from tuoyu_portal.accounts.models import User
+from registry.services.filing_documents import add_document
 
-COUNTY = "371103"
-DEMO_ID_NUMBER = "11010519491231002X"
-DEMO_INSTITUTIONS = (
-    ("岚山区小星星全日制托育有限公司", "91371103000000101"),
-    ("岚山区向日葵半日制托育有限公司", "91371103000000102"),
-)
+if TYPE_CHECKING:
+    from registry.demo import Actors, PlannedInstitution, Progress
+
+# Children per carer by class type (托育机构设置标准: 乳儿班1:3, 托小班1:5, 托大班1:7).
+CHILDREN_PER_CARER = {"infant": 3, "young_toddler": 5, "older_toddler": 7, "mixed": 5}
+
+SUPPLEMENT_ITEMS = [
+    {"item": "fire_safety", "note": "消防安全检查合格证明已过有效期，请上传新证明。"},
+    {"item": "site_proof", "note": "租赁合同未载明房屋用途，请补充产权人同意用于托育的证明。"},
+]
+NONCONFORMING_REASONS = [
+    "婴幼儿室外活动场地人均面积低于3平方米。",
+    "保育人员与婴幼儿比例不符合托大班1:7的要求。",
+]
+CHANGE_SUPPLEMENT_NOTE = "请补充新班级的保育人员名单及健康合格证明。"
 
 
-def _credit_code(body: str) -> str:
-    return body + uscc.calc_check_digit(body + "0")
-
-
+@cache
 def demo_pdf(title: str) -> bytes:
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4)
@@ -57,116 +52,110 @@ def demo_pdf(title: str) -> bytes:
     return buffer.getvalue()
 
 
-def _approved_registrations(operator: User) -> list[Registration]:
-    found = list(
-        Registration.objects.visible_to(operator)
-        .filter(status=RegistrationStatus.APPROVED, region_id=COUNTY)
-        .select_related("institution")
-        .order_by("id")
-    )
-    if len(found) >= 2:
-        return found[:2]
-    now = timezone.now()
-    for name, body in DEMO_INSTITUTIONS:
-        code = _credit_code(body)
-        institution, _created = Institution.objects.get_or_create(
-            credit_code=code,
-            defaults={"name": name, "region_id": COUNTY, "address": "日照市岚山区安东卫街道"},
-        )
-        Membership.objects.get_or_create(
-            institution=institution, user=operator, defaults={"is_owner": True}
-        )
-        registration, _created = Registration.objects.get_or_create(
-            credit_code=code,
-            status=RegistrationStatus.APPROVED,
-            defaults={
-                "institution": institution,
-                "name": name,
-                "legal_nature": LegalNature.FOR_PROFIT,
-                "care_modes": ["full_day"],
-                "business_scope": "托育服务",
-                "region_id": COUNTY,
-                "address": institution.address,
-                "legal_representative_name": "王举办",
-                "legal_representative_id_encrypted": crypto.encrypt(DEMO_ID_NUMBER),
-                "legal_representative_id_hash": crypto.keyed_hash(DEMO_ID_NUMBER),
-                "legal_representative_id_masked": crypto.mask_id(DEMO_ID_NUMBER),
-                "contact_phone": "13800000000",
-                "authority": "scjg",
-                "submitted_at": now - timedelta(days=20),
-                "decided_at": now - timedelta(days=15),
-                "approved_on": (now - timedelta(days=15)).date(),
-            },
-        )
-        if registration not in found:
-            found.append(registration)
-    return found[:2]
+def _carers(class_type: str, children: int) -> int:
+    per = CHILDREN_PER_CARER[class_type]
+    return -(-children // per)
 
 
-def _data(places_young: int, places_old: int) -> dict[str, Any]:
-    places = places_young + places_old
+def filing_data(planned: PlannedInstitution) -> dict[str, Any]:
+    """The 备案书 of a planned institution, within the national setting standards."""
+    classes = [
+        {"class_type": kind, "children": children, "carers": _carers(kind, children)}
+        for kind, children in planned.classes
+    ]
+    places = planned.places
+    caregivers = sum(row["carers"] for row in classes)
     return {
-        "person_in_charge_name": "王园长",
-        "person_in_charge_id_number": DEMO_ID_NUMBER,
-        "care_modes": ["full_day"],
+        "person_in_charge_name": planned.person_in_charge[0],
+        "person_in_charge_id_number": planned.person_in_charge[1],
+        "care_modes": planned.care_modes,
         "places": places,
-        "classes": [
-            {"class_type": "young_toddler", "children": places_young, "carers": 3},
-            {"class_type": "older_toddler", "children": places_old, "carers": 3},
-        ],
+        "classes": classes,
         "staff": {
-            "caregivers": 6,
+            "caregivers": caregivers,
             "health_workers": 1,
             "security_guards": 1,
             "cooks": 1,
             "managers": 2,
         },
-        "building_area_m2": Decimal("480"),
+        "building_area_m2": Decimal(places * 9 + 120),
         "indoor_area_m2": Decimal(places * 4),
         "outdoor_area_m2": Decimal(places * 3),
         "children_floor": 1,
         "site_tenure": "leased",
         "lease_end": timezone.localdate() + timedelta(days=365 * 5),
         "meals": "on_site",
-        "inclusive": True,
-        "monthly_fee": Decimal("1600.00"),
+        "inclusive": planned.inclusive,
+        "monthly_fee": Decimal(planned.monthly_fee),
         "commitment_accepted": True,
     }
 
 
-def _filing(operator: User, registration: Registration, data: dict[str, Any]) -> Filing:
-    existing = (
-        Filing.objects.filter(institution=registration.institution)
-        .exclude(status=FilingStatus.DEREGISTERED)
-        .first()
-    )
-    if existing:
-        return existing
-    filing = svc.create_filing(actor=operator, registration=registration, data=data)
-    for kind in required_kinds(filing.meals):
-        label = str(MATERIALS_BY_KIND[kind].label)
-        svc.add_document(
+def _change_proposal(planned: PlannedInstitution) -> dict[str, Any]:
+    """A plausible change: one more 托大班 (places and classes together) or a lower fee."""
+    if planned.index % 2:
+        classes = [
+            {"class_type": kind, "children": children, "carers": _carers(kind, children)}
+            for kind, children in [*planned.classes, ("older_toddler", 15)]
+        ]
+        return {"places": planned.places + 15, "classes": classes}
+    return {"monthly_fee": str(planned.monthly_fee - 200), "inclusive": True}
+
+
+def run_action(progress: Progress, action: str, actors: Actors) -> None:
+    planned = progress.planned
+    operator = actors.get(planned.operator, planned.county)
+    reviewer = actors.get(planned.reviewer, planned.county)
+    filing = progress.filing
+    if action == "file_draft":
+        assert progress.registration is not None
+        filing = svc.create_filing(
+            actor=operator, registration=progress.registration, data=filing_data(planned)
+        )
+        for kind in required_kinds(filing.meals):
+            label = str(MATERIALS_BY_KIND[kind].label)
+            add_document(
+                filing,
+                actor=operator,
+                kind=kind,
+                upload=SimpleUploadedFile(f"{label}.pdf", demo_pdf(label), "application/pdf"),
+            )
+        progress.filing = filing
+    elif action == "file_submit":
+        progress.filing = svc.submit_filing(filing, actor=operator)
+    elif action == "supplement":
+        progress.filing = svc.request_supplement(
+            filing, actor=reviewer, items=SUPPLEMENT_ITEMS, note="请一次性补正以下材料。"
+        )
+    elif action == "accept":
+        progress.filing = svc.accept_filing(filing, actor=reviewer)
+    elif action == "nonconforming":
+        progress.filing = svc.mark_nonconforming(
+            filing, actor=reviewer, reasons=NONCONFORMING_REASONS
+        )
+    elif action == "deregister":
+        progress.filing = changes.deregister_filing(
             filing,
             actor=operator,
-            kind=kind,
-            upload=SimpleUploadedFile(f"{label}.pdf", demo_pdf(label), "application/pdf"),
+            reason="场地租赁到期不再续租，在托婴幼儿已转入附近托育机构。",
+            placement_confirmed=True,
         )
-    return svc.submit_filing(filing, actor=operator)
-
-
-def seed(stdout: IO[str]) -> None:
-    operator = User.objects.filter(username="operator").first()
-    reviewer = User.objects.filter(username="health").first()
-    if operator is None or reviewer is None:
-        stdout.write("demo filings: skipped (demo users missing)")
-        return
-    with transaction.atomic():
-        registrations = _approved_registrations(operator)
-        filed = _filing(operator, registrations[0], _data(15, 20))
-        if filed.status == FilingStatus.SUBMITTED:
-            filed = svc.accept_filing(filed, actor=reviewer)
-        waiting = _filing(operator, registrations[1], _data(12, 14))
-    stdout.write(
-        f"demo filings: {filed.filing_number or filed.pk} ({filed.status}), "
-        f"#{waiting.pk} ({waiting.status})"
-    )
+    elif action == "change_create":
+        progress.change = changes.create_change(
+            filing,
+            actor=operator,
+            proposed=_change_proposal(planned),
+            reason="扩大收托规模" if planned.index % 2 else "参与普惠托育，下调收费标准",
+        )
+    elif action == "change_submit":
+        progress.change = changes.submit_change(progress.change, actor=operator)
+    elif action == "change_supplement":
+        progress.change = changes.request_change_supplement(
+            progress.change, actor=reviewer, note=CHANGE_SUPPLEMENT_NOTE
+        )
+    elif action == "change_accept":
+        progress.change = changes.accept_change(
+            progress.change, actor=reviewer, note="经现场核查，变更事项属实。"
+        )
+    else:
+        raise ValueError(f"unknown demo action {action}")

@@ -38,11 +38,21 @@ def seed(stdout: TextIO) -> None:
         except DomainError as error:
             stdout.write(f"  demo ban skipped: {error}\n")
     today = timezone.localdate()
-    for filing in Filing.objects.public().select_related("institution")[:3]:
+    # The first filed institutions of each demo county get a roster (one person works at one).
+    filings = [
+        filing
+        for county in ("371103", "141023")
+        for filing in Filing.objects.public()
+        .filter(region_id=county)
+        .select_related("institution")
+        .order_by("filed_on", "pk")[:2]
+    ]
+    for serial, filing in enumerate(filings):
         operator = filing.institution.memberships.filter(user__role=Role.OPERATOR).first()
         if operator is None or StaffMember.objects.filter(institution=filing.institution).exists():
             continue
-        for name, id_number, role, days in DEMO_STAFF:
+        staff = DEMO_STAFF if serial == 0 else _more_staff(serial)
+        for name, id_number, role, days in staff:
             try:
                 add_staff_member(
                     filing.institution,
@@ -58,3 +68,14 @@ def seed(stdout: TextIO) -> None:
             except DomainError:
                 continue  # already employed at another demo institution
         stdout.write(f"  demo staff for {filing.institution.name}\n")
+
+
+def _more_staff(serial: int) -> list[tuple[str, str, str, int]]:
+    """Three more fictional people per institution, with checksum-valid ID numbers."""
+    from registry.demo import demo_id_number
+
+    names = [("陈静", "caregiver", 120), ("刘洋", "health_worker", 25), ("孙涛", "cook", 400)]
+    return [
+        (name, demo_id_number("110101", f"1990{serial:02d}{n + 10:02d}", 800 + n), role, days)
+        for n, (name, role, days) in enumerate(names)
+    ]

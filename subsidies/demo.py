@@ -1,4 +1,5 @@
-"""Demo and reference data for subsidies: the 岚山 (371103) schemes (api.md "Demo data").
+"""Demo and reference data for subsidies: the 岚山 (371103) schemes (api.md "Demo data"), and a
+year of claims of every kind in every state, with a paid payment batch (seed_claims).
 
 `ensure_schemes` is shared with the data migration 0003, so it takes the model class (the
 historical one in migrations) and only creates a kind that the region has no row for yet.
@@ -6,6 +7,7 @@ historical one in migrations) and only creates a kind that the region has no row
 
 from __future__ import annotations
 
+import random
 from datetime import date
 from decimal import Decimal
 from typing import Any, TextIO
@@ -80,61 +82,139 @@ def _demo_child_id(born: date, serial: int) -> str:
     return body + ("X" if check == 10 else str(check))
 
 
+# Each kind is claimed once in each final state; "paid" ones go into one paid payment batch.
+CLAIM_STATES = ["draft", "submitted", "changes_requested", "approved", "rejected", "paid"]
+WAITING_STATES = {"draft", "submitted", "changes_requested"}
+CHANGES_REASON = "请补充在托幼儿的考勤记录（需家长签字）。"
+REJECT_REASON = "申请期间机构实际收费高于普惠托育收费标准，不符合补助条件。"
+
+
 def seed_claims(stdout: TextIO) -> None:
-    """A submitted family-fee claim for the demo operator's filed 普惠 institution, if the registry
-    demo created one; nothing otherwise (the subsidy pages then start empty)."""
+    """Claims of the four kinds in each state for the filed 普惠 demo institutions of 岚山, dated
+    over the past year through the claim and batch services (registry.demo.at sets the clock).
+    Nothing when the county already has claims (idempotent) or no eligible filing."""
+    from datetime import datetime, time, timedelta
+
+    from inspections import selectors as inspection_selectors
+    from registry import demo as registry_demo
     from registry.models import Filing, FilingStatus
     from tuoyu_portal.accounts.models import User
-    from tuoyu_portal.exceptions import DomainError
 
-    from .models import Claim, SchemeKind
-    from .services.claims import LineInput, create_claim, submit_claim
+    from .amounts import add_months, first_of_month
+    from .models import ONE_OFF_KINDS, Claim, Scheme, SchemeKind
+    from .services.batches import create_batch, mark_batch_paid
+    from .services.claims import (
+        LineInput,
+        approve_claim,
+        create_claim,
+        reject_claim,
+        request_changes,
+        submit_claim,
+    )
 
-    operator = User.objects.filter(username="operator").first()
-    filing = (
-        Filing.objects.filter(
+    officer = User.objects.filter(username="subsidy", region_id=LANSHAN).first()
+    if officer is None or Claim.objects.filter(region_id=LANSHAN).exists():
+        return
+    today = datetime.now(registry_demo.BEIJING).date()
+    quiet = {p.name for p in registry_demo.build_plan(today) if p.quiet}
+    eligible = [
+        f
+        for f in Filing.objects.filter(
             status=FilingStatus.FILED,
             inclusive=True,
             region_id=LANSHAN,
-            institution__memberships__user=operator,
-        ).first()
-        if operator
-        else None
-    )
-    if filing is None or Claim.objects.filter(filing=filing).exists():
-        return
-    scheme = _scheme_in_force(SchemeKind.FAMILY_FEE)
-    months = (date(2026, 3, 1), date(2026, 4, 1), date(2026, 5, 1))
-    try:
-        claim = create_claim(
-            filing,
-            actor=operator,
-            scheme=scheme,
-            period_start=months[0],
-            period_end=months[-1],
-            lines=[
-                LineInput(
-                    child_name="演示幼儿甲",
-                    child_id_number=_demo_child_id(date(2024, 9, 1), 901),
-                    birth_order=2,
-                    months=months,
-                ),
-                LineInput(
-                    child_name="演示幼儿乙",
-                    child_id_number=_demo_child_id(date(2025, 2, 1), 902),
-                    birth_order=3,
-                    months=months,
-                ),
-            ],
+            filed_on__lte=today - timedelta(days=130),
         )
-        submit_claim(claim, actor=operator)
-    except DomainError as exc:
-        stdout.write(f"subsidies: demo claim skipped ({exc})")
+        .select_related("institution")
+        .order_by("filed_on", "pk")
+        if f.institution.name not in quiet
+        and not inspection_selectors.has_open_critical_finding(f.institution_id)
+        and not inspection_selectors.has_enforcement_in_force(f.institution_id, today)
+    ]
+    if not eligible:
+        stdout.write("subsidies: no eligible demo filing, no claims")
         return
-    stdout.write(f"subsidies: demo claim #{claim.pk} submitted")
-
-
-def _scheme_in_force(kind: str) -> Any:
-    from .models import Scheme
-
-    return Scheme.objects.in_force(LANSHAN, kind, date(2026, 3, 1)).get()
+    # A fixed seed for repeatable demo data, not for anything secret.
+    rng = random.Random(registry_demo.description()["seed"] + 1)  # nosec B311
+    kinds = [
+        SchemeKind.STARTUP,
+        SchemeKind.PLACE_OPERATION,
+        SchemeKind.FAMILY_FEE,
+        SchemeKind.DEMONSTRATION_AWARD,
+    ]
+    paid: list[int] = []
+    serial = 100
+    created = 0
+    for k, kind in enumerate(kinds):
+        for s, state in enumerate(CLAIM_STATES):
+            filing = eligible[(k * len(CLAIM_STATES) + s) % len(eligible)]
+            operator = filing.institution.memberships.filter(user__role="operator").first()
+            if operator is None:
+                continue
+            room = (today - filing.filed_on).days - 100
+            ago = rng.randint(2, 10) if state in WAITING_STATES else rng.randint(40, max(41, room))
+            ago = min(ago, max(room, 2))
+            minute = rng.randint(9 * 60, 16 * 60)
+            opened = datetime.combine(
+                today - timedelta(days=ago),
+                time(minute // 60, minute % 60),
+                tzinfo=registry_demo.BEIJING,
+            )
+            end = add_months(first_of_month(opened.date()), -1)
+            start = end if kind in ONE_OFF_KINDS else add_months(end, -2)
+            months = tuple(add_months(start, n) for n in range(3)) if start != end else (start,)
+            if kind == SchemeKind.STARTUP:
+                lines = [LineInput(classes=1)]
+            elif kind == SchemeKind.PLACE_OPERATION:
+                lines = [LineInput(places=filing.places)]
+            elif kind == SchemeKind.FAMILY_FEE:
+                lines = []
+                for order in (2, 3):
+                    serial += 1
+                    born = date(2024, rng.randint(1, 12), rng.randint(1, 28))
+                    lines.append(
+                        LineInput(
+                            child_name=f"演示幼儿{serial}",
+                            child_id_number=_demo_child_id(born, serial),
+                            birth_order=order,
+                            months=months,
+                        )
+                    )
+            else:
+                lines = []
+            scheme = Scheme.objects.in_force(LANSHAN, kind, start).first()
+            if scheme is None:
+                continue
+            with registry_demo.at(opened):
+                claim = create_claim(
+                    filing,
+                    actor=operator.user,
+                    scheme=scheme,
+                    period_start=start,
+                    period_end=end,
+                    lines=lines,
+                )
+            created += 1
+            if state == "draft":
+                continue
+            with registry_demo.at(opened + timedelta(days=1)):
+                claim = submit_claim(claim, actor=operator.user)
+            decided = opened + timedelta(days=min(6, ago - 1))
+            with registry_demo.at(decided):
+                if state == "changes_requested":
+                    request_changes(claim, actor=officer, reason=CHANGES_REASON)
+                elif state == "rejected":
+                    reject_claim(claim, actor=officer, reason=REJECT_REASON)
+                elif state in ("approved", "paid"):
+                    approve_claim(claim, actor=officer, note="材料齐全，核准。")
+            if state == "paid":
+                paid.append(claim.pk)
+    if paid:
+        latest = Claim.objects.filter(pk__in=paid).order_by("-decided_at").first()
+        assert latest is not None and latest.decided_at is not None
+        batched = latest.decided_at + timedelta(days=3)
+        with registry_demo.at(batched):
+            batch = create_batch(paid, actor=officer)
+        with registry_demo.at(batched + timedelta(days=5)):
+            mark_batch_paid(batch, actor=officer, payment_ref=f"岚财拨〔{batched.year}〕托育01号")
+    stdout.write(f"subsidies: {created} demo claims, {len(paid)} paid in one batch")

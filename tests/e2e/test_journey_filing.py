@@ -33,7 +33,7 @@ def _approve_precondition() -> None:
     reg = Registration.objects.get(name=NAME)
     services.approve_registration(
         reg,
-        actor=User.objects.get(username="xzsp"),  # 岚山 registers non-profits at 行政审批
+        actor=User.objects.get(username="minzheng"),
         credit_code=demo_credit_code("52", "371103", 2),
     )
 

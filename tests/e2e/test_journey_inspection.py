@@ -4,6 +4,7 @@ rectification, the inspector verifies it (admin action on the finding)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -75,7 +76,11 @@ def test_it_records_a_visit_then_a_rectification_then_its_verification(
     shot(page, "53-operator-rectification-submitted")
 
     # The inspector verifies it with the admin action on the finding list.
-    admin.goto(f"{portal}/admin/inspections/finding/?status__exact=rectification_submitted")
+    # The demo county has other institutions' rectifications waiting too: search this one's.
+    admin.goto(
+        f"{portal}/admin/inspections/finding/?status__exact=rectification_submitted"
+        f"&q={quote(FACILITY)}"
+    )
     assert admin.locator("#result_list tbody tr").count() == 1  # only the submitted one
     admin.locator(f'#result_list input.action-select[value="{first.pk}"]').check()
     admin.locator("select[name=action]").select_option("accept_rectification")

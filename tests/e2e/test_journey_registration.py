@@ -61,10 +61,11 @@ def test_it_takes_a_registration_from_the_operator_to_the_health_inbox(
     assert "申请已提交至登记机关" in page.locator(".messages").inner_text()
     shot(page, "12-registration-submitted")
 
-    # The for-profit application is routed to 行政审批服务局 (xzsp) of 岚山区 (岚政办字〔2024〕5号).
+    # The for-profit application goes to the demo's 岚山 registrar for companies (scjg): the demo
+    # routes there by a labelled county rule (registry/demo.py configure_demo_routing).
     registrar_context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     registrar = registrar_context.new_page()
-    sign_in(registrar, portal, "xzsp")
+    sign_in(registrar, portal, "scjg")
     registrar.goto(f"{portal}/registrar/")
     assert registrar.get_by_role("link", name=NAME).is_visible()
     shot(registrar, "13-registrar-queue")

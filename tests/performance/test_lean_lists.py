@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework.request import Request
 from rest_framework.test import APIClient, APIRequestFactory, force_authenticate
 
-from tests.performance.test_query_counts import _list_paths, demo  # noqa: F401 (fixture)
+from tests.performance.test_query_counts import _list_paths, _seeded, demo  # noqa: F401 (fixtures)
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.api import ValuesListMixin
 from tuoyu_portal.renderers import FastJSONRenderer

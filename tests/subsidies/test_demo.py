@@ -1,4 +1,5 @@
-"""The 岚山 schemes: seeded idempotently by the demo and by the data migration."""
+"""The 岚山 schemes: seeded idempotently by the demo and by the data migration (the demo's claims:
+tests/registry/test_demo_county.py)."""
 
 from __future__ import annotations
 
@@ -23,23 +24,6 @@ def test_it_seeds_the_lanshan_schemes_once(db) -> None:
     assert all(
         s.valid_from.isoformat() == "2025-01-01" and s.valid_to is None for s in rows.values()
     )
-
-
-def test_it_submits_one_demo_claim_for_the_demo_operators_filed_institution(db) -> None:
-    from registry.models import Institution
-    from subsidies.models import Claim
-    from tests import factories
-    from tests.subsidies.factories import filed_filing
-    from tuoyu_portal.accounts.models import Role
-
-    user = factories.UserFactory(username="operator", role=Role.OPERATOR, region_id="371103")
-    institution: Institution = factories.InstitutionFactory(region_id="371103", owner=user)
-    filed_filing(institution)
-    demo.seed(io.StringIO())
-    demo.seed(io.StringIO())
-    claim = Claim.objects.get()
-    assert claim.status == "submitted"
-    assert str(claim.amount) == "2700.00"  # 3 × 300 + 3 × 600
 
 
 def test_it_validates_overlapping_schemes_before_saving(db) -> None:

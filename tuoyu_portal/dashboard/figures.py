@@ -32,6 +32,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from inspections.models import Complaint, Finding, FindingStatus, Inspection, Severity
 from registry.models import Filing, FilingStatus, Registration, RegistrationStatus
@@ -225,10 +226,11 @@ def _subsidy_paid(scope: Scope, year: int) -> dict[str, dict[str, Decimal]]:
 
 def _population_and_targets(
     code: str, year: int, keys: list[str], on: datetime.date
-) -> dict[str, tuple[int | None, float]]:
-    """Population and target per group key, from two queries for all of `keys`.
+) -> dict[str, tuple[int | None, float, dict[str, Any]]]:
+    """Population, target and the population's provenance per group key, from two queries.
 
-    Population: the region's own RegionYear row, else the sum of its county-level rows. Target:
+    Population: the region's own RegionYear row, else the sum of its county-level rows (then
+    estimated if any part is, and its source says it is a sum). Target:
     the region's own RegionYear target, else the rule `target_places_per_1000` (region, then
     ancestors, then the national default 4.5).
     """
@@ -238,6 +240,11 @@ def _population_and_targets(
             "region_id",
             "population",
             "target_places_per_1000",
+            "population_estimated",
+            "under3_population",
+            "under3_estimated",
+            "population_source",
+            "estimate_method",
             "region__level",
             "region__county_level",
         )
@@ -256,15 +263,18 @@ def _population_and_targets(
         region_code = key.ljust(6, "0")
         row = own.get(region_code)
         population: int | None = row["population"] if row and row["population"] else None
+        info = _provenance(row) if population is not None else _provenance(None)
         if population is None:
-            counties = [
-                r["population"]
+            parts = [
+                r
                 for r in year_rows
                 if r["region_id"].startswith(key)
                 and (r["region__level"] == Region.Level.COUNTY or r["region__county_level"])
                 and r["population"]
             ]
-            population = sum(counties) if counties else None
+            population = sum(r["population"] for r in parts) if parts else None
+            if parts:
+                info = _provenance_of_sum(parts)
         target: float | None = (
             float(row["target_places_per_1000"])
             if row and row["target_places_per_1000"] is not None
@@ -277,8 +287,42 @@ def _population_and_targets(
                 if found is not None:
                     target = float(found)
                     break
-        result[key] = (population, target)
+        result[key] = (population, target, info)
     return result
+
+
+def _provenance(row: dict[str, Any] | None) -> dict[str, Any]:
+    """Where a region's own population figures come from, for the dashboard's footnote."""
+    if row is None:
+        return {
+            "population_estimated": False,
+            "under3_population": None,
+            "under3_estimated": False,
+            "population_source": "",
+            "estimate_method": "",
+        }
+    return {
+        "population_estimated": row["population_estimated"],
+        "under3_population": row["under3_population"],
+        "under3_estimated": row["under3_estimated"],
+        "population_source": row["population_source"],
+        "estimate_method": row["estimate_method"],
+    }
+
+
+def _provenance_of_sum(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """A figure summed from county rows: estimated if any part is (and counties without a row
+    are missing from it, which the source says)."""
+    under3 = [r["under3_population"] for r in parts if r["under3_population"]]
+    return {
+        "population_estimated": any(r["population_estimated"] for r in parts),
+        "under3_population": sum(under3) if under3 else None,
+        "under3_estimated": any(r["under3_estimated"] for r in parts),
+        "population_source": gettext("下辖有数据的%(n)s个县（市、区）之和") % {"n": len(parts)},
+        "estimate_method": "；".join(
+            dict.fromkeys(r["estimate_method"] for r in parts if r["estimate_method"])
+        ),
+    }
 
 
 # --- assembly -----------------------------------------------------------------------------------
@@ -301,7 +345,7 @@ def _collect(code: str, scope: Scope, keys: list[str], year: int) -> dict[str, d
         c = clocks.get(key, {})
         cov = coverage.get(key, {"filed": 0, "visited": 0})
         f = findings.get(key, {})
-        pop, target = population[key]
+        pop, target, provenance = population[key]
         filed_places = int(p.get("total_places", 0) or 0)
         inclusive_places = int(p.get("total_inclusive_places", 0) or 0)
         result[key] = {
@@ -313,6 +357,7 @@ def _collect(code: str, scope: Scope, keys: list[str], year: int) -> dict[str, d
             "inclusive_share": _rate(inclusive_places, filed_places),
             "free_places": int(p.get("free_places", 0) or 0),
             "population": pop,
+            **provenance,
             "places_per_1000": round(filed_places / pop * PER, 2) if pop else None,
             "target_per_1000": target,
             "filings_by_status": {s: by_status.get(key, {}).get(s, 0) for s in FilingStatus.values},

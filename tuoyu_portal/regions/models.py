@@ -93,6 +93,13 @@ class RegionYear(models.Model):
         _("每千人口托位数目标"), max_digits=6, decimal_places=2, null=True, blank=True
     )
     note = models.CharField(_("来源说明"), max_length=200, blank=True)
+    # Where the population figures come from (fixtures/population/), and whether they are an
+    # estimate: the dashboard marks estimated figures and shows the source beside them.
+    population_source = models.CharField(_("人口数据来源"), max_length=300, blank=True)
+    population_estimated = models.BooleanField(_("常住人口为估算值"), default=False)
+    under3_population = models.PositiveIntegerField(_("0—3岁婴幼儿人口"), null=True, blank=True)
+    under3_estimated = models.BooleanField(_("0—3岁人口为估算值"), default=False)
+    estimate_method = models.CharField(_("估算方法"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("区划年度数据")

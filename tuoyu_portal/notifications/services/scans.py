@@ -44,6 +44,16 @@ LOOKBACK = timedelta(days=30)
 FILED_STATUSES = tuple(Filing.PUBLIC_STATUSES)
 
 
+def _item_label(key: str) -> str:
+    """A supplement item as the person reads it (the material or field name, never its key),
+    the same labels as the filing page's supplement notice."""
+    from registry.filing_forms import FIELD_LABELS
+    from registry.materials import MATERIALS_BY_KIND
+
+    material = MATERIALS_BY_KIND.get(key)
+    return str(material.label if material else FIELD_LABELS.get(key, key))
+
+
 def _link(name: str, *args: Any) -> str:
     try:
         return reverse(name, args=args)
@@ -104,7 +114,9 @@ def scan_filing_events(now: datetime.datetime | None = None) -> int:
         )
         for request in requests:
             filing = request.filing
-            items = "、".join(str(entry.get("item", "")) for entry in request.items if entry)
+            items = "、".join(
+                _item_label(entry.get("item", "")) for entry in request.items if entry
+            )
             sent += _send_all(
                 _operators(filing.institution),
                 kind=NotificationKind.SUPPLEMENT_REQUESTED,

@@ -93,6 +93,15 @@ DEMO_USERS: list[dict[str, str]] = [
         "first_name": "卫生监督员",
     },
     {
+        # Not in api.md's table: 襄汾's inspector, so the second demo county has visits too.
+        "username": "inspector2",
+        "role": Role.INSPECTOR,
+        "region": "141023",
+        "department": "health",
+        "last_name": "襄汾县",
+        "first_name": "卫生监督员",
+    },
+    {
         "username": "subsidy",
         "role": Role.SUBSIDY_OFFICER,
         "region": "371103",
@@ -111,8 +120,7 @@ DEMO_USERS: list[dict[str, str]] = [
 # Each app may contribute demo data through a `demo.seed(stdout)` function; apps built later plug
 # in here without this command changing.
 DEMO_MODULES = [
-    "registry.demo",  # registrations in several states
-    "registry.demo_filings",  # filings, documents, receipts
+    "registry.demo",  # a year of registrations, filings and changes (fixtures/demo/)
     "registry.demo_staff",  # staff rosters, bans, public register
     "inspections.demo",
     "subsidies.demo",
