@@ -102,6 +102,16 @@ def _change_proposal(planned: PlannedInstitution) -> dict[str, Any]:
     return {"monthly_fee": str(planned.monthly_fee - 200), "inclusive": True}
 
 
+def _receiving_institution(planned: PlannedInstitution) -> str:
+    from registry.demo import build_plan
+
+    today = timezone.localdate()
+    for other in build_plan(today):
+        if other.county == planned.county and other.scenario == "filed":
+            return other.name
+    return planned.name
+
+
 def run_action(progress: Progress, action: str, actors: Actors) -> None:
     planned = progress.planned
     operator = actors.get(planned.operator, planned.county)
@@ -139,6 +149,13 @@ def run_action(progress: Progress, action: str, actors: Actors) -> None:
             actor=operator,
             reason="场地租赁到期不再续租，在托婴幼儿已转入附近托育机构。",
             placement_confirmed=True,
+            # Where the children went: the county's first filed demo institution took them all.
+            placements=[
+                {
+                    "receiving_institution": _receiving_institution(planned),
+                    "children": sum(children for _kind, children in planned.classes),
+                }
+            ],
         )
     elif action == "change_create":
         progress.change = changes.create_change(

@@ -89,6 +89,39 @@ CHANGES_REASON = "请补充在托幼儿的考勤记录（需家长签字）。"
 REJECT_REASON = "申请期间机构实际收费高于普惠托育收费标准，不符合补助条件。"
 
 
+def _assess_quality(filing: Any, moment: Any) -> None:
+    """A WS/T 821—2023 quality visit at full marks, through the inspection service (once)."""
+    from inspections.models import ChecklistTemplate, Inspection, InspectionKind
+    from inspections.services.visits import record_inspection
+    from registry import demo as registry_demo
+    from tuoyu_portal.accounts.models import User
+
+    if Inspection.objects.filter(filing=filing, kind=InspectionKind.QUALITY).exists():
+        return
+    template = (
+        ChecklistTemplate.objects.filter(kind=InspectionKind.QUALITY, published=True)
+        .order_by("-version")
+        .first()
+    )
+    inspector = User.objects.filter(username="inspector", region_id=filing.region_id).first()
+    if template is None or inspector is None:
+        return
+    answers = {
+        item["code"]: {"ok": True} if item.get("veto") else {"score": item.get("points", 0)}
+        for item in template.items
+    }
+    with registry_demo.at(moment):
+        record_inspection(
+            filing,
+            actor=inspector,
+            kind=InspectionKind.QUALITY,
+            visited_on=moment.date(),
+            notes="质量评估：各维度达到示范标准。",
+            checklist_template=template,
+            checklist_answers=answers,
+        )
+
+
 def seed_claims(stdout: TextIO) -> None:
     """Claims of the four kinds in each state for the filed 普惠 demo institutions of 岚山, dated
     over the past year through the claim and batch services (registry.demo.at sets the clock).
@@ -185,6 +218,9 @@ def seed_claims(stdout: TextIO) -> None:
             scheme = Scheme.objects.in_force(LANSHAN, kind, start).first()
             if scheme is None:
                 continue
+            if kind == SchemeKind.DEMONSTRATION_AWARD:
+                # The award needs the demonstration grade: a published quality assessment first.
+                _assess_quality(filing, opened - timedelta(days=20))
             with registry_demo.at(opened):
                 claim = create_claim(
                     filing,
