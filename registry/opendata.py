@@ -22,6 +22,8 @@ from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
+from tuoyu_portal import failopen
+
 from .models import FacilityVacancy, Filing, Institution, PublishedDataset
 from .public import address_shown, published_reasons
 
@@ -194,7 +196,7 @@ def rebuild() -> list[str]:
                 },
             )
             changed.append(name)
-    cache.delete(REBUILD_QUEUED_KEY)
+    failopen.call(lambda: cache.delete(REBUILD_QUEUED_KEY), None, "open-data mark")
     return changed
 
 
@@ -217,7 +219,11 @@ def _queue() -> None:
 
     # One queued rebuild at a time: a burst of changes makes one build, not one per change; the
     # build clears the mark. A lost task (broker down) leaves it to expire; the sweep rebuilds.
-    if not cache.add(REBUILD_QUEUED_KEY, 1, timeout=300):
+    # With the cache down, queue anyway (fail open): at worst a burst makes a few builds.
+    added, _reached = failopen.call(
+        lambda: cache.add(REBUILD_QUEUED_KEY, 1, timeout=300), True, "open-data mark"
+    )
+    if not added:
         return
     publish_in_background(rebuild_open_data)
 

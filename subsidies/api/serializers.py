@@ -120,10 +120,20 @@ class ClaimInputSerializer(serializers.Serializer):
         return [child.to_line(line) for line in self.validated_data.get("lines", [])]
 
 
+class _BlankAsNullChoice(serializers.ChoiceField):
+    """null where the region does not ask parents to confirm (stored as "")."""
+
+    def to_representation(self, value: Any) -> Any:
+        return value or None
+
+
 class ClaimLineOutputSerializer(serializers.ModelSerializer):
     # A line shows only the fields of its claim's kind (LINE_FIELDS): none is always present.
     months = serializers.ListField(child=MonthField(), required=False)
-    confirmation_status = serializers.SerializerMethodField()
+    # Only on family-fee lines (LINE_FIELDS), so not a required property of every line.
+    confirmation_status = _BlankAsNullChoice(
+        choices=["pending", "confirmed", "disputed"], allow_null=True, required=False
+    )
 
     class Meta:
         model = ClaimLine
@@ -137,13 +147,6 @@ class ClaimLineOutputSerializer(serializers.ModelSerializer):
             "confirmation_status",
         ]
         extra_kwargs = {name: {"required": False} for name in fields}
-
-    @extend_schema_field(
-        serializers.ChoiceField(choices=["pending", "confirmed", "disputed"], allow_null=True)
-    )
-    def get_confirmation_status(self, line: ClaimLine) -> str | None:
-        """null where the region does not ask parents to confirm."""
-        return line.confirmation_status or None
 
 
 class ClaimTransitionOutputSerializer(serializers.ModelSerializer):

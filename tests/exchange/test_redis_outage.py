@@ -90,7 +90,7 @@ def _version(server: RedisServer) -> int:
 
 
 def _traffic(figures: Figures, rounds: int) -> None:
-    registrar = client_for(registrar_for("371103"))
+    registrars: dict[str, Any] = {}
     operator = factories.UserFactory(role=Role.OPERATOR, region_id="371103")
     owner = client_for(operator)
     public = Client()
@@ -98,9 +98,13 @@ def _traffic(figures: Figures, rounds: int) -> None:
         reg = factories.SubmittedRegistrationFactory(
             institution=factories.InstitutionFactory(region_id="371103")
         )
+        # The registrar of the office the region's rules route this registration to.
+        if reg.authority not in registrars:
+            registrars[reg.authority] = client_for(registrar_for("371103", reg.authority))
+        registrar = registrars[reg.authority]
         approved = figures.timed(
             "approve",
-            lambda reg=reg, i=i: registrar.post(
+            lambda reg=reg, i=i, registrar=registrar: registrar.post(
                 f"/api/v1/registrations/{reg.pk}/approve/",
                 {"credit_code": credit_code(reg.pk + 1000 * i)},
                 format="json",

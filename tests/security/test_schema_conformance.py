@@ -88,8 +88,11 @@ def test_start_up_claim_lines_without_months_are_in_the_schema(operator: User) -
 def test_a_refused_transition_s_409_and_a_broken_rule_s_400_are_documented(
     operator: User,
 ) -> None:
-    registrar = factories.UserFactory(role=Role.REGISTRAR, region_id="371103", authority="scjg")
     draft = factories.RegistrationFactory(institution=factories.InstitutionFactory())
+    # The registrar of the office the region's rules route the draft to (岚山: 行政审批).
+    registrar = factories.UserFactory(
+        role=Role.REGISTRAR, region_id=draft.region_id, authority=draft.authority
+    )
     conflict = _check(
         "/api/v1/registrations/{id}/approve/", "POST", registrar, body={}, id=draft.pk
     )
