@@ -48,6 +48,7 @@ from tuoyu_portal.identifiers import id_number_valid
 from tuoyu_portal.regions.calendar import working_deadline
 from tuoyu_portal.regions.rules import value_for
 
+from .bans import refuse_if_banned
 from .filing_checks import clocks, facts_for
 from .filing_documents import sanitise_name, sniff
 from .staff import check_ban
@@ -405,8 +406,25 @@ def update_change(
     return change
 
 
-@transaction.atomic
 def submit_change(change: FilingChange, *, actor: User) -> FilingChange:
+    """Submit (below); a new person in charge is checked against the register again, since a
+    ban may have been recorded after the draft was opened (outside the transaction, so the
+    county's alert survives the refusal)."""
+    change = FilingChange.objects.select_related("filing__institution").get(pk=change.pk)
+    if change.person_in_charge_id_hash and _is_operator_of(change.filing, actor):
+        refuse_if_banned(
+            actor=actor,
+            region_code=change.filing.region_id,
+            institution=change.filing.institution,
+            id_hash=change.person_in_charge_id_hash,
+            person_role=BanAlert.PersonRole.PERSON_IN_CHARGE,
+            field="person_in_charge_id_number",
+        )
+    return _submit_change(change, actor=actor)
+
+
+@transaction.atomic
+def _submit_change(change: FilingChange, *, actor: User) -> FilingChange:
     """Operator submits (or resubmits after a supplement request) a change for review."""
     change = FilingChange.objects.select_for_update().get(pk=change.pk)
     if not _is_operator_of(change.filing, actor):

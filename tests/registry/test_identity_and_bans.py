@@ -335,6 +335,24 @@ def test_a_banned_new_person_in_charge_of_a_change_is_refused(
     assert BanAlert.objects.get().person_role == "person_in_charge"
 
 
+def test_a_person_in_charge_banned_after_the_change_was_opened_is_refused_at_submit(
+    operator: User, filing: Filing, county_reviewer: User
+) -> None:
+    api = client_for(operator)
+    opened = api.post(
+        f"/api/v1/filings/{filing.pk}/changes/",
+        {"proposed": {"person_in_charge_name": "赵某"}, "person_in_charge_id_number": BANNED},
+        format="json",
+    )
+    assert opened.status_code == 201, opened.content
+    ban(county_reviewer)
+    submitted = api.post(f"/api/v1/filing-changes/{opened.json()['id']}/submit/", format="json")
+    assert submitted.status_code == 400, submitted.content
+    assert codes(submitted) == ["banned_person"]
+    assert BanAlert.objects.get().person_role == "person_in_charge"
+    assert filing.changes.get().status == "draft"
+
+
 def test_recording_a_ban_alerts_every_county_where_the_person_is_active(
     operator: User,
     other_operator: User,
