@@ -13,6 +13,7 @@ from registry.services.filings import SCALAR_FIELDS, STAFF_FIELDS
 from tuoyu_portal import text
 from tuoyu_portal.identifier_fields import IdentifierFormField
 from tuoyu_portal.text import validate_plain_text
+from tuoyu_portal.widgets import IsoDateInput
 
 FIELD_LABELS: dict[str, Any] = {
     "person_in_charge_id_number": _("负责人身份证号码"),
@@ -71,7 +72,7 @@ class FilingDraftForm(forms.Form):
     lease_end = forms.DateField(
         label=_("租赁到期日"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput,
     )
     # 膳食与收费
     meals = forms.ChoiceField(label=_("膳食"), choices=Meals.choices, required=False)

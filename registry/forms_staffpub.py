@@ -10,10 +10,7 @@ from tuoyu_portal import text
 from tuoyu_portal.identifier_fields import IdentifierFormField
 from tuoyu_portal.identifiers import IdDocumentType
 from tuoyu_portal.text import validate_plain_text
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
+from tuoyu_portal.widgets import IsoDateInput
 
 
 class StaffAddForm(forms.Form):
@@ -27,10 +24,10 @@ class StaffAddForm(forms.Form):
     id_number = IdentifierFormField(label=_("身份证号"), max_length=18)
     role = forms.ChoiceField(label=_("岗位"), choices=StaffMember.Role.choices)
     health_certificate_expires = forms.DateField(
-        label=_("健康证有效期至"), required=False, widget=DateInput
+        label=_("健康证有效期至"), required=False, widget=IsoDateInput
     )
     background_check_date = forms.DateField(
-        label=_("背景审查日期"), required=False, widget=DateInput
+        label=_("背景审查日期"), required=False, widget=IsoDateInput
     )
     qualifications = forms.CharField(
         max_length=text.REASON_MAX, label=_("资格证书"), required=False, widget=forms.Textarea
@@ -41,10 +38,10 @@ class StaffEditForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50, validators=[validate_plain_text])
     role = forms.ChoiceField(label=_("岗位"), choices=StaffMember.Role.choices)
     health_certificate_expires = forms.DateField(
-        label=_("健康证有效期至"), required=False, widget=DateInput
+        label=_("健康证有效期至"), required=False, widget=IsoDateInput
     )
     background_check_date = forms.DateField(
-        label=_("背景审查日期"), required=False, widget=DateInput
+        label=_("背景审查日期"), required=False, widget=IsoDateInput
     )
     qualifications = forms.CharField(
         max_length=text.REASON_MAX, label=_("资格证书"), required=False, widget=forms.Textarea
@@ -138,7 +135,7 @@ class BanForm(forms.Form):
         max_length=text.LEGAL_BASIS_MAX, label=_("法律依据"), widget=forms.Textarea
     )
     decision_ref = forms.CharField(label=_("决定文书编号"), max_length=100)
-    decided_on = forms.DateField(label=_("决定日期"), widget=DateInput)
+    decided_on = forms.DateField(label=_("决定日期"), widget=IsoDateInput)
 
 
 class BanCorrectForm(forms.Form):

@@ -156,3 +156,16 @@ def test_it_hides_pages_from_other_counties_and_operators(
     )
     assert _client(operator).get(reverse("reviewer-queue")).status_code == 403
     assert _client(county_reviewer).get(reverse("filing-start")).status_code == 403
+
+
+def test_the_lease_end_is_rendered_iso_so_the_date_input_shows_it(operator, institution) -> None:
+    """A date input shows only YYYY-MM-DD; the Chinese locale's 2030/06/30 rendered as empty,
+    so every re-save of the page cleared the lease end (and readiness then blocked)."""
+    import datetime
+
+    filing = draft_filing(operator, institution, documents=False)
+    Filing.objects.filter(pk=filing.pk).update(lease_end=datetime.date(2030, 6, 30))
+    page = _client(operator).get(reverse("filing-edit", kwargs={"pk": filing.pk}))
+    html = page.content.decode()
+    assert 'type="date" name="lease_end" value="2030-06-30"' in html
+    assert "2030/06/30" not in html
