@@ -17,12 +17,12 @@ from tuoyu_portal.service_urls import (
     with_dbname,
 )
 
-SOCKET_DIR = "/work/some checkout/.data/pg"
+SOCKET_DIR = "/srv/some checkout/.data/pg"
 
 
 def test_a_socket_directory_host_reads_back_as_that_directory_in_django_and_libpq() -> None:
     url = postgres_url(dbname="test_tuoyu", host=SOCKET_DIR, port=5432, user="postgres")
-    assert "/work" not in url.split("@", 1)[1].split("/", 1)[0]  # encoded, not a path
+    assert "/srv" not in url.split("@", 1)[1].split("/", 1)[0]  # encoded, not a path
     parsed = dj_database_url.parse(url)
     assert (parsed["HOST"], parsed["PORT"], parsed["NAME"]) == (SOCKET_DIR, 5432, "test_tuoyu")
     libpq = conninfo_to_dict(url)

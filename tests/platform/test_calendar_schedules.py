@@ -16,6 +16,7 @@ import yaml
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.urls import reverse
 
 from inspections.models import Complaint, ComplaintTransition
 from inspections.services import complaints
@@ -264,7 +265,7 @@ def test_an_admin_override_moves_open_clocks_too(
     client = Client()
     client.force_login(admin)
     response = client.post(
-        "/admin/regions/workdayoverride/add/",
+        reverse("admin:regions_workdayoverride_add"),
         {"date": "2027-01-08", "is_workday": "", "region": "", "note": "临时休息"},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
