@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
@@ -35,7 +33,7 @@ from registry.models import (
     FilingVersion,
     StaffMember,
 )
-from tuoyu_portal import crypto, uploads
+from tuoyu_portal import crypto
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exceptions import (
     DomainError,
@@ -50,7 +48,7 @@ from tuoyu_portal.regions.rules import value_for
 
 from .bans import refuse_if_banned
 from .filing_checks import clocks, facts_for
-from .filing_documents import sanitise_name, sniff
+from .filing_documents import check_upload, sanitise_name
 from .staff import check_ban
 
 # Facts a change filing may propose (domain §N: site, places, classes, person in charge, modes).
@@ -480,48 +478,17 @@ def add_change_document(
         problems.append(RuleViolation("invalid_choice", _("材料类型无效。"), "kind"))
     if change.status not in FilingChange.EDITABLE:
         problems.append(RuleViolation("document_locked", _("变更备案已提交，材料已锁定。"), "kind"))
-    limit = int(settings.MAX_DOCUMENT_BYTES)
-    detected = None
-    if upload.size is None or upload.size > limit:
-        problems.append(
-            RuleViolation(
-                "file_too_large",
-                _("文件不得超过%(mb)s MB。") % {"mb": round(limit / 1024 / 1024, 1)},
-                "file",
-            )
-        )
-    else:
-        upload.seek(0)
-        detected = sniff(upload.read(8)) if uploads.is_acceptable(upload) else None
-        upload.seek(0)
-        if detected is None:
-            problems.append(
-                RuleViolation(
-                    "file_type_not_allowed",
-                    _("只接受PDF、JPEG或PNG文件（按文件内容判断，与扩展名无关）。"),
-                    "file",
-                )
-            )
-    collect(problems)
-    assert detected is not None
-    content_type, suffix = detected
-    digest, size = hashlib.sha256(), 0
-    for chunk in upload.chunks():
-        digest.update(chunk)
-        size += len(chunk)
-    if size > limit:  # a lying Content-Length: the stream is the truth
-        raise DomainError.single("file_too_large", _("文件过大。"), "file")
-    upload.seek(0)
+    checked = check_upload(upload, problems)
     document = ChangeDocument(
         change=change,
         kind=kind,
         original_name=sanitise_name(upload.name or ""),
-        size=size,
-        sha256=digest.hexdigest(),
-        content_type=content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        content_type=checked.content_type,
         uploaded_by=actor,
     )
-    document.file.save(f"upload{suffix}", upload, save=False)
+    document.file.save(f"upload{checked.suffix}", upload, save=False)
     document.full_clean()
     document.save()
     return document

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -47,6 +48,56 @@ def sniff(head: bytes) -> tuple[str, str] | None:
     return (content_type, SUFFIXES[content_type]) if content_type else None
 
 
+@dataclass(frozen=True)
+class CheckedUpload:
+    content_type: str
+    suffix: str
+    sha256: str
+    size: int
+
+
+def check_upload(upload: UploadedFile, problems: list[RuleViolation]) -> CheckedUpload:
+    """The checks every uploaded material passes, after the caller's own (`problems`): at most
+    MAX_DOCUMENT_BYTES, PDF/JPEG/PNG by content only, SHA-256 while streaming. Raises one
+    DomainError with every problem; on success the upload is rewound for storing."""
+    limit = int(settings.MAX_DOCUMENT_BYTES)
+    detected = None
+    # The size is known from the request before anything is read: refuse oversize at once.
+    if upload.size is None or upload.size > limit:
+        problems.append(
+            RuleViolation(
+                "file_too_large",
+                _("文件不得超过%(mb)s MB。") % {"mb": round(limit / 1024 / 1024, 1)},
+                "file",
+            )
+        )
+    else:
+        upload.seek(0)
+        # Whole-file check (scripts in PDFs, polyglots, image bombs): tuoyu_portal/uploads.py.
+        detected = sniff(upload.read(8)) if uploads.is_acceptable(upload) else None
+        upload.seek(0)
+        if detected is None:
+            problems.append(
+                RuleViolation(
+                    "file_type_not_allowed",
+                    _("只接受PDF、JPEG或PNG文件（按文件内容判断，与扩展名无关）。"),
+                    "file",
+                )
+            )
+    collect(problems)
+    assert detected is not None
+    content_type, suffix = detected
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in upload.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    if size > limit:  # a lying Content-Length: the stream is the truth
+        raise DomainError.single("file_too_large", _("文件过大。"), "file")
+    upload.seek(0)
+    return CheckedUpload(content_type, suffix, digest.hexdigest(), size)
+
+
 @transaction.atomic
 def add_document(filing: Filing, *, actor: User, kind: str, upload: UploadedFile) -> FilingDocument:
     """Store one material: PDF/JPEG/PNG by content only, ≤ MAX_DOCUMENT_BYTES, random name,
@@ -76,53 +127,19 @@ def add_document(filing: Filing, *, actor: User, kind: str, upload: UploadedFile
             )
         )
         replace = False
-    limit = int(settings.MAX_DOCUMENT_BYTES)
-    # The size is known from the request before anything is read: refuse oversize at once.
-    if upload.size is None or upload.size > limit:
-        problems.append(
-            RuleViolation(
-                "file_too_large",
-                _("文件不得超过%(mb)s MB。") % {"mb": round(limit / 1024 / 1024, 1)},
-                "file",
-            )
-        )
-        detected = None
-    else:
-        upload.seek(0)
-        # Whole-file check (scripts in PDFs, polyglots, image bombs): tuoyu_portal/uploads.py.
-        detected = sniff(upload.read(8)) if uploads.is_acceptable(upload) else None
-        upload.seek(0)
-        if detected is None:
-            problems.append(
-                RuleViolation(
-                    "file_type_not_allowed",
-                    _("只接受PDF、JPEG或PNG文件（按文件内容判断，与扩展名无关）。"),
-                    "file",
-                )
-            )
-    collect(problems)
-    assert detected is not None
-    content_type, suffix = detected
-    digest = hashlib.sha256()
-    size = 0
-    for chunk in upload.chunks():
-        digest.update(chunk)
-        size += len(chunk)
-    if size > limit:  # a lying Content-Length: the stream is the truth
-        raise DomainError.single("file_too_large", _("文件过大。"), "file")
-    upload.seek(0)
+    checked = check_upload(upload, problems)
     document = FilingDocument(
         filing=filing,
         kind=kind,
         original_name=sanitise_name(upload.name or ""),
-        size=size,
-        sha256=digest.hexdigest(),
-        content_type=content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        content_type=checked.content_type,
         uploaded_by=actor,
     )
     # The storage name comes from upload_to (uuid) and the suffix from the content, never the
     # user's file name.
-    document.file.save(f"upload{suffix}", upload, save=False)
+    document.file.save(f"upload{checked.suffix}", upload, save=False)
     full_clean_or_400(document)
     document.save()
     if replace:
