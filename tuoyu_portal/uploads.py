@@ -265,3 +265,15 @@ def zip_is_safe(content: bytes) -> bool:
     total = sum(member.file_size for member in members)
     packed = sum(member.compress_size for member in members) or 1
     return total <= MAX_ZIP_UNCOMPRESSED and total / packed <= MAX_ZIP_RATIO
+
+
+def refuse_declared_oversize(request: Any) -> None:
+    """Refuse an obviously oversize upload request before Django spools it all to disk: its
+    declared length beyond MAX_DOCUMENT_BYTES plus room for the form's other parts."""
+    from django.conf import settings
+
+    from tuoyu_portal.exceptions import RuleViolation
+
+    declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    if declared > int(settings.MAX_DOCUMENT_BYTES) + 1024 * 1024:
+        raise DomainError([RuleViolation("file_too_large", _("文件过大。"), "file")])

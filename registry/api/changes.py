@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -26,9 +24,8 @@ from registry.models import (
     FilingChangeTransition,
 )
 from registry.services import changes as services
-from tuoyu_portal import text
+from tuoyu_portal import text, uploads
 from tuoyu_portal.api import IdCursorPagination
-from tuoyu_portal.exceptions import DomainError, RuleViolation
 from tuoyu_portal.identifier_fields import id_number_field
 from tuoyu_portal.text import validate_plain_text
 
@@ -266,10 +263,7 @@ class FilingChangeViewSet(
     )
     def documents(self, request: Request, pk: str | None = None) -> Response:
         change = self.get_object()
-        # Refuse an obviously oversize body before Django spools it all to disk.
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        if declared > int(settings.MAX_DOCUMENT_BYTES) + 1024 * 1024:
-            raise DomainError([RuleViolation("file_too_large", _("文件过大。"), "file")])
+        uploads.refuse_declared_oversize(request)
         data = ChangeDocumentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         document = services.add_change_document(

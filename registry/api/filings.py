@@ -5,7 +5,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils import timezone
@@ -39,6 +38,7 @@ from registry.models import (
     SupplementRequest,
 )
 from registry.services import filings as svc
+from tuoyu_portal import uploads
 from tuoyu_portal.api import (
     IdCursorPagination,
     ValuesListMixin,
@@ -47,7 +47,7 @@ from tuoyu_portal.api import (
     iso_datetime,
     labels,
 )
-from tuoyu_portal.exceptions import DomainError, RuleViolation
+from tuoyu_portal.exceptions import DomainError
 from tuoyu_portal.guards import DepthLimitedJSONParser
 from tuoyu_portal.identifier_fields import id_number_field
 from tuoyu_portal.text import validate_plain_text
@@ -544,10 +544,7 @@ class FilingViewSet(
     )
     def documents(self, request: Request, pk: str | None = None) -> Response:
         filing = self.get_object()
-        # Refuse an obviously oversize body before Django spools it all to disk.
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        if declared > int(settings.MAX_DOCUMENT_BYTES) + 1024 * 1024:
-            raise DomainError([RuleViolation("file_too_large", _("文件过大。"), "file")])
+        uploads.refuse_declared_oversize(request)
         data = FilingDocumentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         document = svc.add_document(
