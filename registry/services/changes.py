@@ -43,12 +43,11 @@ from tuoyu_portal.exceptions import (
     collect,
 )
 from tuoyu_portal.identifiers import id_number_valid
-from tuoyu_portal.regions.calendar import working_deadline
-from tuoyu_portal.regions.rules import value_for
 
 from .bans import refuse_if_banned
 from .filing_checks import clocks, facts_for
 from .filing_documents import check_upload, sanitise_name
+from .filings import filing_clock_deadlines
 from .staff import check_ban
 
 # Facts a change filing may propose (domain §N: site, places, classes, person in charge, modes).
@@ -434,17 +433,8 @@ def _submit_change(change: FilingChange, *, actor: User) -> FilingChange:
         + missing_change_materials(change)
     )
     now = timezone.now()
-    received_on = timezone.localtime(now).date()
-    receipt = working_deadline(
-        received_on,
-        int(value_for("receipt_working_days", filing.region_id, received_on)),
-        filing.region_id,
-    )
-    conformity = working_deadline(
-        received_on,
-        int(value_for("conformity_working_days", filing.region_id, received_on)),
-        filing.region_id,
-    )
+    # The filing's own 5/15 working-day clocks, by the same function.
+    receipt, conformity = filing_clock_deadlines(filing.region_id, timezone.localtime(now).date())
     _record(change, ChangeStatus.SUBMITTED, actor)
     change.status = ChangeStatus.SUBMITTED
     change.submitted_at = change.received_at = now

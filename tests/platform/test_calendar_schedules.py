@@ -512,3 +512,33 @@ def test_deleting_a_year_in_the_admin_makes_its_clocks_provisional_again(
     assert (
         FilingTransition.objects.filter(filing=filing, details__clocks_recomputed=True).count() == 2
     )
+
+
+def test_loading_a_year_moves_a_change_filings_clock_under_review(
+    operator: User,
+    institution: Any,
+    county_reviewer: User,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """A change's review runs on the filing's clocks, so a loaded year moves them too."""
+    from registry.models import FilingChange, FilingChangeTransition
+    from registry.services import changes
+    from tests.registry.staffpub_factories import FiledFilingFactory
+
+    filing = FiledFilingFactory(institution=institution)
+    change = changes.create_change(filing, actor=operator, proposed={"places": 20})
+    with time_machine.travel(datetime(2026, 12, 20, 10, tzinfo=BEIJING), tick=False):
+        changes.submit_change(change, actor=operator)
+    change.refresh_from_db()
+    assert change.conformity_due == date(2027, 1, 11) and change.clocks_provisional is True
+    with django_capture_on_commit_callbacks(execute=True):
+        _load(str(_write(tmp_path, TEST_2027)))
+    change = FilingChange.objects.get(pk=change.pk)
+    assert change.conformity_due == date(2027, 1, 9)
+    assert change.clocks_provisional is False
+    row = FilingChangeTransition.objects.filter(change=change).latest("id")
+    assert row.from_status == row.to_status == "submitted"
+    assert "2027-01-11 → 2027-01-09" in row.note
+    told = Notification.objects.filter(kind=NotificationKind.DEADLINE_CHANGED)
+    assert {"operator_a", "health_a"} <= set(told.values_list("recipient__username", flat=True))

@@ -30,7 +30,15 @@ from django.utils.translation import gettext as _
 
 from inspections.models import Complaint, ComplaintTransition
 from inspections.services.complaints import complaint_due
-from registry.models import Filing, FilingStatus, FilingTransition, Membership
+from registry.models import (
+    ChangeStatus,
+    Filing,
+    FilingChange,
+    FilingChangeTransition,
+    FilingStatus,
+    FilingTransition,
+    Membership,
+)
 from registry.services.filings import filing_clock_deadlines
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.notifications.models import NotificationKind
@@ -46,10 +54,11 @@ if TYPE_CHECKING:
 class RecomputeResult:
     filings: list[int] = field(default_factory=list)  # ids of filings whose clocks moved
     complaints: list[int] = field(default_factory=list)
+    changes: list[int] = field(default_factory=list)  # change filings under review
 
     @property
     def changed(self) -> int:
-        return len(self.filings) + len(self.complaints)
+        return len(self.filings) + len(self.complaints) + len(self.changes)
 
 
 @dataclass(frozen=True)
@@ -185,6 +194,58 @@ def _recompute_filings(
     return [f.pk for f, _t in changed]
 
 
+def _recompute_changes(reason: str, actor: User | None, messages: list[_Message]) -> list[int]:
+    """Change filings awaiting review run on the filing's clocks (registry.services.changes)."""
+    changes = list(
+        FilingChange.objects.select_for_update(of=("self",))
+        .filter(status=ChangeStatus.SUBMITTED, received_at__isnull=False)
+        .select_related("filing__institution")
+        .order_by("id")
+    )
+    moved: list[tuple[FilingChange, str]] = []
+    for change in changes:
+        assert change.received_at is not None
+        receipt, conformity = filing_clock_deadlines(
+            change.filing.region_id, timezone.localtime(change.received_at).date()
+        )
+        old = (change.receipt_due, change.conformity_due, change.clocks_provisional)
+        new = (receipt.due, conformity.due, receipt.provisional or conformity.provisional)
+        if old == new:
+            continue
+        text = _("%(reason)s：变更备案回执期限 %(r0)s → %(r1)s，审核期限 %(c0)s → %(c1)s") % {
+            "reason": reason,
+            "r0": _iso(old[0]),
+            "r1": _iso(new[0]),
+            "c0": _iso(old[1]),
+            "c1": _iso(new[1]),
+        }
+        FilingChangeTransition.objects.create(
+            change=change,
+            from_status=change.status,
+            to_status=change.status,
+            actor=actor,
+            note=text,
+        )
+        change.receipt_due, change.conformity_due, change.clocks_provisional = new
+        change.save(
+            update_fields=["receipt_due", "conformity_due", "clocks_provisional", "updated_at"]
+        )
+        moved.append((change, text))
+    reviewers = _reviewers({c.filing.region_id for c, _t in moved})
+    operators = _operators({c.filing.institution_id for c, _t in moved})
+    for change, text in moved:
+        title = _("变更备案办理期限调整：%(name)s") % {"name": change.filing.institution.name}
+        key = (
+            f"deadline:change:{change.pk}:{_iso(change.receipt_due)}:{_iso(change.conformity_due)}"
+        )
+        link = _link("filing-change-detail", change.pk)
+        for user_id in operators.get(change.filing.institution_id, []):
+            messages.append(_Message(user_id, key, title, text, link))
+        for user_id in reviewers.get(change.filing.region_id, []):
+            messages.append(_Message(user_id, key, title, text, link))
+    return [c.pk for c, _t in moved]
+
+
 def _recompute_complaints(reason: str, actor: User | None, messages: list[_Message]) -> list[int]:
     memo: dict[tuple[str, date], date] = {}
     changed: list[tuple[Complaint, str]] = []
@@ -259,6 +320,7 @@ def recompute_open_clocks(*, reason: str, actor: User | None = None) -> Recomput
         result = RecomputeResult(
             filings=_recompute_filings(today, reason, actor, messages),
             complaints=_recompute_complaints(reason, actor, messages),
+            changes=_recompute_changes(reason, actor, messages),
         )
     if messages:
         transaction.on_commit(lambda: _send(messages))
