@@ -1,4 +1,4 @@
-"""Measure the hot read endpoints against their floor (issue 9 items 2-5).
+"""Measure the hot read endpoints against their floor.
 
     DJANGO_SETTINGS_MODULE=tuoyu_portal.settings python bench/measure.py [--iterations 1000]
 

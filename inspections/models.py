@@ -289,7 +289,7 @@ class Finding(TimeStampedModel):
             ),
         ]
         indexes = [
-            # Unscoped changelist and API list in Meta.ordering, without a sort (issue 9).
+            # Unscoped changelist and API list in Meta.ordering, without a sort.
             models.Index(fields=["deadline", "id"], name="finding_deadline_idx"),
             # The overdue sweep and the operator's list: unresolved findings by deadline.
             models.Index(

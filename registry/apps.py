@@ -18,7 +18,7 @@ class RegistryConfig(AppConfig):
         for model in (Filing, Institution):
             post_save.connect(bump_version, sender=model, dispatch_uid=f"public-cache-{model}")
             post_delete.connect(bump_version, sender=model, dispatch_uid=f"public-cache-d-{model}")
-        # Issue 23: the open data files are rebuilt after a change commits (one queued rebuild).
+        # the open data files are rebuilt after a change commits (one queued rebuild).
         from .opendata import schedule_rebuild
 
         for model in (Filing, Institution):

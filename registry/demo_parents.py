@@ -1,4 +1,4 @@
-"""Demo data of issue 23: free places for the demo operator's filed institution."""
+"""Demo data for parents: free places for the demo operator's filed institution."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Queue a Celery task after commit without ever failing the request (issue 23 helpers)."""
+"""Queue a Celery task after commit without ever failing the request."""
 
 from __future__ import annotations
 

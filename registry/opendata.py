@@ -1,4 +1,4 @@
-"""Open data with a contract (issue 23): the public register as versioned CSV and JSON files.
+"""Open data with a contract: the public register as versioned CSV and JSON files.
 
 The files are built by a task after the data changes (and by a sweep), stored as
 PublishedDataset rows and served as stored, with ETag and Last-Modified; never built per request.

@@ -53,7 +53,7 @@ def search_filings(
         queryset = queryset.filter(care_modes__contains=[care_mode])
     if inclusive is not None:
         queryset = queryset.filter(inclusive=inclusive)
-    if has_vacancy:  # issue 23: at least one free place published
+    if has_vacancy:  # at least one free place published
         queryset = queryset.filter(vacancy__free_places__gt=0)
     q = "".join(q.split())
     if q and newest:

@@ -14,7 +14,7 @@ def reconcile_registrations() -> int:
 
 @shared_task(name="registry.tasks.rebuild_open_data", acks_late=True)
 def rebuild_open_data() -> list[str]:
-    """After a change to the register: rebuild the open data files (issue 23; idempotent)."""
+    """After a change to the register: rebuild the open data files (idempotent)."""
     from registry import opendata
 
     return opendata.rebuild()

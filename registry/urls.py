@@ -40,7 +40,7 @@ urlpatterns += [
         name="public-facility",
     ),
     path("verify/<str:filing_number>/", views_public.verify, name="verify"),
-    # Issue 23: watches and free places.
+    # watches and free places.
     path(
         "public/facilities/<str:filing_number>/watch/",
         views_parents.watch_new,

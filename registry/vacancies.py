@@ -1,4 +1,4 @@
-"""Reads of free places (issue 23): the public shape and when figures count as stale."""
+"""Reads of free places: the public shape and when figures count as stale."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pages of issue 23 in the registry: free places (operator page, facility section) and
+"""Parents' pages in the registry: free places (operator page, facility section) and
 watching a facility (form, confirmation, unsubscribe)."""
 
 from __future__ import annotations

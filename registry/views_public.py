@@ -33,7 +33,7 @@ class PublicSearchForm(forms.Form):
         choices=[("", _("全部")), ("true", _("普惠性")), ("false", _("非普惠"))],
     )
     q = forms.CharField(label=_("机构名称"), required=False, max_length=50)
-    has_vacancy = forms.BooleanField(label=_("只看有空余托位的机构"), required=False)  # issue 23
+    has_vacancy = forms.BooleanField(label=_("只看有空余托位的机构"), required=False)
 
     def clean_region(self) -> str:
         value: str = self.cleaned_data["region"].strip()
@@ -69,7 +69,7 @@ def public_search(request: HttpRequest) -> HttpResponse:
         {
             "filing": f,
             "address": public_address(f),
-            # Issue 23: free places with their date, marked when stale.
+            # free places with their date, marked when stale.
             "vacancy": public_fields(
                 by_class=getattr(vacancy_of(f), "by_class", None),
                 updated_at=getattr(vacancy_of(f), "updated_at", None),

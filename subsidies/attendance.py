@@ -1,4 +1,4 @@
-"""Parents confirm attendance before a family-fee subsidy is approved (issue 23, api.md 1.1).
+"""Parents confirm attendance before a family-fee subsidy is approved (api.md 1.1).
 
 Where the region's rule `family_fee_parent_confirmation` is on:
 1. each family-fee line carries the parent's contact (phone or e-mail, encrypted at rest);

@@ -90,7 +90,7 @@ class ChildForm(forms.Form):
     months = forms.CharField(
         label=_("在托月份"), help_text=_("YYYY-MM，多个月份用空格或逗号分隔"), max_length=400
     )
-    # Issue 23: required where the region asks parents to confirm (the service says so).
+    # required where the region asks parents to confirm (the service says so).
     parent_contact = forms.CharField(
         label=_("家长手机号码或电子邮箱"),
         required=False,

@@ -263,7 +263,7 @@ class ClaimLine(models.Model):
     child_birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     birth_order = models.PositiveSmallIntegerField(_("孩次"), null=True, blank=True)
     months = ArrayField(models.DateField(), default=list, blank=True, verbose_name=_("在托月份"))
-    # Parents confirm attendance (issue 23; subsidies/attendance.py): the contact is personal
+    # Parents confirm attendance (subsidies/attendance.py): the contact is personal
     # data, encrypted like the ID number and never read back.
     parent_contact_encrypted = models.TextField(blank=True)
     confirmation_status = models.CharField(
@@ -464,7 +464,7 @@ class PaymentBatch(TimeStampedModel):
 
 
 class AttendanceCode(models.Model):
-    """A one-time link sent to a parent to confirm a family-fee line (issue 23).
+    """A one-time link sent to a parent to confirm a family-fee line.
 
     Only the SHA-256 of the code is stored: a database reader cannot answer for a parent. The
     code opens this one line's confirmation page and nothing else.

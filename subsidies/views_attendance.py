@@ -1,4 +1,4 @@
-"""The parent's one-time attendance page `/public/attendance/<code>/` (no login, issue 23)."""
+"""The parent's one-time attendance page `/public/attendance/<code>/` (no login)."""
 
 from __future__ import annotations
 

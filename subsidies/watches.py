@@ -1,4 +1,4 @@
-"""Subsidy offices watch every facility they pay (issue 23): the toggle and the recipients."""
+"""Subsidy offices watch every facility they pay: the toggle and the recipients."""
 
 from __future__ import annotations
 

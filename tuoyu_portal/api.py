@@ -220,7 +220,7 @@ class ValuesListMixin:
         return view.get_paginated_response(self.shape_rows(page))
 
 
-# ── OpenAPI: the error answers, documented once for every operation (issue 19 item 7) ────────
+# ── OpenAPI: the error answers, documented once for every operation  ────────
 ERROR_COMPONENT = "ApiError"
 _ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -1,4 +1,4 @@
-"""API token authentication in one prepared statement (issue 9).
+"""API token authentication in one prepared statement.
 
 DRF's TokenAuthentication builds and compiles a `select_related` ORM query on every request;
 on a short queue page that compile cost more than the database did. This is the same check —

@@ -1,4 +1,4 @@
-"""One guard per class of hostile input, where that input enters (issue 19 item 5).
+"""One guard per class of hostile input, where that input enters.
 
 - ``InputGuardMiddleware`` (outermost): a NUL byte in the path or query string, and a body
   over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` that is not a file upload, are refused before any view,

@@ -1,4 +1,4 @@
-"""A short-lived cache of the public register's anonymous JSON answers (issue 9 item 6).
+"""A short-lived cache of the public register's anonymous JSON answers.
 
 Parents searching the register are the one audience that grows with the population, not with
 the number of officials; the same few queries (a district, a brand, "普惠") repeat all day. The

@@ -51,7 +51,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("TESTING", False)
 
-# No secret has a default in the code (issue 19). Unset under DEBUG: the checkout's per-install
+# No secret has a default in the code. Unset under DEBUG: the checkout's per-install
 # secrets from .data/secrets.env (created with mode 0600 on first start, kept across restarts so
 # that encrypted data stays readable); under TESTING: random ones for this run. They are put into
 # the environment so that processes started from here (a Celery worker, gunicorn) share them.
@@ -378,9 +378,9 @@ HEALTH_DEPT_SIGNATURE_MAX_AGE = env_int("HEALTH_DEPT_SIGNATURE_MAX_AGE", 300)
 # inspections nor subsidies; this keeps the dependency direction of architecture.md).
 PUBLIC_FACILITY_SECTIONS = [
     "inspections.public.facility_sections",
-    "registry.views_parents.facility_sections",  # issue 23: free places, watch form
+    "registry.views_parents.facility_sections",  # free places, watch form
 ]
-# Issue 23: who, besides e-mail watchers, hears of a facility's public-record changes
+# who, besides e-mail watchers, hears of a facility's public-record changes
 # (registry never imports subsidies; each provider returns user ids).
 WATCH_OFFICE_PROVIDERS = ["subsidies.watches.paying_office_watchers"]
 
@@ -473,7 +473,7 @@ PUBLIC_RATE_LIMITS: dict[str, str] = {
     "public-filing-api:GET": _search_rate,
     "verify:GET": _search_rate,
     "calendar-deadline:GET": _search_rate,  # the anonymous working-day calculator
-    # Issue 23: the parent's one-time link and the watch form (guessing codes is pointless at
+    # the parent's one-time link and the watch form (guessing codes is pointless at
     # 192 bits; the limit keeps scanners and mail-bombing away).
     "public-attendance:GET": _search_rate,
     "public-attendance:POST": _complaint_rate,

@@ -1,4 +1,4 @@
-"""Rules for text people type and other people (or spreadsheets) later read (issue 19 item 3).
+"""Rules for text people type and other people (or spreadsheets) later read.
 
 - ``validate_plain_text``: names and addresses refuse control and format characters (Unicode
   categories Cc and Cf: newline, ESC, zero-width characters, the bidirectional overrides
@@ -89,7 +89,7 @@ class SafeCsvWriter:
             self.writerow(row)
 
 
-# Maximum lengths of free text (issue 19 item 6), by what the text is. Shown in the schema
+# Maximum lengths of free text , by what the text is. Shown in the schema
 # (maxLength) and answered with 400 `max_length` beyond: `business_scope` took 10 MB before.
 BUSINESS_SCOPE_MAX = 2000  # a licence's 经营范围 runs to a few hundred characters
 LEGAL_BASIS_MAX = 500  # a citation of articles

@@ -49,7 +49,7 @@ class InspectionOutputSerializer(serializers.ModelSerializer):
     findings = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     observed_classes = ObservedClassSerializer(many=True, read_only=True)
     standards_check = serializers.ListField(child=serializers.DictField(), read_only=True)
-    # "" until graded: the schema must allow the blank as well as A–D (issue 19 item 7).
+    # "" until graded: the schema must allow the blank as well as A–D.
     quality_grade = serializers.ChoiceField(
         choices=QualityGrade.choices, allow_blank=True, read_only=True
     )

@@ -122,7 +122,7 @@ def record_enforcement(
     action.full_clean()
     action.save()
     refresh_suspension(filing.pk)
-    if published:  # issue 23: the facility's watchers hear of a published penalty
+    if published:  # the facility's watchers hear of a published penalty
         from registry.services.watches import record_public_change
 
         record_public_change(

@@ -287,7 +287,7 @@ class FilingOutputSerializer(FilingListOutputSerializer):
     def get_standards_check(self, obj: Filing) -> list[dict[str, Any]]:
         return [v.as_dict() for v in svc.standards_check(obj)]
 
-    # null once the filing has left the editable statuses (issue 19 item 7: the schema said not).
+    # null once the filing has left the editable statuses (the schema said not).
     @extend_schema_field(ReadinessSerializer(allow_null=True))  # type: ignore[misc]
     def get_readiness(self, obj: Filing) -> dict[str, Any] | None:
         if obj.status not in Filing.EDITABLE:

@@ -1,4 +1,4 @@
-"""Open data endpoints (issue 23, api.md 1.1 "Open data"): the index and the stored files."""
+"""Open data endpoints (api.md 1.1 "Open data"): the index and the stored files."""
 
 from __future__ import annotations
 

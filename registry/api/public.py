@@ -40,7 +40,7 @@ class PublicFacilityOutputSerializer(serializers.ModelSerializer[Filing]):
     nonconformity_reasons = serializers.SerializerMethodField()
     # An order to stop service in force (api.md 1.1): flagged on the register until lifted.
     suspended = serializers.SerializerMethodField()
-    # Issue 23: free places per class type, the day they were published, stale past the rule.
+    # free places per class type, the day they were published, stale past the rule.
     vacancies = serializers.SerializerMethodField()
     vacancies_updated_on = serializers.SerializerMethodField()
     vacancies_stale = serializers.SerializerMethodField()

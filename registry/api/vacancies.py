@@ -1,4 +1,4 @@
-"""Free places under a filing: POST /api/v1/filings/{id}/vacancies/ (issue 23)."""
+"""Free places under a filing: POST /api/v1/filings/{id}/vacancies/."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""POST /api/v1/public/watches/ (issue 23): ask to watch a facility; 202, confirmed by e-mail."""
+"""POST /api/v1/public/watches/: ask to watch a facility; 202, confirmed by e-mail."""
 
 from __future__ import annotations
 

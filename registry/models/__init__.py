@@ -79,7 +79,7 @@ __all__ += [
     "StaffRole",
 ]
 
-from .parents import (  # noqa: E402  (issue 23: vacancies, watches, open data)
+from .parents import (  # noqa: E402  (vacancies, watches, open data)
     FacilityVacancy,
     PublishedDataset,
     Watch,

@@ -1,4 +1,4 @@
-"""What parents see beyond the filing itself (issue 23): free places, watches, open data files."""
+"""What parents see beyond the filing itself: free places, watches, open data files."""
 
 from __future__ import annotations
 

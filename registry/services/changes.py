@@ -715,7 +715,7 @@ def deregister_filing(
     was_public = filing.status in Filing.PUBLIC_STATUSES
     filing.status = FilingStatus.DEREGISTERED
     filing.save(update_fields=["status", "updated_at"])
-    if was_public:  # issue 23: watchers hear of it
+    if was_public:  # watchers hear of it
         from registry.services.watches import record_public_change
 
         record_public_change(filing, kind="deregistered", detail=reason)

@@ -512,7 +512,7 @@ def mark_nonconforming(filing: Filing, *, actor: User, reasons: list[str]) -> Fi
     filing.conformity_decided_at = timezone.now()
     full_clean_or_400(filing)
     filing.save()
-    from registry.services.watches import record_public_change  # issue 23
+    from registry.services.watches import record_public_change
 
     record_public_change(filing, kind="nonconforming", detail="；".join(clean))
     return filing

@@ -1,4 +1,4 @@
-"""Operators publish free places per class type (issue 23, api.md 1.1 "Vacancies")."""
+"""Operators publish free places per class type (api.md 1.1 "Vacancies")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Watching a facility (issue 23, api.md 1.1): double opt-in by e-mail, told of changes to its
+"""Watching a facility (api.md 1.1): double opt-in by e-mail, told of changes to its
 public record, one-click unsubscribe. Addresses are encrypted, never shown, deleted on leaving.
 
 Links carry signed tokens (django.core.signing, salted per purpose) naming the watch; nothing

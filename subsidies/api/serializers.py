@@ -82,7 +82,7 @@ class ClaimLineInputSerializer(serializers.Serializer):
     )
     birth_order = serializers.IntegerField(required=False, allow_null=True)
     months = serializers.ListField(child=MonthField(), required=False)
-    # Issue 23: a phone number or e-mail for the attendance link; never read back.
+    # a phone number or e-mail for the attendance link; never read back.
     parent_contact = serializers.CharField(
         max_length=254, required=False, allow_blank=True, write_only=True
     )

@@ -58,7 +58,7 @@ class LineInput:
     child_id_number: str = ""
     birth_order: int | None = None
     months: tuple[date, ...] = ()
-    parent_contact: str = ""  # issue 23: where parents confirm attendance
+    parent_contact: str = ""  # where parents confirm attendance
 
 
 def _duplicate(message: Any, field: str | None = None) -> DomainError:
@@ -216,7 +216,7 @@ def _child_month_taken(
 ) -> list[RuleViolation]:
     """Child-months of these lines already in another live claim, draft or not (any institution).
 
-    Why at creation too (issue 19 item 8): a second draft of a taken child-month could never be
+    Why at creation too : a second draft of a taken child-month could never be
     submitted. Two creations at once are serialised by a transaction-scoped advisory lock per
     child (in a fixed order, so two claims of the same children cannot deadlock); the check then
     reads every committed claim. Submission keeps the unique index as its own guard.

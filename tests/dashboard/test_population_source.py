@@ -1,5 +1,5 @@
 """Population figures come from a cited file (fixtures/population), estimates are marked as such,
-and a province or city is never one county's figure (issue 15)."""
+and a province or city is never one county's figure."""
 
 from __future__ import annotations
 

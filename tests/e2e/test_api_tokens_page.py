@@ -1,4 +1,4 @@
-"""A staff member finds their API tokens in the account menu and revokes one (issue 19 item 4)."""
+"""A staff member finds their API tokens in the account menu and revokes one."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The first run shows a living county (issue 15): the queues, the inbox, the dashboards and the
+"""The first run shows a living county: the queues, the inbox, the dashboards and the
 public register of the seeded demo, as each demo user sees them. Screenshots: docs/screens/demo-*.
 """
 

@@ -1,4 +1,4 @@
-"""Journey (issue 23): a parent on a phone confirms attendance from the link, finds a facility
+"""Journey: a parent on a phone confirms attendance from the link, finds a facility
 with free places and watches it. Screenshots: docs/screens/parent-*.png."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A stopped or frozen Redis fails no request and slows none past 1 s (issue 19 item 2).
+"""A stopped or frozen Redis fails no request and slows none past 1 s.
 
 The cache (public-register answers, its version bump) and the rate limiter point at a real
 redis-server of this test, which is then stopped (SIGTERM) or frozen (SIGSTOP). Approvals,
@@ -33,7 +33,7 @@ from tuoyu_portal.accounts.models import Role
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROUNDS = 8  # each round: one approval, one registration, two public reads
-BOUND_SECONDS = 1.0  # issue 19: none slower than 1 s
+BOUND_SECONDS = 1.0  # none slower than 1 s
 
 
 @dataclass

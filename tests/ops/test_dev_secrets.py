@@ -1,4 +1,4 @@
-"""No secret has a default in the code (issue 19 item 1)."""
+"""No secret has a default in the code."""
 
 from __future__ import annotations
 

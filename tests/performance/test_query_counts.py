@@ -1,4 +1,4 @@
-"""Queries per page do not grow with the page (issue 9 item 3): 1 row and 50 rows cost the same.
+"""Queries per page do not grow with the page: 1 row and 50 rows cost the same.
 
 Walks every list endpoint of the API routers and every registered admin changelist over the demo
 data set (`seed_demo`, several institutions in every state), as each demo user that can read it,
@@ -172,7 +172,7 @@ def test_it_costs_the_same_queries_for_1_and_50_rows_on_every_admin_changelist(
 def test_it_costs_the_same_queries_for_1_and_50_rows_when_filtered_or_searched(
     demo: list[User], monkeypatch: pytest.MonkeyPatch, settings: Any, exact_count_limit: int
 ) -> None:
-    """The inspectors' lists at scale (issue 9 item 5): search, filters, both count strategies."""
+    """The inspectors' lists at scale: search, filters, both count strategies."""
     settings.ADMIN_EXACT_COUNT_LIMIT = exact_count_limit
     urls = [
         "/admin/inspections/inspection/?q=全日制",  # the demo's extra institutions (5+ rows)

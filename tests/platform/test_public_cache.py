@@ -43,7 +43,7 @@ def test_it_serves_a_repeat_from_the_cache_with_the_same_body_and_headers(
 
 
 def test_a_saved_filing_is_searchable_at_once(transactional_db: None, cached: None) -> None:
-    # Transactional: the version is bumped after the commit (issue 19 item 2).
+    # Transactional: the version is bumped after the commit.
     client = Client()
     before = client.get(LIST).json()["results"]
     filing = FiledFilingFactory()

@@ -1,4 +1,4 @@
-"""The demo seed shows two living counties (issue 15): a year of activity in 岚山 and 襄汾, every
+"""The demo seed shows two living counties: a year of activity in 岚山 and 襄汾, every
 state reached through the services, idempotent and deterministic.
 
 Seeding takes seconds, so it runs once for the module inside one rolled-back transaction; each

@@ -1,4 +1,4 @@
-"""Open data with a contract (issue 23, api.md 1.1 "Open data")."""
+"""Open data with a contract (api.md 1.1 "Open data")."""
 
 from __future__ import annotations
 

@@ -54,7 +54,7 @@ def test_it_lists_filed_nonconforming_and_closing_only(db: None) -> None:
     row = next(r for r in response.json()["results"] if r["status"] == "nonconforming")
     assert row["nonconformity_reasons"] == ["室外活动场地面积不足"]
     assert set(response.json()["results"][0]) == {
-        "vacancies",  # issue 23
+        "vacancies",
         "vacancies_updated_on",
         "vacancies_stale",
         "filing_number",

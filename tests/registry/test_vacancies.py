@@ -1,4 +1,4 @@
-"""Free places on the public register (issue 23, api.md 1.1 "Vacancies")."""
+"""Free places on the public register (api.md 1.1 "Vacancies")."""
 
 from __future__ import annotations
 

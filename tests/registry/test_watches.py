@@ -1,4 +1,4 @@
-"""Watching a facility (issue 23): double opt-in, change messages, one-click unsubscribe."""
+"""Watching a facility: double opt-in, change messages, one-click unsubscribe."""
 
 from __future__ import annotations
 

@@ -97,7 +97,7 @@ RULES: tuple[Rule, ...] = (
         NO_CLAIM,
     ),
     R(r"^(?:api|page):api-me$", READ, expect(ok=SIGNED_IN, hide=())),
-    # Revoking one's token (api.md 1.1); the page of one's own tokens (issue 19 item 4).
+    # Revoking one's token (api.md 1.1); the page of one's own tokens.
     R(r"^api:api-token$", ("DELETE",), NO_CLAIM),
     R(r"^page:account-tokens$", READ, expect(ok=SIGNED_IN, hide=())),
     R(r"^page:account-tokens$", WRITE, expect(any_=SIGNED_IN, hide=())),
@@ -116,7 +116,7 @@ RULES: tuple[Rule, ...] = (
         ("GET", "POST"),
         NO_CLAIM,
     ),
-    # --- parents (issue 23): open data, watches, attendance links ---------------------------
+    # --- parents: open data, watches, attendance links ---------------------------
     R(r"^api:(public-datasets|public-dataset-file)$", READ, EVERYONE),
     R(r"^page:public-watch-new$", READ, EVERYONE),
     R(r"^api:api-public-watch-create$", WRITE, NO_CLAIM),

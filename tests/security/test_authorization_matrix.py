@@ -220,9 +220,9 @@ def url_for(r: Route, world: dict[str, Any]) -> str:
             values[param] = "371103"
         elif param == "app_label":
             values[param] = "registry"
-        elif param == "file_name":  # issue 23: open data files
+        elif param == "file_name":  # open data files
             values[param] = "facilities.csv"
-        elif param == "token":  # issue 23: a forged watch token
+        elif param == "token":  # a forged watch token
             values[param] = "forged-token"
         else:
             raise AssertionError(f"no value for <{param}> in {r.route}")

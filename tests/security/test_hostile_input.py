@@ -1,4 +1,4 @@
-"""No input is a 500 (issue 19 item 5): one guard per class of input, checked class by class.
+"""No input is a 500 : one guard per class of input, checked class by class.
 
 Each class answered 500 (the full debug page under DEBUG) before: a NUL byte in a query or path,
 1 000 nested JSON arrays, a forged cursor, a POST without the trailing slash; and a JSON body over

@@ -1,4 +1,4 @@
-"""The published schema matches the answers (issue 19 item 7), each finding of the fuzzing
+"""The published schema matches the answers , each finding of the fuzzing
 replayed on purpose: the answer is checked against the schema by schemathesis' own checks."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Names and addresses refuse control and bidi characters; exports never carry a formula
-(issue 19 item 3)."""
+."""
 
 from __future__ import annotations
 

@@ -89,7 +89,7 @@ def test_it_answers_duplicate_claim_not_500_for_a_taken_child_month(
     first = client_for(operator).post(CLAIMS, family_payload(filing, schemes), format="json")
     client_for(operator).post(f"{CLAIMS}{first.json()['id']}/submit/")
     api = client_for(second_operator)
-    # Refused at creation already (issue 19 item 8), with the code submit gives.
+    # Refused at creation already , with the code submit gives.
     response = api.post(CLAIMS, family_payload(second_filing, schemes), format="json")
     assert response.status_code == 400
     assert [e["code"] for e in response.json()["errors"]] == ["duplicate_claim"]

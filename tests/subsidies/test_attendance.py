@@ -1,4 +1,4 @@
-"""Parents confirm attendance before a family-fee subsidy is approved (issue 23)."""
+"""Parents confirm attendance before a family-fee subsidy is approved."""
 
 from __future__ import annotations
 

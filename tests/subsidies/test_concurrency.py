@@ -69,7 +69,7 @@ def test_it_pays_a_child_month_once_when_20_institutions_submit_it_at_once(
     months = (date(2026, 5, 1), date(2026, 6, 1))
     drafts = []
     for i in range(THREADS):
-        # Creation refuses a second draft of a taken child-month (issue 19 item 8); drafts
+        # Creation refuses a second draft of a taken child-month ; drafts
         # left from before that rule still meet the submit guard, so each draft is created
         # while the others are set aside as rejected, then restored.
         Claim.objects.filter(status=ClaimStatus.REJECTED).update(status=ClaimStatus.DRAFT)

@@ -1,4 +1,4 @@
-"""The treasury's XLSX writes every cell as a value (issue 19 item 3): a hostile institution
+"""The treasury's XLSX writes every cell as a value : a hostile institution
 name such as ``=HYPERLINK(...)`` was a live formula on both sheets."""
 
 from __future__ import annotations

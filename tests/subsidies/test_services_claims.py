@@ -90,7 +90,7 @@ def test_it_refuses_a_child_month_already_claimed_by_another_institution(
             period_end=JUL,
             lines=family_lines(months=(JUN, JUL)),
         )
-    # Refused at creation (issue 19 item 8), with the code and wording of the submit check.
+    # Refused at creation , with the code and wording of the submit check.
     assert _codes(exc) == ["duplicate_claim"]
     assert "2026-06" in str(exc.value.violations[0].message)
     assert Claim.objects.count() == 1

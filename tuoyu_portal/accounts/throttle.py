@@ -1,4 +1,4 @@
-"""A per-account sign-in limit across all addresses (issue 19 item 4).
+"""A per-account sign-in limit across all addresses.
 
 django-axes locks a user *from one address* after 5 failures; guesses spread over many addresses
 were not limited. Here every failure of a username counts, from anywhere: after

@@ -87,7 +87,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's own API tokens; each can be revoked here (issue 19 item 4).
+    """The signed-in user's own API tokens; each can be revoked here.
 
     /accounts/ is open to staff who have not passed the second factor yet (for the 2FA pages);
     this page is not."""

@@ -91,7 +91,7 @@ def _places(scope: Scope) -> dict[str, dict[str, Any]]:
         total_places=Sum("places", default=0),
         total_inclusive_places=Sum("places", filter=Q(inclusive=True), default=0),
         inclusive_institutions=Count("id", filter=Q(inclusive=True)),
-        # Issue 23: free places the operators published (a one-to-one row: no fan-out).
+        # free places the operators published (a one-to-one row: no fan-out).
         free_places=Sum("vacancy__free_places", default=0),
     )
     return {row.pop("g"): row for row in rows}

@@ -124,7 +124,7 @@ DEMO_MODULES = [
     "registry.demo_staff",  # staff rosters, bans, public register
     "inspections.demo",
     "subsidies.demo",
-    "registry.demo_parents",  # issue 23: free places on the public register
+    "registry.demo_parents",  # free places on the public register
     "tuoyu_portal.notifications.demo",  # last: scans the demo data above into the inboxes
 ]
 
