@@ -219,9 +219,11 @@ def _queue() -> None:
 
     # One queued rebuild at a time: a burst of changes makes one build, not one per change; the
     # build clears the mark. A lost task (broker down) leaves it to expire; the sweep rebuilds.
-    # With the cache down, queue anyway (fail open): at worst a burst makes a few builds.
+    # With the cache down, queue nothing: the request never fails, and the 10-minute sweep
+    # (rebuild_if_stale) rebuilds. Queueing anyway made one build per save in an outage, and
+    # that flood held up the pushes once the broker was back.
     added, _reached = failopen.call(
-        lambda: cache.add(REBUILD_QUEUED_KEY, 1, timeout=300), True, "open-data mark"
+        lambda: cache.add(REBUILD_QUEUED_KEY, 1, timeout=300), False, "open-data mark"
     )
     if not added:
         return
