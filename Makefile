@@ -4,14 +4,14 @@
 #   make test     the whole test suite
 #
 # Both use DATABASE_URL / REDIS_URL when set; otherwise they start an embedded PostgreSQL (data in
-# .data/pg) and an embedded Redis for the duration of the command (tuoyu_portal/localstack.py).
+# .data/pg) and an embedded Redis for the duration of the command (tuoyu_portal/embedded_services.py).
 # Only Python 3.11+ is needed; `.venv` is created and kept in step with pyproject.toml.
 
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-LOCALSTACK := $(PY) -m tuoyu_portal.localstack
+EMBEDDED_SERVICES := $(PY) -m tuoyu_portal.embedded_services
 # Extra pytest arguments, e.g. `make test ARGS="-k filing -x"`; PYTEST_WORKERS=0 runs serially.
 ARGS ?=
 PYTEST_WORKERS ?= 2
@@ -59,10 +59,10 @@ $(STAMP): pyproject.toml | $(PY)
 install: $(STAMP)
 
 run: $(STAMP)
-	$(LOCALSTACK) run
+	$(EMBEDDED_SERVICES) run
 
 test: $(STAMP)
-	$(LOCALSTACK) test $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) $(ARGS)
+	$(EMBEDDED_SERVICES) test $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) $(ARGS)
 
 # Every check runs even when an earlier one fails, so one pass shows all problems.
 lint: $(STAMP)
@@ -70,7 +70,7 @@ lint: $(STAMP)
 	echo "== ruff check"; $(VENV)/bin/ruff check . || status=1; \
 	echo "== ruff format --check"; $(VENV)/bin/ruff format --check . || status=1; \
 	echo "== makemigrations --check, check --deploy (production-like environment)"; \
-	$(DEPLOY_ENV) $(LOCALSTACK) exec -- sh -c '\
+	$(DEPLOY_ENV) $(EMBEDDED_SERVICES) exec -- sh -c '\
 		python manage.py makemigrations --check --dry-run && \
 		python manage.py check --deploy --fail-level WARNING' || status=1; \
 	echo "== OpenAPI schema (the exchange contract) generates without warnings"; \
@@ -80,7 +80,7 @@ lint: $(STAMP)
 	exit $$status
 
 shell: $(STAMP)
-	$(LOCALSTACK) exec -- python manage.py shell
+	$(EMBEDDED_SERVICES) exec -- python manage.py shell
 
 # End-to-end journeys in headless Chromium (Debian's chromium package; see tests/e2e/conftest.py).
 E2E_STAMP := $(VENV)/.installed-e2e
@@ -89,16 +89,16 @@ $(E2E_STAMP): pyproject.toml | $(STAMP)
 	@touch $@
 
 e2e: $(STAMP) $(E2E_STAMP)
-	$(LOCALSTACK) test -m e2e tests/e2e $(ARGS)
+	$(EMBEDDED_SERVICES) test -m e2e tests/e2e $(ARGS)
 
 # Backup drill (docs/deploy.md): database (pg_dump) + uploaded documents + a verification manifest.
 backup: $(STAMP)
-	$(LOCALSTACK) exec -- python manage.py backup
+	$(EMBEDDED_SERVICES) exec -- python manage.py backup
 
 # make restore BACKUP=.data/backups/<stamp> TARGET_DATABASE_URL=postgres://…/fresh_db TARGET_MEDIA=/srv/media
 restore: $(STAMP)
 	@test -n "$(BACKUP)" -a -n "$(TARGET_DATABASE_URL)" -a -n "$(TARGET_MEDIA)" || { echo "usage: make restore BACKUP=dir TARGET_DATABASE_URL=url TARGET_MEDIA=dir"; exit 2; }
-	$(LOCALSTACK) exec -- python manage.py restore "$(BACKUP)" --database-url "$(TARGET_DATABASE_URL)" --media-root "$(TARGET_MEDIA)"
+	$(EMBEDDED_SERVICES) exec -- python manage.py restore "$(BACKUP)" --database-url "$(TARGET_DATABASE_URL)" --media-root "$(TARGET_MEDIA)"
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
@@ -128,9 +128,9 @@ $(BENCH_STAMP): pyproject.toml | $(STAMP)
 
 bench: $(STAMP) $(BENCH_STAMP)
 	@if [ -n "$$DATABASE_URL" ]; then PY=$(PY) sh bench/run.sh; \
-	else $(LOCALSTACK) exec -- sh -c 'DATABASE_URL="$$(python -m tuoyu_portal.service_urls with-dbname "$$DATABASE_URL" tuoyu_bench)" PY=python sh bench/run.sh'; fi
+	else $(EMBEDDED_SERVICES) exec -- sh -c 'DATABASE_URL="$$(python -m tuoyu_portal.service_urls with-dbname "$$DATABASE_URL" tuoyu_bench)" PY=python sh bench/run.sh'; fi
 
 # Long fuzzing run of the whole API (tests/security/test_fuzz_api.py; make test runs 100 each).
 FUZZ_EXAMPLES ?= 1000
 fuzz: $(STAMP)
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_COVERAGE=1 $(LOCALSTACK) test $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) tests/security/test_fuzz_api.py $(ARGS)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_COVERAGE=1 $(EMBEDDED_SERVICES) test $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) tests/security/test_fuzz_api.py $(ARGS)

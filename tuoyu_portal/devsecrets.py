@@ -49,7 +49,7 @@ def load_or_create(path: Path, *, initial: Mapping[str, str] | None = None) -> d
     """The secrets kept in `path`, creating the file (0600) or adding missing names first.
 
     `initial` seeds values for names the file does not have yet (an existing data directory's
-    encryption key, see localstack). Concurrent first starts agree: the file is created
+    encryption key, see embedded_services). Concurrent first starts agree: the file is created
     exclusively, and a loser reads the winner's values.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -96,7 +96,7 @@ def missing(environ: Mapping[str, str]) -> list[str]:
 def legacy_field_key() -> str:
     """The encryption key checkouts derived from their path before per-install secrets.
 
-    Adopted once, by localstack, only when the file is first written for a database that
+    Adopted once, by embedded_services, only when the file is first written for a database that
     already holds migrated data (that data's ID numbers are encrypted with it); a new install
     gets a random key. make distclean starts afresh with a random one.
     """

@@ -1,7 +1,7 @@
 """One clock for every log line: Beijing time with its offset (2026-12-04 09:30:00+0800).
 
 Used by Django's LOGGING, the Celery worker and beat (tuoyu_portal/celery.py), gunicorn
-(tuoyu_portal/gunicorn_conf.py) and localstack's supervisor, which stamps the lines a process
+(tuoyu_portal/gunicorn_conf.py) and embedded_services's supervisor, which stamps the lines a process
 prints without a clock of its own (banners, tracebacks, console e-mails). The zone is fixed rather
 than the machine's: county staff and the health bureau read these logs in Beijing time.
 """

@@ -1,6 +1,6 @@
 """Connection URLs for PostgreSQL and Redis, built in one place with proper encoding.
 
-Everything that hands a connection to another process (localstack, the tests that spawn a Celery
+Everything that hands a connection to another process (embedded_services, the tests that spawn a Celery
 worker or gunicorn, bench, backup and restore) builds it here. The reason: a PostgreSQL reached
 over a Unix socket has a *directory* as its host. Written raw into a URL
 (``postgres://u@/path/to/dir:5432/db``) it is not a host at all, and libpq falls back to its

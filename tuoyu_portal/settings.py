@@ -184,7 +184,7 @@ TEMPLATES = [
     },
 ]
 
-# PostgreSQL everywhere; `python -m tuoyu_portal.localstack` sets DATABASE_URL to an embedded
+# PostgreSQL everywhere; `python -m tuoyu_portal.embedded_services` sets DATABASE_URL to an embedded
 # server when none is given.
 DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tuoyu")
 DATABASES = {

