@@ -1,0 +1,32 @@
+"""Request types for views that only signed-in people reach.
+
+Django types `request.user` as `User | AnonymousUser`; behind `login_required`, a role guard or
+DRF's `IsAuthenticated` it is always our `User`. Annotating such views with these types says so
+once, instead of a cast or an `isinstance` in every view.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest
+from rest_framework.request import Request
+
+if TYPE_CHECKING:
+    from tuoyu_portal.accounts.models import User
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    user: User
+
+
+if TYPE_CHECKING:
+
+    class AuthenticatedRequest(Request):
+        user: User
+
+else:
+    # At run time DRF builds a plain Request; the subclass exists for the type checker only.
+    AuthenticatedRequest = Request
+
+__all__ = ["AuthenticatedHttpRequest", "AuthenticatedRequest"]
