@@ -168,7 +168,9 @@ def pin_to_primary(request: HttpRequest, response: HttpResponse) -> None:
     )
     user = _authenticated_user(request)
     if user is not None:
-        failopen.call(lambda: cache.set(_pin_key(user.pk), 1, seconds), None, "replica pin")
+        # The time of the write, so that a shorter window applies at once to pins already set.
+        written = time.time()
+        failopen.call(lambda: cache.set(_pin_key(user.pk), written, seconds), None, "replica pin")
 
 
 def pinned(request: HttpRequest, user: Any) -> bool:
@@ -178,8 +180,9 @@ def pinned(request: HttpRequest, user: Any) -> bool:
     if user is None:
         return False
     # With the shared cache unreachable the pin is unknown: the primary is the safe side.
-    found, _reached = failopen.call(lambda: cache.get(_pin_key(user.pk)), 1, "replica pin")
-    return found is not None
+    now = time.time()
+    written, _reached = failopen.call(lambda: cache.get(_pin_key(user.pk)), now, "replica pin")
+    return written is not None and now - float(written) < seconds
 
 
 # -- per request --------------------------------------------------------------------------------
