@@ -87,6 +87,8 @@ def main() -> int:
             "worker",
             "-c",
             str(args.concurrency),
+            "--queues",
+            "pushes",
             "--loglevel",
             "warning",
             "--without-heartbeat",
@@ -147,7 +149,7 @@ def main() -> int:
         "latency_p95_s": round(pct(latencies, 0.95), 3) if latencies else None,
         "latency_max_s": round(max(latencies), 3) if latencies else None,
         "target": "p95 ≤ 2 s at 50 approvals/s",
-        "worker": f"1 Celery worker, concurrency {args.concurrency} (as in the Procfile)",
+        "worker": f"1 Celery worker on the pushes queue, concurrency {args.concurrency} (as in the Procfile)",
         "approving_threads": args.threads,
     }
     print(result)

@@ -17,6 +17,30 @@ app = Celery("tuoyu_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# One queue per kind of work, each with its own worker (Procfile, docker-compose.yml), so a long
+# scan never holds a pool slot a push is waiting for. Every task is routed by name; a test checks
+# that none is left to the default queue.
+PUSHES = "pushes"  # deliveries to the health department and the outbox sweep that re-queues them
+NOTIFICATIONS = "notifications"  # messages to a person after one event
+SCANS = "scans"  # beat scans and rebuilds that read whole tables
+QUEUES = (PUSHES, NOTIFICATIONS, SCANS)
+app.conf.task_default_queue = NOTIFICATIONS
+app.conf.task_routes = {
+    "tuoyu_portal.exchange.tasks.*": {"queue": PUSHES},
+    "registry.tasks.notify_watchers": {"queue": NOTIFICATIONS},
+    "registry.tasks.send_watch_confirmation": {"queue": NOTIFICATIONS},
+    "registry.tasks.sweep_watch_events": {"queue": NOTIFICATIONS},
+    "subsidies.tasks.send_attendance_links": {"queue": NOTIFICATIONS},
+    "notifications.tasks.*": {"queue": SCANS},
+    "inspections.tasks.*": {"queue": SCANS},
+    "tuoyu_portal.audit.tasks.*": {"queue": SCANS},
+    "registry.tasks.reconcile_registrations": {"queue": SCANS},
+    "registry.tasks.rebuild_open_data": {"queue": SCANS},
+    "registry.tasks.refresh_open_data": {"queue": SCANS},
+    "registry.tasks.remind_stale_vacancies": {"queue": SCANS},
+    "subsidies.tasks.remind_attendance": {"queue": SCANS},
+}
+
 # Celery warns about a root worker even when C_FORCE_ROOT says the operator chose it (make run
 # as root in a container or CI; JSON only, so no pickle). The choice is stated once, in the
 # environment; production runs the worker as a user of its own and never sets it (README).

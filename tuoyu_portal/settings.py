@@ -120,6 +120,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "tuoyu_portal.accounts.middleware.RequireTwoFactorMiddleware",
+    # Inside sessions and authentication (it needs the user; the session save after the view is
+    # not a write of the request), around everything that reads (tuoyu_portal/db/replica.py).
+    "tuoyu_portal.db.replica.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -203,6 +206,29 @@ if env_bool("DB_PREPARED_STATEMENTS", True):
 DATABASES["default"].setdefault("TEST", {})
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"]["NAME"] = os.environ["TEST_DATABASE_NAME"]
+
+# Optional read replica: a PostgreSQL hot standby of the primary (streaming replication). Unset,
+# everything runs on the one database above. tuoyu_portal/db/replica.py says which reads go there
+# and when they fall back to the primary.
+REPLICA_DATABASE_URL = os.environ.get("REPLICA_DATABASE_URL", "")
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        REPLICA_DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
+    )
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["ENGINE"] = DATABASES["default"]["ENGINE"]
+    # A standby that does not answer must not hold a request for long: the primary serves then.
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"]["OPTIONS"],
+        "connect_timeout": env_int("REPLICA_CONNECT_TIMEOUT", 2),
+    }
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["tuoyu_portal.db.replica.ReplicaRouter"]
+# Seconds the replica may be behind before reads fall back to the primary; how often each process
+# checks; how long a writer's own reads stay on the primary after a write.
+REPLICA_MAX_LAG = float(os.environ.get("REPLICA_MAX_LAG", "5"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "2"))
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 15)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -24,6 +24,7 @@ from tests import factories
 from tests.conftest import client_for
 from tests.exchange.brokers import RedisServer, use_broker, wait_for
 from tests.exchange.helpers import approve, credit_code, registrar_for
+from tuoyu_portal.celery import QUEUES
 from tuoyu_portal.exchange import services, tasks
 from tuoyu_portal.exchange.models import DeliveryAttempt, OutboxEvent
 from tuoyu_portal.service_urls import database_url_from_settings
@@ -38,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class Worker:
-    """`celery -A tuoyu_portal worker` (prefork, concurrency 2) in its own process group."""
+    """`celery -A tuoyu_portal worker` (prefork, concurrency 2, every queue) in its own process group."""
 
     def __init__(self, broker_url: str, log: Path, **env: str) -> None:
         self.env = {
@@ -70,6 +71,8 @@ class Worker:
                     "prefork",
                     "--concurrency",
                     "2",
+                    "--queues",
+                    ",".join(QUEUES),
                     "--loglevel",
                     "warning",
                     "--without-gossip",

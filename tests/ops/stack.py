@@ -20,7 +20,7 @@ from tuoyu_portal.devsecrets import NAMES
 from tuoyu_portal.service_urls import database_url_from_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-STARTED = re.compile(r"embedded_services\s+\| \S+ \S+ (\w+) (?:started|restarted) \(pid (\d+)\)")
+STARTED = re.compile(r"embedded_services\s+\| \S+ \S+ ([\w-]+) (?:started|restarted) \(pid (\d+)\)")
 
 
 def http_status(url: str, timeout: float = 5) -> int:

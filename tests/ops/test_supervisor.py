@@ -24,7 +24,9 @@ from tuoyu_portal.exchange.models import OutboxEvent
 pytestmark = [pytest.mark.processes, pytest.mark.django_db(transaction=True)]
 
 # Every line: the process name, then one clock, Beijing time with its offset.
-LINE = re.compile(r"^(embedded_services|web|worker|beat)\s+\| \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+0800 ")
+LINE = re.compile(
+    r"^(embedded_services|web|worker-push|worker-notify|worker-scan|beat)\s+\| \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+0800 "
+)
 
 
 @pytest.fixture
@@ -45,9 +47,9 @@ def test_a_killed_worker_is_restarted_and_the_push_is_delivered_without_anyone(
 ) -> None:
     stack.start()
     wait_for(lambda: http_status(f"{stack.url}/healthz") == 200, 90, "the web to serve")
-    wait_for(lambda: "celery@" in stack.text() and " ready." in stack.text(), 90, "the worker")
+    wait_for(lambda: "pushes@" in stack.text() and " ready." in stack.text(), 90, "the worker")
     first = stack.pids()
-    worker_pid, web_pid = first["worker"][0], first["web"][0]
+    worker_pid, web_pid = first["worker-push"][0], first["web"][0]
 
     os.kill(worker_pid, signal.SIGKILL)  # the worker's main process, as the OOM killer would
     killed_at = time.monotonic()
@@ -75,12 +77,13 @@ def test_a_killed_worker_is_restarted_and_the_push_is_delivered_without_anyone(
 
     log = stack.text()
     assert re.search(
-        rf"worker \(pid {worker_pid}\) exited after \d+s \(killed by SIGKILL\); restarting in 1s",
+        rf"worker-push \(pid {worker_pid}\) exited after \d+s \(killed by SIGKILL\); restarting in 1s",
         log,
     ), log[-3000:]
     pids = stack.pids()
-    assert len(pids["worker"]) == 2 and pids["worker"][1] != worker_pid
+    assert len(pids["worker-push"]) == 2 and pids["worker-push"][1] != worker_pid
     assert pids["web"] == [web_pid] and len(pids["beat"]) == 1  # the others were left alone
+    assert len(pids["worker-notify"]) == 1 and len(pids["worker-scan"]) == 1
 
     # An ID number in a query string is masked in the access log, as in Django's logs.
     http_status(f"{stack.url}/healthz?id=110105199001011234")
