@@ -2,7 +2,7 @@
 
 Only parsing lives here: turning a file into rows of strings keyed by our field names, with the
 Chinese headers documented on the import page. Rules and writes are in
-`registry.services.imports`.
+`registry.services.bulk_import`.
 """
 
 from __future__ import annotations

@@ -131,8 +131,3 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         qs = super().get_queryset(request)
         return qs if request.user.is_superuser else qs.filter(uploaded_by=request.user)
-
-
-# Each feature keeps its admin in its own module: filings, documents and supplement requests;
-# health inbox and reconciliation; staff, bans, changes.
-from . import admin_filings, admin_inbox, admin_staffpub  # noqa: E402, F401

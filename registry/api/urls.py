@@ -3,16 +3,16 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from .bans import BanViewSet
-from .changes import FilingChangeListView, FilingChangeViewSet, FilingDeregisterView
-from .filings import FilingViewSet
-from .inbox import HealthInboxViewSet
-from .opendata import DatasetFileView, DatasetListView
-from .public import PublicFacilityListView, PublicFilingVerifyView
-from .registrations import ImportBatchViewSet, InstitutionViewSet, RegistrationViewSet
-from .staff import FilingStaffDetailView, FilingStaffListView
-from .vacancies import FilingVacanciesView
-from .watches import PublicWatchCreateView
+from .views.bans import BanViewSet
+from .views.changes import FilingChangeListView, FilingChangeViewSet, FilingDeregisterView
+from .views.filings import FilingViewSet
+from .views.inbox import HealthInboxViewSet
+from .views.opendata import DatasetFileView, DatasetListView
+from .views.public import PublicFacilityListView, PublicFilingVerifyView
+from .views.registrations import ImportBatchViewSet, InstitutionViewSet, RegistrationViewSet
+from .views.staff import FilingStaffDetailView, FilingStaffListView
+from .views.vacancies import FilingVacanciesView
+from .views.watches import PublicWatchCreateView
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False

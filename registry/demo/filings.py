@@ -1,4 +1,4 @@
-"""The filing steps of the demo plan (registry/demo.py runs them in date order).
+"""The filing steps of the demo plan (registry/demo/plan.py runs them in date order).
 
 Filings, their documents (small generated PDFs), supplement requests, acceptance with a filing
 number, nonconformity, change filings and deregistration — each through its service, as the
@@ -25,7 +25,7 @@ from registry.services import filings as svc
 from registry.services.filing_documents import add_document
 
 if TYPE_CHECKING:
-    from registry.demo import Actors, PlannedInstitution, Progress
+    from registry.demo.plan import Actors, PlannedInstitution, Progress
 
 # Children per carer by class type (托育机构设置标准: 乳儿班1:3, 托小班1:5, 托大班1:7).
 CHILDREN_PER_CARER = {"infant": 3, "young_toddler": 5, "older_toddler": 7, "mixed": 5}
@@ -103,7 +103,7 @@ def _change_proposal(planned: PlannedInstitution) -> dict[str, Any]:
 
 
 def _receiving_institution(planned: PlannedInstitution) -> str:
-    from registry.demo import build_plan
+    from registry.demo.plan import build_plan
 
     today = timezone.localdate()
     for other in build_plan(today):

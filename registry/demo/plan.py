@@ -74,7 +74,7 @@ def description() -> dict[str, Any]:
 # --- the plan ------------------------------------------------------------------------------------
 
 # Each scenario: the steps (action, days after the previous step) that lead to its final state.
-# registry/demo.py runs the registry actions; inspections and subsidies demos read the plan too.
+# registry/demo/plan.py runs the registry actions; inspections and subsidies demos read the plan too.
 _REGISTER = [("create", 0), ("submit", 1), ("approve", 4)]
 _FILE = [*_REGISTER, ("file_draft", 6), ("file_submit", 4), ("accept", 4)]
 SCENARIOS: dict[str, list[tuple[str, int]]] = {
@@ -357,7 +357,7 @@ REGISTRATION_ACTIONS = {"create", "submit", "return", "reject", "approve", "canc
 
 
 def _run_step(progress: Progress, step: Step, actors: Actors) -> None:
-    from registry import demo_filings
+    from registry.demo import filings as demo_filings
 
     if step.action in REGISTRATION_ACTIONS:
         _register(progress, step.action, actors)

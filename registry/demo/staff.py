@@ -72,7 +72,7 @@ def seed(stdout: TextIO) -> None:
 
 def _more_staff(serial: int) -> list[tuple[str, str, str, int]]:
     """Three more fictional people per institution, with checksum-valid ID numbers."""
-    from registry.demo import demo_id_number
+    from registry.demo.plan import demo_id_number
 
     names = [("陈静", "caregiver", 120), ("刘洋", "health_worker", 25), ("孙涛", "cook", 400)]
     return [

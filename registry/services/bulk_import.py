@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry.imports import (
+from registry.bulk_import import (
     LEGAL_NATURE_WORDS,
     ImportFileError,
     ImportRow,

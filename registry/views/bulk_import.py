@@ -11,9 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from registry.imports import COLUMN_HELP, COLUMNS, IMPORT_MAX_BYTES, template_csv
+from registry.bulk_import import COLUMN_HELP, COLUMNS, IMPORT_MAX_BYTES, template_csv
 from registry.models import ImportBatch
-from registry.services.imports import import_registrations
+from registry.services.bulk_import import import_registrations
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exceptions import DomainError
 
@@ -79,7 +79,7 @@ def registrar_import(request: HttpRequest) -> HttpResponse:
     columns = [{"name": name, "help": COLUMN_HELP[name]} for name in COLUMNS]
     return render(
         request,
-        "registry/imports/import.html",
+        "registry/bulk_import/import.html",
         {"form": form, "batches": batches, "columns": columns},
         status=400 if form.errors else 200,
     )

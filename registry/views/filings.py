@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from registry.filing_forms import (
+from registry.forms.filings import (
     FIELD_LABELS,
     DocumentUploadForm,
     FilingClassFormSet,

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from registry.api.inbox import INBOX_ROLES
+from registry.api.views.inbox import INBOX_ROLES
 from registry.models import HealthInboxEntry
 
 PAGE_SIZE = 50

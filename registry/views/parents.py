@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from registry.models import ClassType, Filing
-from registry.public import public_filings
+from registry.selectors.public import public_filings
 from registry.services import vacancies as vacancy_services
 from registry.services import watches
 from registry.vacancies import StaleDays, filed_places_by_class, is_stale, updated_on, vacancy_of

@@ -10,7 +10,12 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import CareMode, Filing
-from registry.public import facility_sections, public_address, public_filings, search_filings
+from registry.selectors.public import (
+    facility_sections,
+    public_address,
+    public_filings,
+    search_filings,
+)
 from registry.vacancies import StaleDays, public_fields, vacancy_of
 from tuoyu_portal.regions.models import Region
 

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry.forms_staffpub import (
+from registry.forms.staff import (
     BanCorrectForm,
     BanForm,
     ChangeDocumentForm,
@@ -86,7 +86,7 @@ def staff_roster(request: HttpRequest, pk: int) -> HttpResponse:
         )
     return render(
         request,
-        "registry/staffpub/roster.html",
+        "registry/staff/roster.html",
         {"filing": filing, "rows": rows, "form": form, "is_operator": is_operator},
     )
 
@@ -115,7 +115,7 @@ def staff_edit(request: HttpRequest, pk: int, staff_id: int) -> HttpResponse:
             _add_errors(form, error)
     return render(
         request,
-        "registry/staffpub/staff_edit.html",
+        "registry/staff/staff_edit.html",
         {"filing": filing, "member": member, "form": form},
     )
 
@@ -135,7 +135,7 @@ def filing_changes(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "registry/staffpub/changes.html",
+        "registry/changes/changes.html",
         {"changes": changes, "filings": filings, "is_operator": request.user.role == Role.OPERATOR},
     )
 
@@ -158,7 +158,7 @@ def filing_change_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已保存变更草稿，请核对后提交。"))
             return redirect("filing-change-detail", pk=change.pk)
-    return render(request, "registry/staffpub/change_form.html", {"filing": filing, "form": form})
+    return render(request, "registry/changes/change_form.html", {"filing": filing, "form": form})
 
 
 @login_required
@@ -210,7 +210,7 @@ def filing_change_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("filing-change-detail", pk=change.pk)
     return render(
         request,
-        "registry/staffpub/change_detail.html",
+        "registry/changes/change_detail.html",
         {
             "change": change,
             "form": form,
@@ -240,7 +240,7 @@ def filing_deregister(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("filing-changes")
     return render(
         request,
-        "registry/staffpub/deregister.html",
+        "registry/changes/deregister.html",
         {"filing": filing, "form": form, "is_operator": request.user.role == Role.OPERATOR},
     )
 
@@ -273,7 +273,7 @@ def ban_register(request: HttpRequest) -> HttpResponse:
     bans = Ban.objects.order_by("-id")[:200]
     return render(
         request,
-        "registry/staffpub/bans.html",
+        "registry/bans/bans.html",
         {"form": form, "bans": bans, "alerts": alerts},
     )
 
@@ -302,6 +302,6 @@ def ban_correct(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("ban-register")
     return render(
         request,
-        "registry/staffpub/ban_correct.html",
+        "registry/bans/ban_correct.html",
         {"ban": ban, "form": form, "corrections": ban.corrections.select_related("actor")},
     )

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from registry.models import Filing
 from registry.models.filings import suspension_in_force
-from registry.public import (
+from registry.selectors.public import (
     address_shown,
     public_address,
     public_filings,
@@ -151,7 +151,7 @@ class PublicFacilityListView(ValuesListMixin, generics.ListAPIView[Filing]):
         inclusive = {"true": True, "1": True, "false": False, "0": False}.get(inclusive_raw)
         region = params.get("region", "")
         # Newest first, forwards: the search may look for exactly the page's rows among the
-        # newest filings first (registry.public.newest_name_matches).
+        # newest filings first (registry.selectors.public.newest_name_matches).
         paginator = self.paginator
         cursor = paginator.decode_cursor(self.request) if paginator is not None else None
         newest = None

@@ -22,7 +22,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from registry.imports import IMPORT_MAX_BYTES
+from registry.bulk_import import IMPORT_MAX_BYTES
 from registry.models import (
     CareMode,
     ImportBatch,
@@ -34,7 +34,7 @@ from registry.models import (
     RegistrationTransition,
 )
 from registry.services import registrations as services
-from registry.services.imports import import_registrations
+from registry.services.bulk_import import import_registrations
 from tuoyu_portal import text
 from tuoyu_portal.accounts.models import Authority, Role
 from tuoyu_portal.api import (
