@@ -10,7 +10,6 @@ from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
@@ -18,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from registry import opendata
+from registry.api.serializers.opendata import DatasetListOutputSerializer
 from registry.models import PublishedDataset
 
 TITLES = {
@@ -30,31 +30,6 @@ TITLES = {
         _("按县（市、区）汇总的公开托育机构数、托位数、普惠机构数和空余托位。"),
     ),
 }
-
-
-class DistributionSerializer(serializers.Serializer[Any]):
-    format = serializers.CharField()
-    url = serializers.CharField()
-    media_type = serializers.CharField()
-    etag = serializers.CharField(allow_null=True)
-    last_modified = serializers.DateTimeField(allow_null=True)
-    rows = serializers.IntegerField(allow_null=True)
-
-
-class DatasetOutputSerializer(serializers.Serializer[Any]):
-    name = serializers.CharField()
-    title = serializers.CharField()
-    description = serializers.CharField()
-    schema_version = serializers.CharField()
-    fields = serializers.ListField(child=serializers.DictField())
-    changelog = serializers.ListField(child=serializers.DictField())
-    distributions = DistributionSerializer(many=True)
-
-
-class DatasetListOutputSerializer(serializers.Serializer[Any]):
-    next = serializers.CharField(allow_null=True)
-    previous = serializers.CharField(allow_null=True)
-    results = DatasetOutputSerializer(many=True)
 
 
 class DatasetListView(APIView):

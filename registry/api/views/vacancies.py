@@ -6,33 +6,17 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from registry.models import ClassType, Filing
+from registry.api.serializers.vacancies import (
+    VacanciesInputSerializer,
+    VacanciesOutputSerializer,
+)
+from registry.models import Filing
 from registry.services.vacancies import publish_vacancies
 from registry.vacancies import StaleDays, filed_places_by_class, public_fields, vacancy_of
-
-
-class VacancyItemSerializer(serializers.Serializer[Any]):
-    class_type = serializers.ChoiceField(choices=ClassType.choices)
-    free_places = serializers.IntegerField(min_value=0, max_value=10000)
-
-
-class VacanciesInputSerializer(serializers.Serializer[Any]):
-    vacancies = VacancyItemSerializer(many=True, max_length=len(ClassType.values))
-
-
-class VacanciesOutputSerializer(serializers.Serializer[Any]):
-    filing = serializers.IntegerField()
-    vacancies = VacancyItemSerializer(many=True)
-    vacancies_updated_on = serializers.DateField(allow_null=True)
-    vacancies_stale = serializers.BooleanField()
-    filed_places = serializers.DictField(child=serializers.IntegerField())
-    monthly_fee = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
-    inclusive = serializers.BooleanField()
 
 
 def _out(filing: Filing) -> dict[str, Any]:

@@ -12,12 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from registry.api.serializers.watches import WatchCreateInputSerializer
 from registry.services import watches
-
-
-class WatchCreateInputSerializer(serializers.Serializer[Any]):
-    facility = serializers.CharField(max_length=32)
-    email = serializers.CharField(max_length=254)
 
 
 class PublicWatchCreateView(APIView):
