@@ -120,6 +120,12 @@ def public_filings() -> QuerySet[Filing]:
     return Filing.objects.public().select_related("institution", "region", "vacancy")
 
 
+def numbered_filings() -> QuerySet[Filing]:
+    """Every filing that was given a number, whatever its status now: what a receipt's
+    verification looks up (a withdrawn or suspended number still answers, as not current)."""
+    return Filing.objects.select_related("institution", "region").exclude(filing_number="")
+
+
 def address_shown(*, home_based: bool, region_name: str, address: str) -> str:
     """Home-based points show the district only (domain: privacy of a family home)."""
     return region_name if home_based else address

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from registry.models import CareMode, Filing
 from registry.selectors.public import (
     facility_sections,
+    numbered_filings,
     public_address,
     public_filings,
     search_filings,
@@ -115,10 +116,7 @@ def public_facility(request: HttpRequest, filing_number: str) -> HttpResponse:
 
 def verify(request: HttpRequest, filing_number: str) -> HttpResponse:
     """Is a 备案回执 genuine and current? Unknown numbers: 404 page."""
-    filing = get_object_or_404(
-        Filing.objects.select_related("institution", "region").exclude(filing_number=""),
-        filing_number=filing_number,
-    )
+    filing = get_object_or_404(numbered_filings(), filing_number=filing_number)
     return render(
         request,
         "registry/public/verify.html",

@@ -21,6 +21,7 @@ from registry.models import Filing
 from registry.models.filings import suspension_in_force
 from registry.selectors.public import (
     address_shown,
+    numbered_filings,
     public_filings,
     published_reasons,
     search_filings,
@@ -142,8 +143,5 @@ class PublicFilingVerifyView(generics.GenericAPIView[Filing]):
     queryset = Filing.objects.none()
 
     def get(self, request: Request, filing_number: str) -> Response:
-        filing = get_object_or_404(
-            Filing.objects.select_related("institution").exclude(filing_number=""),
-            filing_number=filing_number,
-        )
+        filing = get_object_or_404(numbered_filings(), filing_number=filing_number)
         return Response(self.get_serializer(filing).data)
