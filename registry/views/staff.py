@@ -13,16 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry.forms.staff import (
-    BanCorrectForm,
-    BanForm,
-    ChangeDocumentForm,
-    ChangeForm,
-    DeregisterForm,
-    ReviewForm,
-    StaffAddForm,
-    StaffEditForm,
-)
+from registry.forms.bans import BanCorrectForm, BanForm
+from registry.forms.changes import ChangeDocumentForm, ChangeForm, DeregisterForm, ReviewForm
+from registry.forms.staff import StaffAddForm, StaffEditForm
 from registry.models import Ban, BanAlert, Filing, FilingChange, StaffMember
 from registry.services import bans as ban_services
 from registry.services import changes as change_services
