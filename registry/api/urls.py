@@ -3,16 +3,24 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from .views.bans import BanViewSet
-from .views.changes import FilingChangeListView, FilingChangeViewSet, FilingDeregisterView
-from .views.filings import FilingViewSet
-from .views.inbox import HealthInboxViewSet
-from .views.opendata import DatasetFileView, DatasetListView
-from .views.public import PublicFacilityListView, PublicFilingVerifyView
-from .views.registrations import ImportBatchViewSet, InstitutionViewSet, RegistrationViewSet
-from .views.staff import FilingStaffDetailView, FilingStaffListView
-from .views.vacancies import FilingVacanciesView
-from .views.watches import PublicWatchCreateView
+from registry.api.views.bans import BanViewSet
+from registry.api.views.changes import (
+    FilingChangeListView,
+    FilingChangeViewSet,
+    FilingDeregisterView,
+)
+from registry.api.views.filings import FilingViewSet
+from registry.api.views.inbox import HealthInboxViewSet
+from registry.api.views.opendata import DatasetFileView, DatasetListView
+from registry.api.views.public import PublicFacilityListView, PublicFilingVerifyView
+from registry.api.views.registrations import (
+    ImportBatchViewSet,
+    InstitutionViewSet,
+    RegistrationViewSet,
+)
+from registry.api.views.staff import FilingStaffDetailView, FilingStaffListView
+from registry.api.views.vacancies import FilingVacanciesView
+from registry.api.views.watches import PublicWatchCreateView
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False

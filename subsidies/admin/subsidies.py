@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Claim, ClaimDocument, ClaimLine, ClaimTransition, PaymentBatch, Scheme
+from subsidies.models import Claim, ClaimDocument, ClaimLine, ClaimTransition, PaymentBatch, Scheme
 
 
 @admin.register(Scheme)

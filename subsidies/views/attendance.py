@@ -8,11 +8,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from subsidies import attendance
+from subsidies.amounts import format_month
+from subsidies.models import ConfirmationStatus
 from tuoyu_portal.exceptions import DomainError
-
-from . import attendance
-from .amounts import format_month
-from .models import ConfirmationStatus
 
 
 class AttendanceAnswerForm(forms.Form):

@@ -19,15 +19,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from subsidies.exports import batch_workbook
+from subsidies.forms import ChildFormSet, ClaimForm, DocumentForm, MarkPaidForm, ReasonForm
+from subsidies.models import Claim, PaymentBatch, SchemeKind
+from subsidies.services import batches as batch_services
+from subsidies.services import claims as claim_services
+from subsidies.services import documents as document_services
 from tuoyu_portal.accounts.models import Role
 from tuoyu_portal.exceptions import DomainError
-
-from .exports import batch_workbook
-from .forms import ChildFormSet, ClaimForm, DocumentForm, MarkPaidForm, ReasonForm
-from .models import Claim, PaymentBatch, SchemeKind
-from .services import batches as batch_services
-from .services import claims as claim_services
-from .services import documents as document_services
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_LIMIT = 200  # pages show the most relevant 200 rows; the API pages through everything
@@ -202,7 +201,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     claims = (
         Claim.objects.visible_to(request.user).queue().select_related("institution")[:PAGE_LIMIT]
     )
-    from .watches import office_watching
+    from subsidies.watches import office_watching
 
     return render(
         request,

@@ -1,4 +1,4 @@
-"""Serializers of the subsidies API (api.md "Subsidies"): input → service → output."""
+"""Request and response shapes of subsidy claims (api.md "Subsidies"): input → service → output."""
 
 from __future__ import annotations
 
@@ -10,20 +10,18 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from registry.models import Filing
-from tuoyu_portal.identifier_fields import ID_NUMBER_MESSAGE, IdentifierField
-from tuoyu_portal.text import validate_plain_text
-
-from ..amounts import format_month, parse_month
-from ..models import (
+from subsidies.amounts import format_month, parse_month
+from subsidies.models import (
     Claim,
     ClaimDocument,
     ClaimLine,
     ClaimTransition,
-    PaymentBatch,
     Scheme,
     SchemeKind,
 )
-from ..services.claims import LineInput
+from subsidies.services.claims import LineInput
+from tuoyu_portal.identifier_fields import ID_NUMBER_MESSAGE, IdentifierField
+from tuoyu_portal.text import validate_plain_text
 
 
 @extend_schema_field(
@@ -42,27 +40,6 @@ class MonthField(serializers.Field):
 
     def to_representation(self, value: date) -> str:
         return format_month(value)
-
-
-class SchemeOutputSerializer(serializers.ModelSerializer):
-    region = serializers.CharField(source="region_id", read_only=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-
-    class Meta:
-        model = Scheme
-        fields = [
-            "id",
-            "region",
-            "kind",
-            "kind_display",
-            "amount",
-            "amount_third_plus",
-            "valid_from",
-            "valid_to",
-            "basis",
-            "illustrative",
-        ]
-        read_only_fields = fields
 
 
 class ClaimLineInputSerializer(serializers.Serializer):
@@ -247,34 +224,3 @@ class ClaimApproveInputSerializer(serializers.Serializer):
 
 class ClaimDocumentInputSerializer(serializers.Serializer):
     file = serializers.FileField()
-
-
-class PaymentBatchCreateInputSerializer(serializers.Serializer):
-    claims = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1)
-
-
-class PaymentBatchMarkPaidInputSerializer(serializers.Serializer):
-    payment_ref = serializers.CharField(max_length=64)
-
-
-class PaymentBatchOutputSerializer(serializers.ModelSerializer):
-    region = serializers.CharField(source="region_id", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    claims = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    created_by = serializers.StringRelatedField()
-
-    class Meta:
-        model = PaymentBatch
-        fields = [
-            "id",
-            "region",
-            "status",
-            "status_display",
-            "total",
-            "claims",
-            "created_by",
-            "created_at",
-            "paid_at",
-            "payment_ref",
-        ]
-        read_only_fields = fields

@@ -1,56 +1,32 @@
-"""Thin DRF views: visible_to() for every lookup, one @action per transition (style.md §7)."""
+"""Subsidy claims: operators file them, officers decide; one @action per transition."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from subsidies.api.filters import ClaimFilter
+from subsidies.api.serializers.claims import (
+    ClaimApproveInputSerializer,
+    ClaimDocumentInputSerializer,
+    ClaimDocumentOutputSerializer,
+    ClaimInputSerializer,
+    ClaimOutputSerializer,
+    ClaimReasonInputSerializer,
+)
+from subsidies.models import Claim
+from subsidies.services import claims as claim_services
+from subsidies.services import documents as document_services
+from subsidies.services.claims import LineInput
 from tuoyu_portal.api import cursor_pagination
 from tuoyu_portal.crypto import decrypt
-
-from ..exports import batch_workbook
-from ..models import Claim, PaymentBatch, Scheme
-from ..services import batches as batch_services
-from ..services import claims as claim_services
-from ..services import documents as document_services
-from ..services.claims import LineInput
-from . import serializers as s
-from .filters import ClaimFilter, PaymentBatchFilter, SchemeFilter
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class XlsxRenderer(BaseRenderer):
-    """Lets a client ask for the XLSX by Accept header; errors still come out as JSON text."""
-
-    media_type = XLSX
-    format = "xlsx"
-    charset = None
-
-    def render(
-        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
-    ) -> bytes:
-        return data if isinstance(data, bytes) else json.dumps(data, ensure_ascii=False).encode()
-
-
-class SchemeViewSet(viewsets.ReadOnlyModelViewSet):
-    """Subsidy schemes per region with effective dates (public policy: any signed-in user reads;
-    admins edit them in the Django admin)."""
-
-    serializer_class = s.SchemeOutputSerializer
-    filterset_class = SchemeFilter
-    queryset = Scheme.objects.all()
 
 
 def _current_lines(claim: Claim) -> list[LineInput]:
@@ -75,7 +51,7 @@ class ClaimViewSet(
     """Subsidy claims: operators create and submit for their filings; subsidy officers of the
     region decide."""
 
-    serializer_class = s.ClaimOutputSerializer
+    serializer_class = ClaimOutputSerializer
     filterset_class = ClaimFilter
 
     def get_queryset(self) -> QuerySet[Claim]:
@@ -86,9 +62,9 @@ class ClaimViewSet(
         )
 
     def _out(self, claim: Claim, code: int = status.HTTP_200_OK) -> Response:
-        return Response(s.ClaimOutputSerializer(self.get_queryset().get(pk=claim.pk)).data, code)
+        return Response(ClaimOutputSerializer(self.get_queryset().get(pk=claim.pk)).data, code)
 
-    @extend_schema(responses={200: s.ClaimOutputSerializer(many=True)})
+    @extend_schema(responses={200: ClaimOutputSerializer(many=True)})
     @action(
         detail=False,
         methods=["get"],
@@ -98,11 +74,11 @@ class ClaimViewSet(
         """Submitted claims awaiting a decision, oldest submission first (officers' queue)."""
         claims = self.filter_queryset(self.get_queryset()).queue()
         page = self.paginate_queryset(claims)
-        return self.get_paginated_response(s.ClaimOutputSerializer(page, many=True).data)
+        return self.get_paginated_response(ClaimOutputSerializer(page, many=True).data)
 
-    @extend_schema(request=s.ClaimInputSerializer, responses={201: s.ClaimOutputSerializer})
+    @extend_schema(request=ClaimInputSerializer, responses={201: ClaimOutputSerializer})
     def create(self, request: Request) -> Response:
-        data = s.ClaimInputSerializer(data=request.data, context={"request": request})
+        data = ClaimInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         claim = claim_services.create_claim(
             data.validated_data["filing"],
@@ -114,10 +90,10 @@ class ClaimViewSet(
         )
         return self._out(claim, status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.ClaimInputSerializer, responses={200: s.ClaimOutputSerializer})
+    @extend_schema(request=ClaimInputSerializer, responses={200: ClaimOutputSerializer})
     def partial_update(self, request: Request, pk: Any = None) -> Response:
         claim = self.get_object()
-        data = s.ClaimInputSerializer(data=request.data, partial=True, context={"request": request})
+        data = ClaimInputSerializer(data=request.data, partial=True, context={"request": request})
         data.is_valid(raise_exception=True)
         values = data.validated_data
         claim = claim_services.update_claim(
@@ -130,16 +106,16 @@ class ClaimViewSet(
         )
         return self._out(claim)
 
-    @extend_schema(request=None, responses={200: s.ClaimOutputSerializer})
+    @extend_schema(request=None, responses={200: ClaimOutputSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: Any = None) -> Response:
         return self._out(claim_services.submit_claim(self.get_object(), actor=request.user))
 
-    @extend_schema(request=s.ClaimApproveInputSerializer, responses={200: s.ClaimOutputSerializer})
+    @extend_schema(request=ClaimApproveInputSerializer, responses={200: ClaimOutputSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: Any = None) -> Response:
         claim = self.get_object()
-        data = s.ClaimApproveInputSerializer(data=request.data)
+        data = ClaimApproveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._out(
             claim_services.approve_claim(
@@ -147,11 +123,11 @@ class ClaimViewSet(
             )
         )
 
-    @extend_schema(request=s.ClaimReasonInputSerializer, responses={200: s.ClaimOutputSerializer})
+    @extend_schema(request=ClaimReasonInputSerializer, responses={200: ClaimOutputSerializer})
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: Any = None) -> Response:
         claim = self.get_object()
-        data = s.ClaimReasonInputSerializer(data=request.data)
+        data = ClaimReasonInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._out(
             claim_services.reject_claim(
@@ -159,11 +135,11 @@ class ClaimViewSet(
             )
         )
 
-    @extend_schema(request=s.ClaimReasonInputSerializer, responses={200: s.ClaimOutputSerializer})
+    @extend_schema(request=ClaimReasonInputSerializer, responses={200: ClaimOutputSerializer})
     @action(detail=True, methods=["post"], url_path="request-changes")
     def request_changes(self, request: Request, pk: Any = None) -> Response:
         claim = self.get_object()
-        data = s.ClaimReasonInputSerializer(data=request.data)
+        data = ClaimReasonInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._out(
             claim_services.request_changes(
@@ -172,74 +148,15 @@ class ClaimViewSet(
         )
 
     @extend_schema(
-        request={"multipart/form-data": s.ClaimDocumentInputSerializer},
-        responses={201: s.ClaimDocumentOutputSerializer},
+        request={"multipart/form-data": ClaimDocumentInputSerializer},
+        responses={201: ClaimDocumentOutputSerializer},
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def documents(self, request: Request, pk: Any = None) -> Response:
         claim = self.get_object()
-        data = s.ClaimDocumentInputSerializer(data=request.data)
+        data = ClaimDocumentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         document = document_services.add_document(
             claim, actor=request.user, upload=data.validated_data["file"]
         )
-        return Response(s.ClaimDocumentOutputSerializer(document).data, status.HTTP_201_CREATED)
-
-
-class PaymentBatchViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Payment batches of approved claims, XLSX export, mark paid (subsidy officers)."""
-
-    serializer_class = s.PaymentBatchOutputSerializer
-    filterset_class = PaymentBatchFilter
-
-    def get_queryset(self) -> QuerySet[PaymentBatch]:
-        return (
-            PaymentBatch.objects.visible_to(self.request.user)
-            .select_related("created_by")
-            .prefetch_related("claims")
-        )
-
-    def _out(self, batch: PaymentBatch, code: int = status.HTTP_200_OK) -> Response:
-        return Response(
-            s.PaymentBatchOutputSerializer(self.get_queryset().get(pk=batch.pk)).data, code
-        )
-
-    @extend_schema(
-        request=s.PaymentBatchCreateInputSerializer,
-        responses={201: s.PaymentBatchOutputSerializer},
-    )
-    def create(self, request: Request) -> Response:
-        data = s.PaymentBatchCreateInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        batch = batch_services.create_batch(data.validated_data["claims"], actor=request.user)
-        return self._out(batch, status.HTTP_201_CREATED)
-
-    @extend_schema(
-        request=None,
-        responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="XLSX")},
-    )
-    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, XlsxRenderer])
-    def export(self, request: Request, pk: Any = None) -> HttpResponse:
-        batch = self.get_object()
-        response = HttpResponse(batch_workbook(batch), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="payment-batch-{batch.pk}.xlsx"'
-        return response
-
-    @extend_schema(
-        request=s.PaymentBatchMarkPaidInputSerializer,
-        responses={200: s.PaymentBatchOutputSerializer},
-    )
-    @action(detail=True, methods=["post"], url_path="mark-paid")
-    def mark_paid(self, request: Request, pk: Any = None) -> Response:
-        batch = self.get_object()
-        data = s.PaymentBatchMarkPaidInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._out(
-            batch_services.mark_batch_paid(
-                batch, actor=request.user, payment_ref=data.validated_data["payment_ref"]
-            )
-        )
+        return Response(ClaimDocumentOutputSerializer(document).data, status.HTTP_201_CREATED)
