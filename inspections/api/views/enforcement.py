@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from inspections.api.filters import EnforcementActionFilter
 from inspections.api.serializers.enforcement import (
     EnforcementCorrectionInputSerializer,
     EnforcementInputSerializer,
@@ -38,7 +39,7 @@ class EnforcementActionViewSet(
     """Penalties: the county health bureau records them; operators see and reply to their own."""
 
     serializer_class = EnforcementOutputSerializer
-    filterset_fields = ["kind", "institution", "correction_status"]
+    filterset_class = EnforcementActionFilter
 
     def get_queryset(self) -> QuerySet[EnforcementAction]:
         return EnforcementAction.objects.visible_to(self.request.user)
