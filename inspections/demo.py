@@ -1,4 +1,4 @@
-"""A year of supervision in the demo counties (called by `seed_demo` after registry.demo).
+"""A year of supervision in the demo counties (called by `seed_demo` after registry.demo.plan).
 
 Visits with findings at every severity (some put right and verified, some awaiting
 verification, some past their deadline), complaints in every state, and the plan's `suspended`
@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 
-from registry import demo as registry_demo
+from registry.demo import plan as registry_demo
 from registry.models import Filing
 from tuoyu_portal.accounts.models import User
 

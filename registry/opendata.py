@@ -25,7 +25,7 @@ from django.utils import timezone
 from tuoyu_portal import failopen
 
 from .models import FacilityVacancy, Filing, Institution, PublishedDataset
-from .public import address_shown, published_reasons
+from .selectors.public import address_shown, published_reasons
 
 SCHEMA_FILE = Path(__file__).with_name("opendata_schema.json")
 

@@ -93,7 +93,7 @@ def _assess_quality(filing: Any, moment: Any) -> None:
     """A WS/T 821—2023 quality visit at full marks, through the inspection service (once)."""
     from inspections.models import ChecklistTemplate, Inspection, InspectionKind
     from inspections.services.visits import record_inspection
-    from registry import demo as registry_demo
+    from registry.demo import plan as registry_demo
     from tuoyu_portal.accounts.models import User
 
     if Inspection.objects.filter(filing=filing, kind=InspectionKind.QUALITY).exists():
@@ -124,12 +124,12 @@ def _assess_quality(filing: Any, moment: Any) -> None:
 
 def seed_claims(stdout: TextIO) -> None:
     """Claims of the four kinds in each state for the filed 普惠 demo institutions of 岚山, dated
-    over the past year through the claim and batch services (registry.demo.at sets the clock).
+    over the past year through the claim and batch services (registry.demo.plan.at sets the clock).
     Nothing when the county already has claims (idempotent) or no eligible filing."""
     from datetime import datetime, time, timedelta
 
     from inspections import selectors as inspection_selectors
-    from registry import demo as registry_demo
+    from registry.demo import plan as registry_demo
     from registry.models import Filing, FilingStatus
     from tuoyu_portal.accounts.models import User
 

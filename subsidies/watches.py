@@ -10,10 +10,10 @@ from django.views.decorators.http import require_POST
 
 from registry.models import Filing, Watch
 from registry.services.watches import set_office_watch
+from subsidies.views.claims import role_required
 from tuoyu_portal.accounts.models import Role
 
 from .models import Claim, ClaimStatus
-from .views import role_required
 
 PAID_STATUSES = (ClaimStatus.APPROVED, ClaimStatus.PAID)
 

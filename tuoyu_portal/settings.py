@@ -404,7 +404,7 @@ HEALTH_DEPT_SIGNATURE_MAX_AGE = env_int("HEALTH_DEPT_SIGNATURE_MAX_AGE", 300)
 # inspections nor subsidies; this keeps the dependency direction of architecture.md).
 PUBLIC_FACILITY_SECTIONS = [
     "inspections.public.facility_sections",
-    "registry.views_parents.facility_sections",  # free places, watch form
+    "registry.views.parents.facility_sections",  # free places, watch form
 ]
 # who, besides e-mail watchers, hears of a facility's public-record changes
 # (registry never imports subsidies; each provider returns user ids).

@@ -1,3 +1,8 @@
-"""The inspectors' product: the Django admin, scoped, with services behind every save."""
+"""The inspectors' product: the Django admin, scoped, with services behind every save.
 
-from . import inspections as inspections  # noqa: F401  (registers the admins)
+Importing the module registers its admins.
+"""
+
+from . import inspections
+
+__all__ = ["inspections"]

@@ -19,7 +19,7 @@ from django.utils.text import smart_split, unescape_string_literal
 from psycopg.errors import QueryCanceled
 
 from registry.models import Filing, Institution
-from registry.public import NameGrams, term_grams
+from registry.selectors.public import NameGrams, term_grams
 
 
 def planner_estimate(queryset: QuerySet[Any]) -> int:

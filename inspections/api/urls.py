@@ -3,26 +3,34 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from inspections.api.views.complaints import (
+    ComplaintViewSet,
+    PublicComplaintCreateView,
+    PublicComplaintStatusView,
+)
+from inspections.api.views.credit import CreditRecordViewSet
+from inspections.api.views.enforcement import EnforcementActionViewSet
+from inspections.api.views.findings import FindingViewSet
+from inspections.api.views.inspections import InspectionDueView, InspectionViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
-router.register("inspections", views.InspectionViewSet, basename="inspection")
-router.register("findings", views.FindingViewSet, basename="finding")
-router.register("complaints", views.ComplaintViewSet, basename="complaint")
-router.register("enforcement-actions", views.EnforcementActionViewSet, basename="enforcement")
-router.register("credit-records", views.CreditRecordViewSet, basename="credit-record")
+router.register("inspections", InspectionViewSet, basename="inspection")
+router.register("findings", FindingViewSet, basename="finding")
+router.register("complaints", ComplaintViewSet, basename="complaint")
+router.register("enforcement-actions", EnforcementActionViewSet, basename="enforcement")
+router.register("credit-records", CreditRecordViewSet, basename="credit-record")
 
 urlpatterns = [
-    path("inspection-due/", views.InspectionDueView.as_view(), name="api-inspection-due"),
+    path("inspection-due/", InspectionDueView.as_view(), name="api-inspection-due"),
     path(
         "public/complaints/",
-        views.PublicComplaintCreateView.as_view(),
+        PublicComplaintCreateView.as_view(),
         name="api-public-complaint-create",
     ),
     path(
         "public/complaints/<str:tracking_code>/",
-        views.PublicComplaintStatusView.as_view(),
+        PublicComplaintStatusView.as_view(),
         name="api-public-complaint-status",
     ),
     *router.urls,

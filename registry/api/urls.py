@@ -3,16 +3,24 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from .bans import BanViewSet
-from .changes import FilingChangeListView, FilingChangeViewSet, FilingDeregisterView
-from .filings import FilingViewSet
-from .inbox import HealthInboxViewSet
-from .opendata import DatasetFileView, DatasetListView
-from .public import PublicFacilityListView, PublicFilingVerifyView
-from .registrations import ImportBatchViewSet, InstitutionViewSet, RegistrationViewSet
-from .staff import FilingStaffDetailView, FilingStaffListView
-from .vacancies import FilingVacanciesView
-from .watches import PublicWatchCreateView
+from registry.api.views.bans import BanViewSet
+from registry.api.views.changes import (
+    FilingChangeListView,
+    FilingChangeViewSet,
+    FilingDeregisterView,
+)
+from registry.api.views.filings import FilingViewSet
+from registry.api.views.inbox import HealthInboxViewSet
+from registry.api.views.opendata import DatasetFileView, DatasetListView
+from registry.api.views.public import PublicFacilityListView, PublicFilingVerifyView
+from registry.api.views.registrations import (
+    ImportBatchViewSet,
+    InstitutionViewSet,
+    RegistrationViewSet,
+)
+from registry.api.views.staff import FilingStaffDetailView, FilingStaffListView
+from registry.api.views.vacancies import FilingVacanciesView
+from registry.api.views.watches import PublicWatchCreateView
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False

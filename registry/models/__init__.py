@@ -1,3 +1,18 @@
+from .bans import Ban, BanAlert, BanCorrection
+from .bulk_import import ImportBatch
+from .changes import (
+    ChangeDocument,
+    ChangeStatus,
+    FilingChange,
+    FilingChangeTransition,
+    FilingVersion,
+)
+from .documents import (
+    DocumentKind,
+    FilingDocument,
+    FilingNumberCounter,
+    SupplementRequest,
+)
 from .filings import (
     ClassType,
     Filing,
@@ -8,7 +23,15 @@ from .filings import (
     Meals,
     SiteTenure,
 )
+from .inbox import HealthInboxEntry, HealthInboxQuerySet, InboxEvent, ReconciliationReport
 from .institutions import Institution, InstitutionQuerySet, Membership, jurisdiction_q
+from .parents import (
+    FacilityVacancy,
+    PublishedDataset,
+    Watch,
+    WatchEvent,
+    WatchEventKind,
+)
 from .registrations import (
     CareMode,
     LegalNature,
@@ -17,74 +40,49 @@ from .registrations import (
     RegistrationStatus,
     RegistrationTransition,
 )
+from .staff import StaffMember, StaffRole
 
 __all__ = [
+    "Ban",
+    "BanAlert",
+    "BanCorrection",
     "CareMode",
+    "ChangeDocument",
+    "ChangeStatus",
     "ClassType",
+    "DocumentKind",
+    "FacilityVacancy",
     "Filing",
+    "FilingChange",
+    "FilingChangeTransition",
     "FilingClass",
+    "FilingDocument",
+    "FilingNumberCounter",
     "FilingQuerySet",
     "FilingStatus",
     "FilingTransition",
+    "FilingVersion",
+    "HealthInboxEntry",
+    "HealthInboxQuerySet",
+    "ImportBatch",
+    "InboxEvent",
     "Institution",
     "InstitutionQuerySet",
     "LegalNature",
     "Meals",
     "Membership",
+    "PublishedDataset",
+    "ReconciliationReport",
     "Registration",
     "RegistrationQuerySet",
     "RegistrationStatus",
     "RegistrationTransition",
     "SiteTenure",
-    "jurisdiction_q",
-]
-
-from .imports import ImportBatch  # noqa: E402
-
-__all__ += ["ImportBatch"]
-
-from .inbox import HealthInboxEntry, HealthInboxQuerySet, InboxEvent, ReconciliationReport  # noqa: E402
-
-__all__ += ["HealthInboxEntry", "HealthInboxQuerySet", "InboxEvent", "ReconciliationReport"]
-
-from .documents import (  # noqa: E402  (filing core: documents, supplements, numbering)
-    DocumentKind,
-    FilingDocument,
-    FilingNumberCounter,
-    SupplementRequest,
-)
-
-__all__ += ["DocumentKind", "FilingDocument", "FilingNumberCounter", "SupplementRequest"]
-
-from .bans import Ban, BanAlert, BanCorrection  # noqa: E402
-from .changes import (  # noqa: E402
-    ChangeDocument,
-    ChangeStatus,
-    FilingChange,
-    FilingChangeTransition,
-    FilingVersion,
-)
-from .staff import StaffMember, StaffRole  # noqa: E402
-
-__all__ += [
-    "Ban",
-    "BanAlert",
-    "BanCorrection",
-    "ChangeDocument",
-    "ChangeStatus",
-    "FilingChange",
-    "FilingChangeTransition",
-    "FilingVersion",
     "StaffMember",
     "StaffRole",
+    "SupplementRequest",
+    "Watch",
+    "WatchEvent",
+    "WatchEventKind",
+    "jurisdiction_q",
 ]
-
-from .parents import (  # noqa: E402  (vacancies, watches, open data)
-    FacilityVacancy,
-    PublishedDataset,
-    Watch,
-    WatchEvent,
-    WatchEventKind,
-)
-
-__all__ += ["FacilityVacancy", "PublishedDataset", "Watch", "WatchEvent", "WatchEventKind"]

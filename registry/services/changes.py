@@ -33,6 +33,7 @@ from registry.models import (
     FilingVersion,
     StaffMember,
 )
+from registry.selectors.filings import clocks, facts_for
 from tuoyu_portal import crypto
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exceptions import (
@@ -45,7 +46,6 @@ from tuoyu_portal.exceptions import (
 from tuoyu_portal.identifiers import id_number_valid
 
 from .bans import refuse_if_banned
-from .filing_checks import clocks, facts_for
 from .filing_documents import check_upload, sanitise_name
 from .filings import filing_clock_deadlines
 from .staff import check_ban

@@ -29,8 +29,7 @@ from registry.models import (
     RegistrationStatus,
     SupplementRequest,
 )
-from registry.services import bans
-from registry.services.filing_checks import (  # noqa: F401  (re-exported: one import path for callers)
+from registry.selectors.filings import (  # noqa: F401  (re-exported: one import path for callers)
     REQUIRED_AT_SUBMIT,
     Readiness,
     _beijing_date,
@@ -43,6 +42,7 @@ from registry.services.filing_checks import (  # noqa: F401  (re-exported: one i
     run_submission_checks,
     standards_check,
 )
+from registry.services import bans
 from registry.services.filing_documents import (  # noqa: F401
     add_document,
     sanitise_name,

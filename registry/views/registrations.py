@@ -18,6 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from registry.forms.registrations import (
+    ApproveForm,
+    MemberForm,
+    ReasonForm,
+    RegistrationForm,
+    add_domain_errors,
+)
 from registry.models import (
     CareMode,
     Filing,
@@ -26,13 +33,6 @@ from registry.models import (
     Registration,
     RegistrationStatus,
     RegistrationTransition,
-)
-from registry.registration_forms import (
-    ApproveForm,
-    MemberForm,
-    ReasonForm,
-    RegistrationForm,
-    add_domain_errors,
 )
 from registry.services import registrations as services
 from tuoyu_portal.accounts.models import Role

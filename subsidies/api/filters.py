@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from ..models import Claim, ClaimStatus, PaymentBatch, Scheme, SchemeKind
+from subsidies.models import Claim, ClaimStatus, PaymentBatch, Scheme, SchemeKind
 
 
 class SchemeFilter(django_filters.FilterSet):

@@ -2,7 +2,9 @@
 
 from rest_framework.routers import DefaultRouter
 
-from .views import ClaimViewSet, PaymentBatchViewSet, SchemeViewSet
+from subsidies.api.views.batches import PaymentBatchViewSet
+from subsidies.api.views.claims import ClaimViewSet
+from subsidies.api.views.schemes import SchemeViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False

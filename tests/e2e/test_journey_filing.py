@@ -25,7 +25,7 @@ NAME = "岚山区小太阳半日制托育中心"
 
 
 def _approve_precondition() -> None:
-    from registry.demo import demo_credit_code
+    from registry.demo.plan import demo_credit_code
     from registry.models import Registration
     from registry.services import registrations as services
     from tuoyu_portal.accounts.models import User
@@ -39,7 +39,7 @@ def _approve_precondition() -> None:
 
 
 def _pdf(title: str) -> dict[str, Any]:
-    from registry.demo_filings import demo_pdf
+    from registry.demo.filings import demo_pdf
 
     return {"name": f"{title}.pdf", "mimeType": "application/pdf", "buffer": demo_pdf(title)}
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from registry.demo import demo_credit_code, demo_id_number
+from registry.demo.plan import demo_credit_code, demo_id_number
 from tests.e2e.conftest import serious_violations, shot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -62,7 +62,7 @@ def test_it_takes_a_registration_from_the_operator_to_the_health_inbox(
     shot(page, "12-registration-submitted")
 
     # The for-profit application goes to the demo's 岚山 registrar for companies (scjg): the demo
-    # routes there by a labelled county rule (registry/demo.py configure_demo_routing).
+    # routes there by a labelled county rule (registry/demo/plan.py configure_demo_routing).
     registrar_context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     registrar = registrar_context.new_page()
     sign_in(registrar, portal, "scjg")

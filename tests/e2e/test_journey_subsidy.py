@@ -22,7 +22,7 @@ def test_it_takes_a_family_fee_claim_from_the_operator_to_a_payment_batch(
 ) -> None:
     from openpyxl import load_workbook
 
-    from registry.demo_filings import demo_pdf
+    from registry.demo.filings import demo_pdf
     from registry.models import Filing
     from subsidies.demo import _demo_child_id
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from openpyxl import Workbook
 
-from registry.imports import COLUMNS
+from registry.bulk_import import COLUMNS
 from tests.registry.reg_helpers import credit_code, id_number
 
 # Each bad row breaks exactly one rule, cycling through these.

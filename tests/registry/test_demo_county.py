@@ -26,7 +26,7 @@ from inspections.models import (
     Inspection,
     Severity,
 )
-from registry import demo
+from registry.demo import plan as demo
 from registry.models import (
     ChangeStatus,
     DocumentKind,

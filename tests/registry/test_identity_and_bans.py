@@ -399,7 +399,7 @@ def test_an_import_row_normalises_identifiers_and_refuses_a_banned_legal_represe
     import csv
     import io
 
-    from registry.services.imports import import_registrations
+    from registry.services.bulk_import import import_registrations
     from tests.registry import import_files
 
     ban(county_reviewer)

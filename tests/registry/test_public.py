@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registry.models import Filing, FilingStatus, Institution, Registration
-from registry.public import public_filings, search_filings
+from registry.selectors.public import public_filings, search_filings
 from registry.services.staff import add_staff_member
 from tests.conftest import client_for
 from tests.factories import VALID_ID_NUMBER, InstitutionFactory
@@ -78,7 +78,7 @@ def test_it_never_leaks_personal_data(
 ) -> None:
     import io
 
-    from registry import demo_staff
+    from registry.demo import staff as demo_staff
 
     demo_staff.seed(io.StringIO())  # the demo roster (张丽 …) and the demo ban
     add_staff_member(
@@ -326,7 +326,7 @@ def test_the_newest_first_window_answers_exactly_what_the_gram_index_answers(
         )
         for n, inst in enumerate(institutions)
     )
-    import registry.public as public_module
+    import registry.selectors.public as public_module
 
     probes: list[tuple[int, int, int]] = []  # (window, limit, found)
     outcomes: list[bool] = []  # did the window answer?

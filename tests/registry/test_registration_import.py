@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from registry.models import ImportBatch, Institution, Registration, RegistrationTransition
-from registry.services.imports import import_registrations
+from registry.services.bulk_import import import_registrations
 from tests import factories
 from tests.conftest import client_for
 from tests.registry import import_files

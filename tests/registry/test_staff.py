@@ -246,7 +246,7 @@ def test_it_seeds_demo_staff_and_a_ban_idempotently(
 ) -> None:
     import io
 
-    from registry import demo_staff
+    from registry.demo import staff as demo_staff
     from registry.models import Ban
 
     demo_staff.seed(io.StringIO())
@@ -258,7 +258,7 @@ def test_it_seeds_demo_staff_and_a_ban_idempotently(
 def test_it_seeds_quietly_without_filings(db: None) -> None:
     import io
 
-    from registry import demo_staff
+    from registry.demo import staff as demo_staff
 
     demo_staff.seed(io.StringIO())
     assert not StaffMember.objects.exists()
@@ -272,7 +272,7 @@ def test_it_renders_the_admin_lists_with_masked_ids(
 ) -> None:
     from django.test import Client
 
-    from registry import demo_staff
+    from registry.demo import staff as demo_staff
 
     demo_staff.seed(__import__("io").StringIO())
     admin_user = User.objects.create_superuser("root", "root@example.invalid", "pw-root-12345")

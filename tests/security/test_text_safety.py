@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from registry.services.imports import RowOutcome, error_report_csv
+from registry.services.bulk_import import RowOutcome, error_report_csv
 from tests import factories
 from tests.conftest import client_for
 from tests.registry.reg_helpers import valid_data
@@ -93,8 +93,8 @@ def test_the_registration_form_refuses_control_characters(operator: User) -> Non
 
 
 def test_an_import_row_with_control_characters_is_an_error_row() -> None:
-    from registry.imports import COLUMNS, template_csv
-    from registry.services.imports import import_registrations
+    from registry.bulk_import import COLUMNS, template_csv
+    from registry.services.bulk_import import import_registrations
 
     registrar = factories.UserFactory(role=Role.REGISTRAR, region_id="371103", authority="scjg")
     header, example = list(csv.reader(io.StringIO(template_csv())))

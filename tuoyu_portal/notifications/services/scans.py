@@ -47,7 +47,7 @@ FILED_STATUSES = tuple(Filing.PUBLIC_STATUSES)
 def _item_label(key: str) -> str:
     """A supplement item as the person reads it (the material or field name, never its key),
     the same labels as the filing page's supplement notice."""
-    from registry.filing_forms import FIELD_LABELS
+    from registry.forms.filings import FIELD_LABELS
     from registry.materials import MATERIALS_BY_KIND
 
     material = MATERIALS_BY_KIND.get(key)

@@ -120,11 +120,11 @@ DEMO_USERS: list[dict[str, str]] = [
 # Each app may contribute demo data through a `demo.seed(stdout)` function; apps built later plug
 # in here without this command changing.
 DEMO_MODULES = [
-    "registry.demo",  # a year of registrations, filings and changes (fixtures/demo/)
-    "registry.demo_staff",  # staff rosters, bans, public register
+    "registry.demo.plan",  # a year of registrations, filings and changes (fixtures/demo/)
+    "registry.demo.staff",  # staff rosters, bans, public register
     "inspections.demo",
     "subsidies.demo",
-    "registry.demo_parents",  # free places on the public register
+    "registry.demo.parents",  # free places on the public register
     "tuoyu_portal.notifications.demo",  # last: scans the demo data above into the inboxes
 ]
 

@@ -1,0 +1,21 @@
+"""What the inspections API views share: today's date in the serializer context, a role check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+
+
+class TodayContextMixin:
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()  # type: ignore[misc]
+        context["today"] = timezone.localdate()
+        return context
+
+
+def require_role(request: Request, *roles: str) -> None:
+    if request.user.role not in roles:
+        raise PermissionDenied()
