@@ -121,6 +121,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "tuoyu_portal.accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A service's NotFound is the page's 404, as Http404 would be.
+    "tuoyu_portal.not_found.NotFoundMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, so it sees the outcome of every sign-in attempt.

@@ -33,11 +33,10 @@ from registry.models import (
     FilingVersion,
     StaffMember,
 )
-from tuoyu_portal import crypto
+from tuoyu_portal import crypto, workflow
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exceptions import (
     DomainError,
-    InvalidTransition,
     NotPermitted,
     RuleViolation,
     collect,
@@ -310,17 +309,6 @@ def _children(filing: Filing) -> int | None:
     return sum(rows) if rows else None
 
 
-def _record(change: FilingChange, to: str, actor: User, note: str = "") -> None:
-    FilingChangeTransition.objects.create(
-        change=change, from_status=change.status, to_status=to, actor=actor, note=note
-    )
-
-
-def _guard(change: FilingChange, target: str) -> None:
-    if not change.can_become(target):
-        raise InvalidTransition(change.status, target)
-
-
 def create_change(
     filing: Filing,
     *,
@@ -362,8 +350,7 @@ def _create_change(
     filing = Filing.objects.select_for_update().get(pk=filing.pk)
     if not _is_operator_of(filing, actor):
         raise NotPermitted(_("只有本机构的举办者可以办理变更备案。"))
-    if filing.status not in CHANGEABLE_FILING_STATUSES:
-        raise InvalidTransition(filing.status, "change")
+    workflow.ensure_status(filing, CHANGEABLE_FILING_STATUSES, _("变更备案"))
     if filing.changes.filter(status__in=FilingChange.OPEN_STATUSES).exists():
         raise DomainError.single("change_already_open", _("已有一项正在办理的变更备案。"))
     collect(_validate_proposed(proposed, id_number, filing.places, _children(filing), filing))
@@ -388,8 +375,7 @@ def update_change(
     change = FilingChange.objects.select_for_update().get(pk=change.pk)
     if not _is_operator_of(change.filing, actor):
         raise NotPermitted()
-    if change.status not in FilingChange.EDITABLE:
-        raise InvalidTransition(change.status, change.status)
+    workflow.ensure_status(change, FilingChange.EDITABLE, _("修改"))
     collect(
         _validate_proposed(
             proposed, "", change.filing.places, _children(change.filing), change.filing
@@ -426,7 +412,7 @@ def _submit_change(change: FilingChange, *, actor: User) -> FilingChange:
     change = FilingChange.objects.select_for_update().get(pk=change.pk)
     if not _is_operator_of(change.filing, actor):
         raise NotPermitted()
-    _guard(change, ChangeStatus.SUBMITTED)
+    workflow.ensure_transition(change, ChangeStatus.SUBMITTED)
     filing = change.filing
     collect(
         _validate_proposed(change.proposed, "", filing.places, _children(filing), filing)
@@ -435,7 +421,9 @@ def _submit_change(change: FilingChange, *, actor: User) -> FilingChange:
     now = timezone.now()
     # The filing's own 5/15 working-day clocks, by the same function.
     receipt, conformity = filing_clock_deadlines(filing.region_id, timezone.localtime(now).date())
-    _record(change, ChangeStatus.SUBMITTED, actor)
+    workflow.record_transition(
+        FilingChangeTransition, change, to=ChangeStatus.SUBMITTED, actor=actor
+    )
     change.status = ChangeStatus.SUBMITTED
     change.submitted_at = change.received_at = now
     change.receipt_due, change.conformity_due = receipt.due, conformity.due
@@ -508,7 +496,7 @@ def _reviewer_locked(change: FilingChange, actor: User, target: str) -> FilingCh
     change = FilingChange.objects.select_for_update().select_related("filing").get(pk=change.pk)
     if not _is_reviewer_of(change.filing, actor):
         raise NotPermitted(_("只有机构所在县（市、区）卫生健康部门可以审核变更备案。"))
-    _guard(change, target)
+    workflow.ensure_transition(change, target)
     return change
 
 
@@ -518,7 +506,9 @@ def request_change_supplement(change: FilingChange, *, actor: User, note: str) -
     change = _reviewer_locked(change, actor, ChangeStatus.SUPPLEMENT_REQUESTED)
     if not note.strip():
         raise DomainError.single("reason_required", _("请说明需补正的内容。"), "note")
-    _record(change, ChangeStatus.SUPPLEMENT_REQUESTED, actor, note)
+    workflow.record_transition(
+        FilingChangeTransition, change, to=ChangeStatus.SUPPLEMENT_REQUESTED, actor=actor, note=note
+    )
     change.status = ChangeStatus.SUPPLEMENT_REQUESTED
     change.supplement_note = note
     change.save(update_fields=["status", "supplement_note", "updated_at"])
@@ -531,7 +521,9 @@ def reject_change(change: FilingChange, *, actor: User, reason: str) -> FilingCh
     change = _reviewer_locked(change, actor, ChangeStatus.REJECTED)
     if not reason.strip():
         raise DomainError.single("reason_required", _("请说明不予变更的理由。"), "reason")
-    _record(change, ChangeStatus.REJECTED, actor, reason)
+    workflow.record_transition(
+        FilingChangeTransition, change, to=ChangeStatus.REJECTED, actor=actor, note=reason
+    )
     change.status = ChangeStatus.REJECTED
     change.decision_note, change.decided_at, change.decided_by = reason, timezone.now(), actor
     change.save(update_fields=["status", "decision_note", "decided_at", "decided_by", "updated_at"])
@@ -549,8 +541,7 @@ def accept_change(change: FilingChange, *, actor: User, note: str = "") -> Filin
     filing = (
         Filing.objects.select_for_update().select_related("institution").get(pk=change.filing_id)
     )
-    if filing.status not in CHANGEABLE_FILING_STATUSES:
-        raise InvalidTransition(filing.status, "change")
+    workflow.ensure_status(filing, CHANGEABLE_FILING_STATUSES, _("变更备案"))
     last = filing.versions.aggregate(n=Max("number"))["n"] or 0
     FilingVersion.objects.create(
         filing=filing,
@@ -588,7 +579,9 @@ def accept_change(change: FilingChange, *, actor: User, note: str = "") -> Filin
         institution.address = proposed["address"]
         institution.save(update_fields=["address", "updated_at"])
     _adopt_change_documents(change, filing)
-    _record(change, ChangeStatus.ACCEPTED, actor, note)
+    workflow.record_transition(
+        FilingChangeTransition, change, to=ChangeStatus.ACCEPTED, actor=actor, note=note
+    )
     change.status = ChangeStatus.ACCEPTED
     change.decision_note, change.decided_at, change.decided_by = note, timezone.now(), actor
     change.save(update_fields=["status", "decision_note", "decided_at", "decided_by", "updated_at"])
@@ -663,8 +656,7 @@ def deregister_filing(
     is_operator = _is_operator_of(filing, actor)
     if not is_operator and not _is_reviewer_of(filing, actor):
         raise NotPermitted(_("只有本机构举办者或所在县卫生健康部门可以注销备案。"))
-    if not filing.can_become(FilingStatus.DEREGISTERED):
-        raise InvalidTransition(filing.status, FilingStatus.DEREGISTERED)
+    workflow.ensure_transition(filing, FilingStatus.DEREGISTERED)
     violations: list[RuleViolation] = []
     if not reason.strip():
         violations.append(RuleViolation("reason_required", _("请说明注销理由。"), "reason"))
@@ -704,10 +696,10 @@ def deregister_filing(
         details["legal_basis"] = legal_basis.strip()
         details["decision_ref"] = (decision_ref or "").strip()
     details["tenures_ended"] = end_tenures(filing, on=today)
-    FilingTransition.objects.create(
-        filing=filing,
-        from_status=filing.status,
-        to_status=FilingStatus.DEREGISTERED,
+    workflow.record_transition(
+        FilingTransition,
+        filing,
+        to=FilingStatus.DEREGISTERED,
         actor=actor,
         reason=reason,
         details=details,
@@ -720,10 +712,10 @@ def deregister_filing(
 
         record_public_change(filing, kind="deregistered", detail=reason)
     for change in filing.changes.filter(status__in=FilingChange.OPEN_STATUSES):
-        FilingChangeTransition.objects.create(
-            change=change,
-            from_status=change.status,
-            to_status=ChangeStatus.REJECTED,
+        workflow.record_transition(
+            FilingChangeTransition,
+            change,
+            to=ChangeStatus.REJECTED,
             actor=actor,
             note=str(_("备案已注销")),
         )

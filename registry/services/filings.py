@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,16 +50,14 @@ from registry.services.filing_documents import (  # noqa: F401
 from registry.services.filing_guards import (  # noqa: F401
     ensure_operator,
     ensure_reviewer,
-    ensure_transition,
-    full_clean_or_400,
+    ensure_valid,
     lock_filing,
-    record_transition,
 )
-from tuoyu_portal import crypto, identifiers
+from tuoyu_portal import crypto, identifiers, workflow
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exceptions import (
     DomainError,
-    InvalidTransition,
+    NotFound,
     NotPermitted,
     RuleViolation,
     collect,
@@ -251,7 +248,7 @@ def _create_filing(*, actor: User, registration: Registration, data: Mapping[str
         .first()
     )
     if registration is None:
-        raise Http404
+        raise NotFound
     if registration.status != RegistrationStatus.APPROVED:
         raise DomainError.single(
             "registration_not_approved",
@@ -274,7 +271,7 @@ def _create_filing(*, actor: User, registration: Registration, data: Mapping[str
         care_modes=list(registration.care_modes),
     )
     classes = _apply_data(filing, data, actor=actor)
-    full_clean_or_400(filing)
+    ensure_valid(filing)
     filing.save()
     _save_classes(filing, classes)
     FilingTransition.objects.create(
@@ -306,10 +303,9 @@ def _update_filing_draft(filing: Filing, *, actor: User, data: Mapping[str, Any]
     """
     filing = lock_filing(filing)
     ensure_operator(filing, actor)
-    if filing.status not in Filing.EDITABLE:
-        raise InvalidTransition(filing.get_status_display(), FilingStatus.DRAFT.label)
+    workflow.ensure_status(filing, Filing.EDITABLE, FilingStatus.DRAFT.label)
     classes = _apply_data(filing, data, actor=actor)
-    full_clean_or_400(filing)
+    ensure_valid(filing)
     filing.save()
     _save_classes(filing, classes)
     return filing
@@ -365,7 +361,7 @@ def _submit_filing(filing: Filing, *, actor: User) -> Filing:
     """
     filing = lock_filing(filing)
     ensure_operator(filing, actor)
-    ensure_transition(
+    workflow.ensure_transition(
         filing, FilingStatus.SUBMITTED, (FilingStatus.DRAFT, FilingStatus.SUPPLEMENT_REQUESTED)
     )
     collect(run_submission_checks(filing))
@@ -373,7 +369,8 @@ def _submit_filing(filing: Filing, *, actor: User) -> Filing:
     received_on = _beijing_date(now)
     receipt, conformity = filing_clock_deadlines(filing.region_id, received_on)
     resolved = SupplementRequest.objects.open().filter(filing=filing).update(resolved_at=now)
-    record_transition(
+    workflow.record_transition(
+        FilingTransition,
         filing,
         to=FilingStatus.SUBMITTED,
         actor=actor,
@@ -385,7 +382,7 @@ def _submit_filing(filing: Filing, *, actor: User) -> Filing:
     filing.conformity_due = conformity.due
     filing.clocks_provisional = receipt.provisional or conformity.provisional
     filing.documents.filter(locked=False).update(locked=True)
-    full_clean_or_400(filing)
+    ensure_valid(filing)
     filing.save()
     return filing
 
@@ -429,13 +426,14 @@ def request_supplement(
     """
     filing = lock_filing(filing)
     ensure_reviewer(filing, actor)
-    ensure_transition(filing, FilingStatus.SUPPLEMENT_REQUESTED, (FilingStatus.SUBMITTED,))
+    workflow.ensure_transition(filing, FilingStatus.SUPPLEMENT_REQUESTED, (FilingStatus.SUBMITTED,))
     collect(_valid_items(items))
     clean = [{"item": str(e["item"]), "note": str(e.get("note") or "")} for e in items]
     request = SupplementRequest(filing=filing, items=clean, note=note, requested_by=actor)
-    full_clean_or_400(request)
+    ensure_valid(request)
     request.save()
-    record_transition(
+    workflow.record_transition(
+        FilingTransition,
         filing,
         to=FilingStatus.SUPPLEMENT_REQUESTED,
         actor=actor,
@@ -443,7 +441,7 @@ def request_supplement(
         details={"items": clean, "supplement_request": request.pk},
     )
     filing.status = FilingStatus.SUPPLEMENT_REQUESTED
-    full_clean_or_400(filing)
+    ensure_valid(filing)
     filing.save()
     return filing
 
@@ -480,17 +478,23 @@ def accept_filing(filing: Filing, *, actor: User) -> Filing:
     """
     filing = lock_filing(filing)
     ensure_reviewer(filing, actor)
-    ensure_transition(filing, FilingStatus.FILED, (FilingStatus.SUBMITTED,))
+    workflow.ensure_transition(filing, FilingStatus.FILED, (FilingStatus.SUBMITTED,))
     now = timezone.now()
     today = _beijing_date(now)
     number = next_filing_number(filing.region_id, today.year)
-    record_transition(filing, to=FilingStatus.FILED, actor=actor, details={"filing_number": number})
+    workflow.record_transition(
+        FilingTransition,
+        filing,
+        to=FilingStatus.FILED,
+        actor=actor,
+        details={"filing_number": number},
+    )
     filing.status = FilingStatus.FILED
     filing.filing_number = number
     filing.filed_on = today
     filing.receipt_issued_at = now
     filing.issued_rules = receipts.issue_snapshot(filing, today)
-    full_clean_or_400(filing)
+    ensure_valid(filing)
     filing.save()
     return filing
 
@@ -500,17 +504,21 @@ def mark_nonconforming(filing: Filing, *, actor: User, reasons: list[str]) -> Fi
     """Reviewer finds a filed institution does not conform: reasons recorded and published."""
     filing = lock_filing(filing)
     ensure_reviewer(filing, actor)
-    ensure_transition(filing, FilingStatus.NONCONFORMING, (FilingStatus.FILED,))
+    workflow.ensure_transition(filing, FilingStatus.NONCONFORMING, (FilingStatus.FILED,))
     clean = [str(r).strip() for r in reasons or [] if str(r).strip()]
     if not clean:
         raise DomainError.single("reasons_required", _("请写明不符合设置标准的原因。"), "reasons")
-    record_transition(
-        filing, to=FilingStatus.NONCONFORMING, actor=actor, details={"reasons": clean}
+    workflow.record_transition(
+        FilingTransition,
+        filing,
+        to=FilingStatus.NONCONFORMING,
+        actor=actor,
+        details={"reasons": clean},
     )
     filing.status = FilingStatus.NONCONFORMING
     filing.nonconformity_reasons = clean
     filing.conformity_decided_at = timezone.now()
-    full_clean_or_400(filing)
+    ensure_valid(filing)
     filing.save()
     from registry.services.watches import record_public_change
 
@@ -526,8 +534,9 @@ def mark_conforming(filing: Filing, *, actor: User, note: str = "") -> Filing:
     """
     filing = lock_filing(filing)
     ensure_reviewer(filing, actor)
-    ensure_transition(filing, FilingStatus.FILED, (FilingStatus.NONCONFORMING,))
-    record_transition(
+    workflow.ensure_transition(filing, FilingStatus.FILED, (FilingStatus.NONCONFORMING,))
+    workflow.record_transition(
+        FilingTransition,
         filing,
         to=FilingStatus.FILED,
         actor=actor,
@@ -537,6 +546,6 @@ def mark_conforming(filing: Filing, *, actor: User, note: str = "") -> Filing:
     filing.status = FilingStatus.FILED
     filing.nonconformity_reasons = []
     filing.conformity_decided_at = timezone.now()
-    full_clean_or_400(filing)
+    ensure_valid(filing)
     filing.save()
     return filing

@@ -24,9 +24,9 @@ from registry.models import (
     RegistrationTransition,
 )
 from registry.services import bans
-from tuoyu_portal import crypto, identifiers, text
+from tuoyu_portal import crypto, identifiers, text, workflow
 from tuoyu_portal.accounts.models import Role, User
-from tuoyu_portal.exceptions import DomainError, InvalidTransition, NotPermitted, RuleViolation
+from tuoyu_portal.exceptions import DomainError, NotPermitted, RuleViolation
 from tuoyu_portal.exchange import outbox
 from tuoyu_portal.regions import rules
 from tuoyu_portal.regions.models import Region
@@ -191,17 +191,6 @@ def _prefix_warnings(reg: Registration) -> list[RuleViolation]:
 
 def _lock(reg: Registration) -> Registration:
     return Registration.objects.select_for_update().get(pk=reg.pk)
-
-
-def _guard(reg: Registration, target: str) -> None:
-    if not reg.can_become(target):
-        raise InvalidTransition(reg.get_status_display(), str(RegistrationStatus(target).label))
-
-
-def _record(reg: Registration, *, to: str, actor: User | None, reason: str = "") -> None:
-    RegistrationTransition.objects.create(
-        registration=reg, from_status=reg.status, to_status=to, actor=actor, reason=reason
-    )
 
 
 def _ensure_member(reg: Registration, actor: User) -> None:
@@ -389,8 +378,7 @@ def _update_registration(reg: Registration, *, actor: User, data: dict[str, Any]
     refused update (wrong status: 409, broken rule: 400) changes nothing."""
     reg = _lock(reg)
     _ensure_member(reg, actor)
-    if reg.status not in Registration.EDITABLE:
-        raise InvalidTransition(reg.get_status_display(), str(_("修改")))
+    workflow.ensure_status(reg, Registration.EDITABLE, _("修改"))
     _apply_data(reg, data)
     id_number = data.get("legal_representative_id_number")
     violations = validate_registration_fields(_facts(reg, str(id_number) if id_number else None))
@@ -424,13 +412,15 @@ def _submit_registration(reg: Registration, *, actor: User) -> Registration:
     is checked again (the region's switches may have changed since the draft)."""
     reg = _lock(reg)
     _ensure_member(reg, actor)
-    _guard(reg, RegistrationStatus.SUBMITTED)
+    workflow.ensure_transition(reg, RegistrationStatus.SUBMITTED)
     id_number = crypto.decrypt(reg.legal_representative_id_encrypted)
     violations = validate_registration_fields(_facts(reg, id_number))
     if violations:
         raise DomainError(violations)
     reg.authority = route_authority(reg.legal_nature, reg.region_id)
-    _record(reg, to=RegistrationStatus.SUBMITTED, actor=actor)
+    workflow.record_transition(
+        RegistrationTransition, reg, to=RegistrationStatus.SUBMITTED, actor=actor
+    )
     reg.status = RegistrationStatus.SUBMITTED
     reg.submitted_at = timezone.now()
     _full_clean(reg)
@@ -443,9 +433,11 @@ def return_registration(reg: Registration, *, actor: User, reason: str) -> Regis
     """The registrar sends a submitted registration back for changes, with reasons."""
     reg = _lock(reg)
     ensure_registrar_for(reg, actor)
-    _guard(reg, RegistrationStatus.RETURNED)
+    workflow.ensure_transition(reg, RegistrationStatus.RETURNED)
     reason = _reason(reason)
-    _record(reg, to=RegistrationStatus.RETURNED, actor=actor, reason=reason)
+    workflow.record_transition(
+        RegistrationTransition, reg, to=RegistrationStatus.RETURNED, actor=actor, reason=reason
+    )
     reg.status = RegistrationStatus.RETURNED
     reg.save(update_fields=["status", "updated_at"])
     return reg
@@ -456,9 +448,11 @@ def reject_registration(reg: Registration, *, actor: User, reason: str) -> Regis
     """The registrar refuses registration (不予登记), with reasons. Final."""
     reg = _lock(reg)
     ensure_registrar_for(reg, actor)
-    _guard(reg, RegistrationStatus.REJECTED)
+    workflow.ensure_transition(reg, RegistrationStatus.REJECTED)
     reason = _reason(reason)
-    _record(reg, to=RegistrationStatus.REJECTED, actor=actor, reason=reason)
+    workflow.record_transition(
+        RegistrationTransition, reg, to=RegistrationStatus.REJECTED, actor=actor, reason=reason
+    )
     reg.status = RegistrationStatus.REJECTED
     reg.decided_at, reg.decided_by = timezone.now(), actor
     reg.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
@@ -494,7 +488,7 @@ def approve_registration(
     bureau (outbox row) in the same transaction."""
     reg = _lock(reg)
     ensure_registrar_for(reg, actor)
-    _guard(reg, RegistrationStatus.APPROVED)
+    workflow.ensure_transition(reg, RegistrationStatus.APPROVED)
     code = identifiers.clean_credit_code(credit_code or reg.credit_code or "")
     reg.credit_code = code
     violations = validate_registration_fields(
@@ -505,7 +499,9 @@ def approve_registration(
     if violations:
         raise DomainError(violations)
     check_credit_code_free(code, institution_id=reg.institution_id, exclude_pk=reg.pk)
-    _record(reg, to=RegistrationStatus.APPROVED, actor=actor)
+    workflow.record_transition(
+        RegistrationTransition, reg, to=RegistrationStatus.APPROVED, actor=actor
+    )
     now = timezone.now()
     reg.status = RegistrationStatus.APPROVED
     reg.decided_at, reg.decided_by, reg.approved_on = now, actor, timezone.localdate(now)
@@ -532,9 +528,11 @@ def cancel_registration(reg: Registration, *, actor: User, reason: str) -> Regis
     the health bureau closes the filing on receipt (domain §1)."""
     reg = _lock(reg)
     ensure_registrar_for(reg, actor)
-    _guard(reg, RegistrationStatus.CANCELLED)
+    workflow.ensure_transition(reg, RegistrationStatus.CANCELLED)
     reason = _reason(reason)
-    _record(reg, to=RegistrationStatus.CANCELLED, actor=actor, reason=reason)
+    workflow.record_transition(
+        RegistrationTransition, reg, to=RegistrationStatus.CANCELLED, actor=actor, reason=reason
+    )
     reg.status = RegistrationStatus.CANCELLED
     reg.decided_at, reg.decided_by = timezone.now(), actor
     reg.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
