@@ -65,6 +65,32 @@ from tuoyu_portal.exceptions import (
 from tuoyu_portal.regions.calendar import Deadline, Prefetched, working_deadline
 from tuoyu_portal.regions.rules import value_for
 
+# The filing actions of one meaning each: the status they lead to and the only statuses they start
+# from (the TRANSITIONS table allows more: a filed filing may become filed again by conforming,
+# but "accept" is only for a submitted one). Pages ask `can` which buttons to show.
+ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
+    "submit": (
+        FilingStatus.SUBMITTED,
+        frozenset({FilingStatus.DRAFT, FilingStatus.SUPPLEMENT_REQUESTED}),
+    ),
+    "supplement": (FilingStatus.SUPPLEMENT_REQUESTED, frozenset({FilingStatus.SUBMITTED})),
+    "accept": (FilingStatus.FILED, frozenset({FilingStatus.SUBMITTED})),
+    "nonconforming": (FilingStatus.NONCONFORMING, frozenset({FilingStatus.FILED})),
+    "conforming": (FilingStatus.FILED, frozenset({FilingStatus.NONCONFORMING})),
+}
+
+
+def can(filing: Filing, action: str) -> bool:
+    """Whether the filing's status allows `action` (a key of ACTIONS); no actor check."""
+    target, sources = ACTIONS[action]
+    return workflow.can_become(filing, target, sources)
+
+
+def _ensure_action(filing: Filing, action: str) -> None:
+    target, sources = ACTIONS[action]
+    workflow.ensure_transition(filing, target, sources)
+
+
 # 备案书 scalar fields an operator edits (api.md "Filings"); also the field names a supplement
 # request may name besides document kinds.
 SCALAR_FIELDS: tuple[str, ...] = (
@@ -361,9 +387,7 @@ def _submit_filing(filing: Filing, *, actor: User) -> Filing:
     """
     filing = lock_filing(filing)
     ensure_operator(filing, actor)
-    workflow.ensure_transition(
-        filing, FilingStatus.SUBMITTED, (FilingStatus.DRAFT, FilingStatus.SUPPLEMENT_REQUESTED)
-    )
+    _ensure_action(filing, "submit")
     collect(run_submission_checks(filing))
     now = timezone.now()
     received_on = _beijing_date(now)
@@ -426,7 +450,7 @@ def request_supplement(
     """
     filing = lock_filing(filing)
     ensure_reviewer(filing, actor)
-    workflow.ensure_transition(filing, FilingStatus.SUPPLEMENT_REQUESTED, (FilingStatus.SUBMITTED,))
+    _ensure_action(filing, "supplement")
     collect(_valid_items(items))
     clean = [{"item": str(e["item"]), "note": str(e.get("note") or "")} for e in items]
     request = SupplementRequest(filing=filing, items=clean, note=note, requested_by=actor)
@@ -478,7 +502,7 @@ def accept_filing(filing: Filing, *, actor: User) -> Filing:
     """
     filing = lock_filing(filing)
     ensure_reviewer(filing, actor)
-    workflow.ensure_transition(filing, FilingStatus.FILED, (FilingStatus.SUBMITTED,))
+    _ensure_action(filing, "accept")
     now = timezone.now()
     today = _beijing_date(now)
     number = next_filing_number(filing.region_id, today.year)
@@ -504,7 +528,7 @@ def mark_nonconforming(filing: Filing, *, actor: User, reasons: list[str]) -> Fi
     """Reviewer finds a filed institution does not conform: reasons recorded and published."""
     filing = lock_filing(filing)
     ensure_reviewer(filing, actor)
-    workflow.ensure_transition(filing, FilingStatus.NONCONFORMING, (FilingStatus.FILED,))
+    _ensure_action(filing, "nonconforming")
     clean = [str(r).strip() for r in reasons or [] if str(r).strip()]
     if not clean:
         raise DomainError.single("reasons_required", _("请写明不符合设置标准的原因。"), "reasons")
@@ -534,7 +558,7 @@ def mark_conforming(filing: Filing, *, actor: User, note: str = "") -> Filing:
     """
     filing = lock_filing(filing)
     ensure_reviewer(filing, actor)
-    workflow.ensure_transition(filing, FilingStatus.FILED, (FilingStatus.NONCONFORMING,))
+    _ensure_action(filing, "conforming")
     workflow.record_transition(
         FilingTransition,
         filing,
