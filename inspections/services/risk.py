@@ -183,10 +183,6 @@ def assess_filings(filings: QuerySet[Filing], today: date) -> list[RiskAssessmen
     return result
 
 
-def assess_filing(filing: Filing, today: date) -> RiskAssessment:
-    return assess_filings(Filing.objects.filter(pk=filing.pk), today)[0]
-
-
 def due_for_visit(
     filings: QuerySet[Filing], today: date, horizon_days: int = 30
 ) -> list[tuple[Filing, RiskAssessment]]:

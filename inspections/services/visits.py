@@ -121,32 +121,6 @@ def _check_answers(
     return []
 
 
-@transaction.atomic
-def revise_checklist(
-    template: ChecklistTemplate, *, actor: User, items: list[dict[str, Any]], title: str = ""
-) -> ChecklistTemplate:
-    """Publish a new version of a checklist; visits keep the version they were filled with."""
-    latest = (
-        ChecklistTemplate.objects.select_for_update()
-        .filter(code=template.code)
-        .order_by("-version")
-        .first()
-    )
-    assert latest is not None
-    revised = ChecklistTemplate(
-        code=template.code,
-        version=latest.version + 1,
-        title=title or latest.title,
-        kind=latest.kind,
-        items=items,
-        settings=latest.settings,
-        published=True,
-    )
-    revised.full_clean()
-    revised.save()
-    return revised
-
-
 def _validate(
     *,
     kind: str,

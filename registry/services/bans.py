@@ -1,4 +1,5 @@
-"""The lifetime-ban register: create, correct (audited), lift. Nothing is ever deleted.
+"""The lifetime-ban register: create, correct (audited; lifting is a correction to inactive).
+Nothing is ever deleted.
 
 It lives in `registry` (not `inspections`) because the staff roster must check it at every
 addition and registry may not import inspections (architecture: dependency direction). The
@@ -277,11 +278,6 @@ def correct_ban(ban: Ban, *, actor: User, changes: dict[str, Any], reason: str) 
         raise DomainError.single("ban_exists", _("此人已在禁入名单中。"), "active") from exc
     BanCorrection.objects.create(ban=ban, actor=actor, changes=diff, reason=reason.strip())
     return ban
-
-
-def lift_ban(ban: Ban, *, actor: User, reason: str) -> Ban:
-    """Lift a ban (e.g. decision overturned): a correction setting it inactive, with a reason."""
-    return correct_ban(ban, actor=actor, changes={"active": False}, reason=reason)
 
 
 @transaction.atomic
