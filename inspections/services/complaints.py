@@ -40,7 +40,7 @@ def new_tracking_code() -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(16))
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def submit_complaint(*, facility: str, content: str, contact: str = "") -> Complaint:
     """Anyone may complain about a facility on the public register, anonymously or not. The
     contact is stored encrypted and is never shown to the institution. The handling deadline is
@@ -87,7 +87,7 @@ def complaint_contact(complaint: Complaint) -> str:
     return crypto.decrypt(complaint.contact_encrypted) if complaint.contact_encrypted else ""
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def triage_complaint(
     complaint: Complaint,
     *,

@@ -59,7 +59,7 @@ def _add_evidence(
         )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def record_finding(
     inspection: Inspection,
     *,
@@ -122,7 +122,7 @@ def record_finding(
     return finding
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def submit_rectification(
     finding: Finding, *, actor: User, note: str, evidence: Sequence[UploadedFile] = ()
 ) -> Finding:
@@ -153,7 +153,7 @@ def submit_rectification(
     return finding
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def verify_rectification(
     finding: Finding, *, actor: User, accepted: bool, note: str = ""
 ) -> Finding:
@@ -179,7 +179,7 @@ def verify_rectification(
     return finding
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def flag_overdue_findings(*, today: date | None = None) -> int:
     """Flag every unresolved finding past its deadline and escalate it to the county health
     bureau, once: rows already escalated are skipped, so running twice changes nothing.

@@ -142,7 +142,7 @@ def _validate(
     collect(found)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def record_inspection(
     filing: Filing,
     *,
@@ -203,7 +203,7 @@ def record_inspection(
     return inspection
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def update_inspection(
     inspection: Inspection,
     *,

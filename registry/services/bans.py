@@ -187,7 +187,7 @@ def _alert_where_active(ban: Ban) -> list[BanAlert]:
     return created
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def create_ban(
     *,
     actor: User,
@@ -250,7 +250,7 @@ def create_ban(
     return ban
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def correct_ban(ban: Ban, *, actor: User, changes: dict[str, Any], reason: str) -> Ban:
     """Correct a ban's recorded facts; every correction is kept with its reason and old values."""
     _ensure_health_reviewer(actor)
@@ -280,7 +280,7 @@ def correct_ban(ban: Ban, *, actor: User, changes: dict[str, Any], reason: str) 
     return ban
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def mark_alert_seen(alert: BanAlert, *, actor: User) -> BanAlert:
     """A county health reviewer acknowledges an alert (it stays on record)."""
     _ensure_health_reviewer(actor)

@@ -343,7 +343,7 @@ def _check_incoming_person_ban(filing: Filing, *, actor: User, id_number: str) -
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _create_change(
     filing: Filing, *, actor: User, proposed: dict[str, Any], reason: str, id_number: str
 ) -> FilingChange:
@@ -367,7 +367,7 @@ def _create_change(
     return change
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def update_change(
     change: FilingChange, *, actor: User, proposed: dict[str, Any], reason: str | None = None
 ) -> FilingChange:
@@ -406,7 +406,7 @@ def submit_change(change: FilingChange, *, actor: User) -> FilingChange:
     return _submit_change(change, actor=actor)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _submit_change(change: FilingChange, *, actor: User) -> FilingChange:
     """Operator submits (or resubmits after a supplement request) a change for review."""
     change = FilingChange.objects.select_for_update().get(pk=change.pk)
@@ -442,7 +442,7 @@ def _submit_change(change: FilingChange, *, actor: User) -> FilingChange:
     return change
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def add_change_document(
     change: FilingChange, *, actor: User, kind: str, upload: UploadedFile
 ) -> ChangeDocument:
@@ -500,7 +500,7 @@ def _reviewer_locked(change: FilingChange, actor: User, target: str) -> FilingCh
     return change
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def request_change_supplement(change: FilingChange, *, actor: User, note: str) -> FilingChange:
     """Reviewer asks for more material; the operator edits and resubmits."""
     change = _reviewer_locked(change, actor, ChangeStatus.SUPPLEMENT_REQUESTED)
@@ -515,7 +515,7 @@ def request_change_supplement(change: FilingChange, *, actor: User, note: str) -
     return change
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def reject_change(change: FilingChange, *, actor: User, reason: str) -> FilingChange:
     """Reviewer refuses the change; the filed facts stay as they are."""
     change = _reviewer_locked(change, actor, ChangeStatus.REJECTED)
@@ -530,7 +530,7 @@ def reject_change(change: FilingChange, *, actor: User, reason: str) -> FilingCh
     return change
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def accept_change(change: FilingChange, *, actor: User, note: str = "") -> FilingChange:
     """Reviewer accepts: snapshot the current facts as a FilingVersion, then apply the change.
 
@@ -633,7 +633,7 @@ def end_tenures(filing: Filing, *, on: date) -> int:
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def deregister_filing(
     filing: Filing,
     *,

@@ -98,7 +98,7 @@ def check_upload(upload: UploadedFile, problems: list[RuleViolation]) -> Checked
     return CheckedUpload(content_type, suffix, digest.hexdigest(), size)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def add_document(filing: Filing, *, actor: User, kind: str, upload: UploadedFile) -> FilingDocument:
     """Store one material: PDF/JPEG/PNG by content only, ≤ MAX_DOCUMENT_BYTES, random name,
     SHA-256 while streaming. Refused (`document_locked`) once submitted, except kinds named in

@@ -258,7 +258,7 @@ def create_filing(*, actor: User, registration: Registration, data: Mapping[str,
     return _create_filing(actor=actor, registration=registration, data=data)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _create_filing(*, actor: User, registration: Registration, data: Mapping[str, Any]) -> Filing:
     """Open a draft filing for an approved registration the operator belongs to.
 
@@ -320,7 +320,7 @@ def update_filing_draft(filing: Filing, *, actor: User, data: Mapping[str, Any])
     return _update_filing_draft(filing, actor=actor, data=data)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _update_filing_draft(filing: Filing, *, actor: User, data: Mapping[str, Any]) -> Filing:
     """Autosave: store whatever part of the 备案书 the operator has filled in.
 
@@ -377,7 +377,7 @@ def submit_filing(filing: Filing, *, actor: User) -> Filing:
     return _submit_filing(filing, actor=actor)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _submit_filing(filing: Filing, *, actor: User) -> Filing:
     """Operator submits (or resubmits after a supplement request) the filing.
 
@@ -439,7 +439,7 @@ def _valid_items(items: Any) -> list[RuleViolation]:
     return problems
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def request_supplement(
     filing: Filing, *, actor: User, items: list[dict[str, str]], note: str = ""
 ) -> Filing:
@@ -493,7 +493,7 @@ def next_filing_number(region_code: str, year: int) -> str:
     return format_filing_number(region_code, year, counter.last)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def accept_filing(filing: Filing, *, actor: User) -> Filing:
     """Reviewer accepts complete materials: `filed`, a filing number, the 备案回执 issued.
 
@@ -523,7 +523,7 @@ def accept_filing(filing: Filing, *, actor: User) -> Filing:
     return filing
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def mark_nonconforming(filing: Filing, *, actor: User, reasons: list[str]) -> Filing:
     """Reviewer finds a filed institution does not conform: reasons recorded and published."""
     filing = lock_filing(filing)
@@ -550,7 +550,7 @@ def mark_nonconforming(filing: Filing, *, actor: User, reasons: list[str]) -> Fi
     return filing
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def mark_conforming(filing: Filing, *, actor: User, note: str = "") -> Filing:
     """Reviewer confirms a nonconforming institution now conforms: back to `filed`.
 

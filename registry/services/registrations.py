@@ -318,7 +318,7 @@ def create_registration(*, actor: User, data: dict[str, Any]) -> Registration:
     return _create_registration(actor=actor, data=data)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _create_registration(*, actor: User, data: dict[str, Any]) -> Registration:
     """An operator starts a registration (draft). Creates the institution and makes the actor its
     owner, unless `data["institution"]` names an institution the actor already belongs to.
@@ -372,7 +372,7 @@ def update_registration(reg: Registration, *, actor: User, data: dict[str, Any])
     return _update_registration(reg, actor=actor, data=data)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _update_registration(reg: Registration, *, actor: User, data: dict[str, Any]) -> Registration:
     """An operator edits a draft or returned registration; the authority is re-routed. A
     refused update (wrong status: 409, broken rule: 400) changes nothing."""
@@ -406,7 +406,7 @@ def submit_registration(reg: Registration, *, actor: User) -> Registration:
     return _submit_registration(reg, actor=actor)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _submit_registration(reg: Registration, *, actor: User) -> Registration:
     """An operator submits a draft or returned registration to its routed authority. Every rule
     is checked again (the region's switches may have changed since the draft)."""
@@ -428,7 +428,7 @@ def _submit_registration(reg: Registration, *, actor: User) -> Registration:
     return reg
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def return_registration(reg: Registration, *, actor: User, reason: str) -> Registration:
     """The registrar sends a submitted registration back for changes, with reasons."""
     reg = _lock(reg)
@@ -443,7 +443,7 @@ def return_registration(reg: Registration, *, actor: User, reason: str) -> Regis
     return reg
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def reject_registration(reg: Registration, *, actor: User, reason: str) -> Registration:
     """The registrar refuses registration (不予登记), with reasons. Final."""
     reg = _lock(reg)
@@ -478,7 +478,7 @@ def check_credit_code_free(
         )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def approve_registration(
     reg: Registration, *, actor: User, credit_code: str | None = None
 ) -> Registration:
@@ -522,7 +522,7 @@ def approve_registration(
     return reg
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def cancel_registration(reg: Registration, *, actor: User, reason: str) -> Registration:
     """The registrar cancels an approved registration (注销登记); pushed like an approval, and
     the health bureau closes the filing on receipt (domain §1)."""
@@ -577,7 +577,7 @@ def registration_payload(reg: Registration, event: str) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def add_colleague(institution: Institution, *, actor: User, username: str) -> Membership:
     """The owner of an institution adds another operator account as a colleague."""
     if not Membership.objects.filter(institution=institution, user=actor, is_owner=True).exists():
