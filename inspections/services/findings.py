@@ -59,7 +59,8 @@ def _add_evidence(
         )
 
 
-@transaction.atomic(durable=True)
+# Not durable: the inspection admin saves through it inside its change-form transaction.
+@transaction.atomic
 def record_finding(
     inspection: Inspection,
     *,
@@ -153,7 +154,8 @@ def submit_rectification(
     return finding
 
 
-@transaction.atomic(durable=True)
+# Not durable: the inspection admin saves through it inside its change-form transaction.
+@transaction.atomic
 def verify_rectification(
     finding: Finding, *, actor: User, accepted: bool, note: str = ""
 ) -> Finding:

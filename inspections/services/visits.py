@@ -142,7 +142,8 @@ def _validate(
     collect(found)
 
 
-@transaction.atomic(durable=True)
+# Not durable: the inspection admin saves through it inside its change-form transaction.
+@transaction.atomic
 def record_inspection(
     filing: Filing,
     *,
@@ -203,7 +204,8 @@ def record_inspection(
     return inspection
 
 
-@transaction.atomic(durable=True)
+# Not durable: the inspection admin saves through it inside its change-form transaction.
+@transaction.atomic
 def update_inspection(
     inspection: Inspection,
     *,

@@ -186,51 +186,11 @@ def _validate_proposed(
 ) -> list[RuleViolation]:
     """Every broken rule of a proposed change; classes must add up to the (new or filed) places,
     and, given the filing, every error of the standards engine on the proposed facts."""
-    violations: list[RuleViolation] = []
-    for key in sorted(set(proposed) - set(CHANGEABLE)):
-        violations.append(RuleViolation("invalid", _("该项不能通过变更备案修改。"), key))
-    if "places" in proposed and (not isinstance(proposed["places"], int) or proposed["places"] < 1):
-        violations.append(RuleViolation("invalid", _("托位数须为正整数。"), "places"))
-    if "care_modes" in proposed and (
-        not proposed["care_modes"] or any(m not in CareMode.values for m in proposed["care_modes"])
-    ):
-        violations.append(RuleViolation("invalid_choice", _("不是有效的托育方式。"), "care_modes"))
-    classes_ok = True
-    for index, row in enumerate(proposed.get("classes") or []):
-        if (
-            not isinstance(row, dict)
-            or row.get("class_type") not in ClassType.values
-            or not isinstance(row.get("children"), int)
-            or not isinstance(row.get("carers"), int)
-        ):
-            classes_ok = False
-            violations.append(
-                RuleViolation("invalid", _("班级信息不完整或格式不正确。"), f"classes[{index}]")
-            )
-    if "classes" in proposed and classes_ok:
-        places = proposed.get("places", filed_places)
-        places = places if isinstance(places, int) else None
-        total = sum(row["children"] for row in proposed["classes"])
-        if places is not None and total != places:
-            violations.append(
-                RuleViolation(
-                    "places_mismatch", _("各班计划收托人数之和与托位数不一致。"), "classes"
-                )
-            )
-    if (
-        "places" in proposed
-        and "classes" not in proposed
-        and isinstance(proposed["places"], int)
-        and filed_children is not None
-        and proposed["places"] != filed_children
-    ):
-        violations.append(
-            RuleViolation(
-                "places_mismatch",
-                _("托位数须与各班计划收托人数之和一致，请同时变更班级。"),
-                "places",
-            )
-        )
+    violations = _proposed_field_violations(proposed)
+    class_violations = _proposed_class_violations(proposed)
+    classes_ok = not class_violations
+    violations += class_violations
+    violations += _proposed_places_violations(proposed, filed_places, filed_children, classes_ok)
     if id_number and not id_number_valid(id_number):
         violations.append(
             RuleViolation(
@@ -244,6 +204,69 @@ def _validate_proposed(
         seen = {v.code for v in violations}
         violations += [v for v in standards_violations(filing, proposed) if v.code not in seen]
     return violations
+
+
+def _proposed_field_violations(proposed: dict[str, Any]) -> list[RuleViolation]:
+    """Keys a change may not touch, and the places and care modes as values."""
+    violations = [
+        RuleViolation("invalid", _("该项不能通过变更备案修改。"), key)
+        for key in sorted(set(proposed) - set(CHANGEABLE))
+    ]
+    if "places" in proposed and (not isinstance(proposed["places"], int) or proposed["places"] < 1):
+        violations.append(RuleViolation("invalid", _("托位数须为正整数。"), "places"))
+    if "care_modes" in proposed and (
+        not proposed["care_modes"] or any(m not in CareMode.values for m in proposed["care_modes"])
+    ):
+        violations.append(RuleViolation("invalid_choice", _("不是有效的托育方式。"), "care_modes"))
+    return violations
+
+
+def _proposed_class_violations(proposed: dict[str, Any]) -> list[RuleViolation]:
+    """One violation per proposed class row that is incomplete or of the wrong shape."""
+    return [
+        RuleViolation("invalid", _("班级信息不完整或格式不正确。"), f"classes[{index}]")
+        for index, row in enumerate(proposed.get("classes") or [])
+        if (
+            not isinstance(row, dict)
+            or row.get("class_type") not in ClassType.values
+            or not isinstance(row.get("children"), int)
+            or not isinstance(row.get("carers"), int)
+        )
+    ]
+
+
+def _proposed_places_violations(
+    proposed: dict[str, Any],
+    filed_places: int | None,
+    filed_children: int | None,
+    classes_ok: bool,
+) -> list[RuleViolation]:
+    """Classes add up to the (new or filed) places; new places alone match the filed classes."""
+    if "classes" in proposed and classes_ok:
+        places = proposed.get("places", filed_places)
+        places = places if isinstance(places, int) else None
+        total = sum(row["children"] for row in proposed["classes"])
+        if places is not None and total != places:
+            return [
+                RuleViolation(
+                    "places_mismatch", _("各班计划收托人数之和与托位数不一致。"), "classes"
+                )
+            ]
+    if (
+        "places" in proposed
+        and "classes" not in proposed
+        and isinstance(proposed["places"], int)
+        and filed_children is not None
+        and proposed["places"] != filed_children
+    ):
+        return [
+            RuleViolation(
+                "places_mismatch",
+                _("托位数须与各班计划收托人数之和一致，请同时变更班级。"),
+                "places",
+            )
+        ]
+    return []
 
 
 # Materials a change must bring again (25号 §8 for the facts that change): a new site needs its

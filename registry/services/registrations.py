@@ -78,25 +78,42 @@ def validate_registration_fields(
     does not fit the legal nature is an error only where the registration is being approved
     (domain §8); elsewhere it is reported by `registration_warnings`.
     """
-    errors: list[RuleViolation] = []
     region = Region.objects.filter(code=facts.region_code).first() if facts.region_code else None
-    if region is None:
-        errors.append(
-            RuleViolation("region_unknown", _("所在县区代码不在行政区划表中，请核对。"), "region")
-        )
-    elif not region.is_county_level:
-        errors.append(
-            RuleViolation("region_not_county", _("请选择县级行政区（县、县级市、区）。"), "region")
-        )
-    rule_region = region.code if region is not None else None
+    errors = _region_violations(region)
     # Mode words and scope words are rules too (care_mode_words, scope_words): a county may
     # accept its own wording.
     switches = rules.values_for(
         ["name_requires_tuoyu", "name_requires_care_mode", "care_mode_words", "scope_words"],
-        rule_region,
+        region.code if region is not None else None,
     )
-    name = facts.name or ""
-    errors += character_violations({"name": name})
+    errors += _name_violations(facts.name or "", switches)
+    errors += _scope_violations(facts.business_scope or "", switches)
+    errors += _credit_code_violations(facts, credit_code_required, nature_mismatch_is_error)
+    if facts.id_number is not None and not identifiers.id_number_valid(facts.id_number, today):
+        errors.append(
+            RuleViolation(
+                "id_number_invalid",
+                _("法定代表人身份证号码不正确（校验位或出生日期有误）。"),
+                "legal_representative_id_number",
+            )
+        )
+    return errors
+
+
+def _region_violations(region: Region | None) -> list[RuleViolation]:
+    if region is None:
+        return [
+            RuleViolation("region_unknown", _("所在县区代码不在行政区划表中，请核对。"), "region")
+        ]
+    if not region.is_county_level:
+        return [
+            RuleViolation("region_not_county", _("请选择县级行政区（县、县级市、区）。"), "region")
+        ]
+    return []
+
+
+def _name_violations(name: str, switches: dict[str, Any]) -> list[RuleViolation]:
+    errors = character_violations({"name": name})
     if switches["name_requires_tuoyu"] and "托育" not in name:
         errors.append(
             RuleViolation("name_missing_tuoyu", _("本地区要求机构名称包含“托育”字样。"), "name")
@@ -111,7 +128,12 @@ def validate_registration_fields(
                 "name",
             )
         )
-    if len(facts.business_scope or "") > text.BUSINESS_SCOPE_MAX:  # import rows have no serializer
+    return errors
+
+
+def _scope_violations(scope: str, switches: dict[str, Any]) -> list[RuleViolation]:
+    errors: list[RuleViolation] = []
+    if len(scope) > text.BUSINESS_SCOPE_MAX:  # import rows have no serializer
         errors.append(
             RuleViolation(
                 "max_length",
@@ -119,7 +141,7 @@ def validate_registration_fields(
                 "business_scope",
             )
         )
-    if not any(word in (facts.business_scope or "") for word in switches["scope_words"]):
+    if not any(word in scope for word in switches["scope_words"]):
         errors.append(
             RuleViolation(
                 "scope_missing_tuoyu",
@@ -127,32 +149,28 @@ def validate_registration_fields(
                 "business_scope",
             )
         )
+    return errors
+
+
+def _credit_code_violations(
+    facts: RegistrationFacts, required: bool, nature_mismatch_is_error: bool
+) -> list[RuleViolation]:
     code = identifiers.clean_credit_code(facts.credit_code or "")
-    if not code and credit_code_required:
-        errors.append(
-            RuleViolation("credit_code_required", _("请填写统一社会信用代码。"), "credit_code")
-        )
-    elif code and not identifiers.credit_code_valid(code):
-        errors.append(
+    if not code and required:
+        return [RuleViolation("credit_code_required", _("请填写统一社会信用代码。"), "credit_code")]
+    if code and not identifiers.credit_code_valid(code):
+        return [
             RuleViolation(
                 "credit_code_invalid", _("统一社会信用代码格式或校验位不正确。"), "credit_code"
             )
-        )
-    elif (
+        ]
+    if (
         code
         and nature_mismatch_is_error
         and not identifiers.credit_code_matches_nature(code, facts.legal_nature)
     ):
-        errors.append(_nature_mismatch())
-    if facts.id_number is not None and not identifiers.id_number_valid(facts.id_number, today):
-        errors.append(
-            RuleViolation(
-                "id_number_invalid",
-                _("法定代表人身份证号码不正确（校验位或出生日期有误）。"),
-                "legal_representative_id_number",
-            )
-        )
-    return errors
+        return [_nature_mismatch()]
+    return []
 
 
 def _nature_mismatch() -> RuleViolation:
