@@ -183,113 +183,139 @@ def check_site(
 ) -> list[Violation]:
     """Places vs classes, floor, underground rooms, lease, areas per child."""
     today = today or timezone.localdate()
-    found: list[Violation] = []
     planned = sum(c.children for c in facts.classes)
+    found = _check_places(facts, planned) + _check_floor(facts, standards)
+    found += _check_lease(facts, standards, today)
+    children = facts.places or planned
+    if facts.home_based and children:
+        found.extend(_check_home_based(facts, children, standards))
+    if children:
+        found += _check_areas(facts, children, standards)
+        found += _check_staffing(facts, children, standards)
+    return found
+
+
+def _check_places(facts: SiteFacts, planned: int) -> list[Violation]:
     if facts.places is not None and facts.classes and planned != facts.places:
-        found.append(
+        return [
             Violation(
                 "places_mismatch",
                 _("各班计划收托人数合计%(planned)d人，与备案托位数%(places)d个不一致。")
                 % {"planned": planned, "places": facts.places},
                 field="places",
             )
-        )
-    if facts.children_floor is not None:
-        if facts.children_floor < 0:
+        ]
+    return []
+
+
+def _check_floor(facts: SiteFacts, standards: dict[str, Any]) -> list[Violation]:
+    if facts.children_floor is None:
+        return []
+    if facts.children_floor < 0:
+        return [
+            Violation(
+                "underground_children_rooms",
+                _("幼儿用房不得设在地下室或半地下室。"),
+                field="children_floor",
+            )
+        ]
+    if facts.children_floor > int(_number(standards["max_children_floor"])):
+        return [
+            Violation(
+                "children_floor_too_high",
+                _("幼儿用房最高设在第%(max)d层，申报为第%(floor)d层。")
+                % {"max": standards["max_children_floor"], "floor": facts.children_floor},
+                field="children_floor",
+            )
+        ]
+    return []
+
+
+def _check_lease(facts: SiteFacts, standards: dict[str, Any], today: date) -> list[Violation]:
+    if facts.site_tenure != "leased":
+        return []
+    years = int(_number(standards["min_lease_years"]))
+    try:
+        minimum_end = today.replace(year=today.year + years)
+    except ValueError:  # 29 February
+        minimum_end = today.replace(year=today.year + years, day=28)
+    if facts.lease_end is None or facts.lease_end < minimum_end:
+        return [
+            Violation(
+                "lease_too_short",
+                _("租赁场地的剩余租期应不少于%(years)d年（至少至%(date)s）。")
+                % {"years": years, "date": minimum_end.isoformat()},
+                field="lease_end",
+            )
+        ]
+    return []
+
+
+def _check_areas(facts: SiteFacts, children: int, standards: dict[str, Any]) -> list[Violation]:
+    found: list[Violation] = []
+    for key, value, code, label, field_name in (
+        (
+            "min_indoor_m2_per_child",
+            facts.indoor_area_m2,
+            "indoor_area_too_small",
+            _("室内"),
+            "indoor_area_m2",
+        ),
+        (
+            "min_outdoor_m2_per_child",
+            facts.outdoor_area_m2,
+            "outdoor_area_too_small",
+            _("室外"),
+            "outdoor_area_m2",
+        ),
+    ):
+        per_child = _number(standards[key])
+        if value is not None and value < per_child * children:
             found.append(
                 Violation(
-                    "underground_children_rooms",
-                    _("幼儿用房不得设在地下室或半地下室。"),
-                    field="children_floor",
-                )
-            )
-        elif facts.children_floor > int(_number(standards["max_children_floor"])):
-            found.append(
-                Violation(
-                    "children_floor_too_high",
-                    _("幼儿用房最高设在第%(max)d层，申报为第%(floor)d层。")
-                    % {"max": standards["max_children_floor"], "floor": facts.children_floor},
-                    field="children_floor",
-                )
-            )
-    if facts.site_tenure == "leased":
-        years = int(_number(standards["min_lease_years"]))
-        try:
-            minimum_end = today.replace(year=today.year + years)
-        except ValueError:  # 29 February
-            minimum_end = today.replace(year=today.year + years, day=28)
-        if facts.lease_end is None or facts.lease_end < minimum_end:
-            found.append(
-                Violation(
-                    "lease_too_short",
-                    _("租赁场地的剩余租期应不少于%(years)d年（至少至%(date)s）。")
-                    % {"years": years, "date": minimum_end.isoformat()},
-                    field="lease_end",
-                )
-            )
-    children = facts.places or planned
-    if facts.home_based and children:
-        found.extend(_check_home_based(facts, children, standards))
-    if children:
-        for key, value, code, label, field_name in (
-            (
-                "min_indoor_m2_per_child",
-                facts.indoor_area_m2,
-                "indoor_area_too_small",
-                _("室内"),
-                "indoor_area_m2",
-            ),
-            (
-                "min_outdoor_m2_per_child",
-                facts.outdoor_area_m2,
-                "outdoor_area_too_small",
-                _("室外"),
-                "outdoor_area_m2",
-            ),
-        ):
-            per_child = _number(standards[key])
-            if value is not None and value < per_child * children:
-                found.append(
-                    Violation(
-                        code,
-                        _(
-                            "%(label)s活动面积%(area)s㎡，按每名幼儿不少于%(per)s㎡、%(children)d名幼儿计算，应不少于%(need)s㎡。"
-                        )
-                        % {
-                            "label": label,
-                            "area": value,
-                            "per": per_child,
-                            "children": children,
-                            "need": per_child * children,
-                        },
-                        field=field_name,
+                    code,
+                    _(
+                        "%(label)s活动面积%(area)s㎡，按每名幼儿不少于%(per)s㎡、%(children)d名幼儿计算，应不少于%(need)s㎡。"
                     )
+                    % {
+                        "label": label,
+                        "area": value,
+                        "per": per_child,
+                        "children": children,
+                        "need": per_child * children,
+                    },
+                    field=field_name,
                 )
-        if (
-            children >= _number(standards["full_time_health_worker_from_children"])
-            and facts.health_workers < 1
-        ):
+            )
+    return found
+
+
+def _check_staffing(facts: SiteFacts, children: int, standards: dict[str, Any]) -> list[Violation]:
+    found: list[Violation] = []
+    if (
+        children >= _number(standards["full_time_health_worker_from_children"])
+        and facts.health_workers < 1
+    ):
+        found.append(
+            Violation(
+                "health_worker_required",
+                _("收托%(children)d名幼儿，应至少配备1名专职保健人员。") % {"children": children},
+                severity="warning",
+                field="staff",
+            )
+        )
+    if facts.meals == "on_site":
+        cooks_needed = math.ceil(Decimal(children) / _number(standards["children_per_cook"]))
+        if facts.cooks < cooks_needed:
             found.append(
                 Violation(
-                    "health_worker_required",
-                    _("收托%(children)d名幼儿，应至少配备1名专职保健人员。")
-                    % {"children": children},
+                    "cooks_below_standard",
+                    _("自行加工膳食时每%(per)d名幼儿应配1名炊事人员，至少需要%(need)d名。")
+                    % {"per": standards["children_per_cook"], "need": cooks_needed},
                     severity="warning",
                     field="staff",
                 )
             )
-        if facts.meals == "on_site":
-            cooks_needed = math.ceil(Decimal(children) / _number(standards["children_per_cook"]))
-            if facts.cooks < cooks_needed:
-                found.append(
-                    Violation(
-                        "cooks_below_standard",
-                        _("自行加工膳食时每%(per)d名幼儿应配1名炊事人员，至少需要%(need)d名。")
-                        % {"per": standards["children_per_cook"], "need": cooks_needed},
-                        severity="warning",
-                        field="staff",
-                    )
-                )
     return found
 
 

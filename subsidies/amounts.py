@@ -121,13 +121,39 @@ def compute_amount(
         .order_by("valid_from")
     )
     result = AmountResult()
-    missing: set[date] = set()
+    pricer = _Pricer(schemes, result)
+    months = months_between(period_start, period_end)
+    if kind == SchemeKind.STARTUP:
+        scheme = pricer.price(period_start)
+        classes = sum(line.classes or 0 for line in lines)
+        if scheme:
+            pricer.add(period_start, scheme, str(_("开办班级")), classes, scheme.amount)
+    elif kind == SchemeKind.DEMONSTRATION_AWARD:
+        scheme = pricer.price(period_start)
+        if scheme:
+            pricer.add(period_start, scheme, str(_("示范奖励")), 1, scheme.amount)
+    elif kind == SchemeKind.PLACE_OPERATION:
+        _price_place_operation(pricer, months, lines)
+    elif kind == SchemeKind.FAMILY_FEE:
+        _price_family_fee(pricer, lines)
+    result.total = money(sum((item.amount for item in result.items), Decimal(0)))
+    return result
 
-    def price(month: date) -> Scheme | None:
-        scheme = scheme_in_force(schemes, month)
-        if scheme is None and month not in missing:
-            missing.add(month)
-            result.violations.append(
+
+class _Pricer:
+    """The schemes in force over a claim's period, and the items and violations priced so far."""
+
+    def __init__(self, schemes: list[Scheme], result: AmountResult) -> None:
+        self.schemes = schemes
+        self.result = result
+        self.missing: set[date] = set()
+
+    def price(self, month: date) -> Scheme | None:
+        """The scheme in force on `month`; a month with none is one violation, listed once."""
+        scheme = scheme_in_force(self.schemes, month)
+        if scheme is None and month not in self.missing:
+            self.missing.add(month)
+            self.result.violations.append(
                 RuleViolation(
                     "no_scheme_in_force",
                     _("%(month)s 没有有效的补贴标准。") % {"month": format_month(month)},
@@ -136,39 +162,31 @@ def compute_amount(
             )
         return scheme
 
-    def add(month: date, scheme: Scheme, description: str, units: int, unit: Decimal) -> None:
-        result.items.append(
+    def add(self, month: date, scheme: Scheme, description: str, units: int, unit: Decimal) -> None:
+        self.result.items.append(
             AmountItem(month, description, units, money(unit), money(unit * units), scheme.pk)
         )
 
-    months = months_between(period_start, period_end)
-    if kind == SchemeKind.STARTUP:
-        scheme = price(period_start)
-        classes = sum(line.classes or 0 for line in lines)
-        if scheme:
-            add(period_start, scheme, str(_("开办班级")), classes, scheme.amount)
-    elif kind == SchemeKind.DEMONSTRATION_AWARD:
-        scheme = price(period_start)
-        if scheme:
-            add(period_start, scheme, str(_("示范奖励")), 1, scheme.amount)
-    elif kind == SchemeKind.PLACE_OPERATION:
-        for index, month in enumerate(months):
-            line = lines[index] if len(lines) == len(months) else (lines[0] if lines else None)
-            scheme = price(month)
-            if scheme and line is not None:
-                add(month, scheme, str(_("托位")), line.places or 0, scheme.amount)
-    elif kind == SchemeKind.FAMILY_FEE:
-        for number, line in enumerate(lines, start=1):
-            for month in sorted(line.months):
-                scheme = price(month)
-                if scheme is None:
-                    continue
-                third = (line.birth_order or 0) >= 3
-                unit = scheme.amount_third_plus if third else scheme.amount
-                label = _("第%(n)s名幼儿（%(order)s孩）") % {
-                    "n": number,
-                    "order": _("三孩及以上") if third else _("二"),
-                }
-                add(month, scheme, str(label), 1, unit or Decimal(0))
-    result.total = money(sum((item.amount for item in result.items), Decimal(0)))
-    return result
+
+def _price_place_operation(pricer: _Pricer, months: list[date], lines: Sequence[LineLike]) -> None:
+    # One line for all months, or one line per month.
+    for index, month in enumerate(months):
+        line = lines[index] if len(lines) == len(months) else (lines[0] if lines else None)
+        scheme = pricer.price(month)
+        if scheme and line is not None:
+            pricer.add(month, scheme, str(_("托位")), line.places or 0, scheme.amount)
+
+
+def _price_family_fee(pricer: _Pricer, lines: Sequence[LineLike]) -> None:
+    for number, line in enumerate(lines, start=1):
+        for month in sorted(line.months):
+            scheme = pricer.price(month)
+            if scheme is None:
+                continue
+            third = (line.birth_order or 0) >= 3
+            unit = scheme.amount_third_plus if third else scheme.amount
+            label = _("第%(n)s名幼儿（%(order)s孩）") % {
+                "n": number,
+                "order": _("三孩及以上") if third else _("二"),
+            }
+            pricer.add(month, scheme, str(label), 1, unit or Decimal(0))

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .exceptions import DomainError
+from .exceptions import DomainError, NotFound
 
 # Chinese messages for DRF's generic error codes, so every error a person reads is Chinese first.
 _GENERIC_MESSAGES: dict[str, Any] = {
@@ -93,7 +93,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
                     }
                 )
         return error_response(errors, status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, Http404):
+    if isinstance(exc, Http404 | NotFound):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = drf_exceptions.PermissionDenied()

@@ -58,6 +58,15 @@ class NotPermitted(DomainError):
         super().__init__(RuleViolation("not_permitted", message or _("您无权执行此操作。")))
 
 
+class NotFound(Exception):  # noqa: N818 - named for the answer, like Http404
+    """The object does not exist or lies outside the actor's jurisdiction (HTTP 404).
+
+    Not a DomainError: a view that shows rule violations next to a form must not show this one;
+    the API handler and the HTML middleware answer it exactly as they answer Http404, so an
+    object out of reach looks the same as one that does not exist.
+    """
+
+
 def collect(violations: list[RuleViolation]) -> None:
     """Raise one DomainError listing every violation, if there are any."""
     if violations:

@@ -124,6 +124,8 @@ MIDDLEWARE = [
     # not a write of the request), around everything that reads (tuoyu_portal/db/replica.py).
     "tuoyu_portal.db.replica.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A service's NotFound is the page's 404, as Http404 would be.
+    "tuoyu_portal.not_found.NotFoundMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, so it sees the outcome of every sign-in attempt.

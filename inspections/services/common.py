@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from registry.models import Filing
 from tuoyu_portal import uploads
 from tuoyu_portal.accounts.models import Role, User
-from tuoyu_portal.exceptions import DomainError, InvalidTransition, NotPermitted, RuleViolation
+from tuoyu_portal.exceptions import DomainError, NotPermitted, RuleViolation
 
 # Evidence is a photo or a PDF, recognised by its content (tuoyu_portal.uploads), never by the
 # name the client sent.
@@ -32,11 +32,6 @@ def sniff_evidence(upload: UploadedFile, field: str = "evidence") -> str:
     raise DomainError.single(
         "evidence_type_not_allowed", _("证据只能是照片（JPEG、PNG、WebP）或PDF文件。"), field
     )
-
-
-def ensure_can_become(obj: Any, target: str) -> None:
-    if not obj.can_become(target):
-        raise InvalidTransition(obj.status, target)
 
 
 def ensure_inspector_for(filing: Filing, actor: User) -> None:

@@ -10,14 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Filing
-from tuoyu_portal import crypto
+from tuoyu_portal import crypto, workflow
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.exceptions import DomainError, RuleViolation, collect
 from tuoyu_portal.regions.calendar import Prefetched, working_deadline
 from tuoyu_portal.regions.rules import value_for
 
 from ..models import Complaint, ComplaintStatus, ComplaintTransition, Inspection
-from .common import ensure_can_become, ensure_health_reviewer_for
+from .common import ensure_health_reviewer_for
 
 # No 0/O/1/I: the code is read out over the phone. 16 symbols of 32 → 80 bits, unguessable.
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -40,7 +40,7 @@ def new_tracking_code() -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(16))
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def submit_complaint(*, facility: str, content: str, contact: str = "") -> Complaint:
     """Anyone may complain about a facility on the public register, anonymously or not. The
     contact is stored encrypted and is never shown to the institution. The handling deadline is
@@ -87,7 +87,7 @@ def complaint_contact(complaint: Complaint) -> str:
     return crypto.decrypt(complaint.contact_encrypted) if complaint.contact_encrypted else ""
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def triage_complaint(
     complaint: Complaint,
     *,
@@ -101,7 +101,7 @@ def triage_complaint(
     county health bureau may. Closing needs the outcome told to the complainant."""
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     ensure_health_reviewer_for(complaint.region_id, actor)
-    ensure_can_become(complaint, status)
+    workflow.ensure_transition(complaint, status)
     found: list[RuleViolation] = []
     if status in Complaint.CLOSED and not (outcome or "").strip():
         found.append(
@@ -114,9 +114,7 @@ def triage_complaint(
             )
         )
     collect(found)
-    ComplaintTransition.objects.create(
-        complaint=complaint, from_status=complaint.status, to_status=status, actor=actor, note=note
-    )
+    workflow.record_transition(ComplaintTransition, complaint, to=status, actor=actor, note=note)
     complaint.status = status
     complaint.triaged_by = actor
     if outcome:

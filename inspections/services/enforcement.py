@@ -77,7 +77,7 @@ def refresh_suspension(filing_id: int) -> None:
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def record_enforcement(
     filing: Filing,
     *,
@@ -141,7 +141,7 @@ def record_enforcement(
     return action
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def reply_to_enforcement(
     action: EnforcementAction, *, actor: User, reply: str
 ) -> EnforcementAction:
@@ -161,7 +161,7 @@ def reply_to_enforcement(
     return action
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def update_correction(
     action: EnforcementAction, *, actor: User, correction_status: str, lift: bool = False
 ) -> EnforcementAction:

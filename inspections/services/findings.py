@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Membership
+from tuoyu_portal import workflow
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exceptions import DomainError, NotPermitted, RuleViolation, collect
 from tuoyu_portal.regions.rules import value_for
@@ -26,7 +27,7 @@ from ..models import (
     Rectification,
     Severity,
 )
-from .common import ensure_can_become, ensure_inspector_for, sniff_evidence
+from .common import ensure_inspector_for, sniff_evidence
 from .credit import record_credit
 from .summary import refresh_summary
 
@@ -58,6 +59,7 @@ def _add_evidence(
         )
 
 
+# Not durable: the inspection admin saves through it inside its change-form transaction.
 @transaction.atomic
 def record_finding(
     inspection: Inspection,
@@ -121,7 +123,7 @@ def record_finding(
     return finding
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def submit_rectification(
     finding: Finding, *, actor: User, note: str, evidence: Sequence[UploadedFile] = ()
 ) -> Finding:
@@ -132,17 +134,17 @@ def submit_rectification(
         or not Membership.objects.filter(institution_id=finding.institution_id, user=actor).exists()
     ):
         raise NotPermitted(_("只有本机构人员可以提交整改。"))
-    ensure_can_become(finding, FindingStatus.RECTIFICATION_SUBMITTED)
+    workflow.ensure_transition(finding, FindingStatus.RECTIFICATION_SUBMITTED)
     if not (note or "").strip():
         raise DomainError.single("required", _("请说明整改情况。"), "note")
     rectification = Rectification.objects.create(
         finding=finding, note=note.strip(), submitted_by=actor
     )
     _add_evidence(finding, evidence, actor=actor, rectification=rectification)
-    FindingTransition.objects.create(
-        finding=finding,
-        from_status=finding.status,
-        to_status=FindingStatus.RECTIFICATION_SUBMITTED,
+    workflow.record_transition(
+        FindingTransition,
+        finding,
+        to=FindingStatus.RECTIFICATION_SUBMITTED,
         actor=actor,
         note=note.strip(),
     )
@@ -152,6 +154,7 @@ def submit_rectification(
     return finding
 
 
+# Not durable: the inspection admin saves through it inside its change-form transaction.
 @transaction.atomic
 def verify_rectification(
     finding: Finding, *, actor: User, accepted: bool, note: str = ""
@@ -160,7 +163,7 @@ def verify_rectification(
     finding = Finding.objects.select_for_update().get(pk=finding.pk)
     ensure_inspector_for(finding.inspection.filing, actor)
     target = FindingStatus.VERIFIED if accepted else FindingStatus.OPEN
-    ensure_can_become(finding, target)
+    workflow.ensure_transition(finding, target)
     if not accepted and not (note or "").strip():
         raise DomainError.single("required", _("退回整改时请说明原因。"), "note")
     rectification = finding.rectifications.filter(decided_at__isnull=True).first()
@@ -169,9 +172,7 @@ def verify_rectification(
         rectification.decided_by, rectification.accepted = actor, accepted
         rectification.decision_note, rectification.decided_at = note, now
         rectification.save(update_fields=["decided_by", "accepted", "decision_note", "decided_at"])
-    FindingTransition.objects.create(
-        finding=finding, from_status=finding.status, to_status=target, actor=actor, note=note
-    )
+    workflow.record_transition(FindingTransition, finding, to=target, actor=actor, note=note)
     finding.status = target
     finding.verified_at = now if accepted else None
     finding.full_clean()
@@ -180,7 +181,7 @@ def verify_rectification(
     return finding
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def flag_overdue_findings(*, today: date | None = None) -> int:
     """Flag every unresolved finding past its deadline and escalate it to the county health
     bureau, once: rows already escalated are skipped, so running twice changes nothing.

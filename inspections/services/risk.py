@@ -14,6 +14,7 @@ due_on = (last visit, else filing date) + inspection_interval_days
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -113,6 +114,23 @@ def assess(filing: Any, today: date, rules: dict[str, Any]) -> RiskAssessment:
         days,
         rules["risk_weight_days_since_visit"],
     )
+    other = _record_parts(filing, rules, part) + _profile_parts(filing, today, rules, part)
+    advance = int((other * _d(rules["risk_days_per_point"])).to_integral_value())
+    due_on = base + timedelta(days=int(rules["inspection_interval_days"]) - advance)
+    return RiskAssessment(
+        filing_id=filing.pk,
+        score=days_part + other,
+        due_on=due_on,
+        last_visit=filing.last_visit,
+        reasons=reasons,
+    )  # fmt: skip
+
+
+Part = Callable[[str, str, Any, Any], Decimal]
+
+
+def _record_parts(filing: Any, rules: dict[str, Any], part: Part) -> Decimal:
+    """Points from the institution's record: open and past findings, complaints, penalties."""
     other = Decimal(0)
     for severity, label in (("minor", _("一般")), ("major", _("较重")), ("critical", _("严重"))):
         count = getattr(filing, f"open_{severity}") or 0
@@ -136,10 +154,15 @@ def assess(filing: Any, today: date, rules: dict[str, Any]) -> RiskAssessment:
         complaints,
         rules["risk_weight_complaint"],
     )
+    return other
+
+
+def _profile_parts(filing: Any, today: date, rules: dict[str, Any], part: Part) -> Decimal:
+    """Points from what the institution is: new, penalised, its lease running out."""
     new = bool(
         filing.filed_on and (today - filing.filed_on).days < int(rules["risk_new_institution_days"])
     )
-    other += part(
+    other = part(
         "new_institution", _("备案未满一年的新机构"), int(new), rules["risk_weight_new_institution"]
     )
     enforcement = filing.enforcement_count or 0
@@ -159,15 +182,7 @@ def assess(filing: Any, today: date, rules: dict[str, Any]) -> RiskAssessment:
         int(expiring),
         rules["risk_weight_expiring_credentials"],
     )
-    advance = int((other * _d(rules["risk_days_per_point"])).to_integral_value())
-    due_on = base + timedelta(days=int(rules["inspection_interval_days"]) - advance)
-    return RiskAssessment(
-        filing_id=filing.pk,
-        score=days_part + other,
-        due_on=due_on,
-        last_visit=filing.last_visit,
-        reasons=reasons,
-    )  # fmt: skip
+    return other
 
 
 def assess_filings(filings: QuerySet[Filing], today: date) -> list[RiskAssessment]:
@@ -181,10 +196,6 @@ def assess_filings(filings: QuerySet[Filing], today: date) -> list[RiskAssessmen
         )
         result.append(assess(filing, today, rules))
     return result
-
-
-def assess_filing(filing: Filing, today: date) -> RiskAssessment:
-    return assess_filings(Filing.objects.filter(pk=filing.pk), today)[0]
 
 
 def due_for_visit(

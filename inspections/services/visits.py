@@ -121,32 +121,6 @@ def _check_answers(
     return []
 
 
-@transaction.atomic
-def revise_checklist(
-    template: ChecklistTemplate, *, actor: User, items: list[dict[str, Any]], title: str = ""
-) -> ChecklistTemplate:
-    """Publish a new version of a checklist; visits keep the version they were filled with."""
-    latest = (
-        ChecklistTemplate.objects.select_for_update()
-        .filter(code=template.code)
-        .order_by("-version")
-        .first()
-    )
-    assert latest is not None
-    revised = ChecklistTemplate(
-        code=template.code,
-        version=latest.version + 1,
-        title=title or latest.title,
-        kind=latest.kind,
-        items=items,
-        settings=latest.settings,
-        published=True,
-    )
-    revised.full_clean()
-    revised.save()
-    return revised
-
-
 def _validate(
     *,
     kind: str,
@@ -168,6 +142,7 @@ def _validate(
     collect(found)
 
 
+# Not durable: the inspection admin saves through it inside its change-form transaction.
 @transaction.atomic
 def record_inspection(
     filing: Filing,
@@ -229,6 +204,7 @@ def record_inspection(
     return inspection
 
 
+# Not durable: the inspection admin saves through it inside its change-form transaction.
 @transaction.atomic
 def update_inspection(
     inspection: Inspection,

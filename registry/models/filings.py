@@ -214,6 +214,11 @@ class Filing(TimeStampedModel):
     def can_become(self, target: str) -> bool:
         return target in self.TRANSITIONS[self.status]
 
+    @property
+    def is_editable(self) -> bool:
+        """Whether the operator may still edit the 备案书 (draft or supplement requested)."""
+        return self.status in self.EDITABLE
+
     def is_suspended(self, today: date | None = None) -> bool:
         """Whether an order to stop service is in force on `today` (until lifted or expired)."""
         return suspension_in_force(self.suspension, today)

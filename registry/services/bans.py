@@ -1,4 +1,5 @@
-"""The lifetime-ban register: create, correct (audited), lift. Nothing is ever deleted.
+"""The lifetime-ban register: create, correct (audited; lifting is a correction to inactive).
+Nothing is ever deleted.
 
 It lives in `registry` (not `inspections`) because the staff roster must check it at every
 addition and registry may not import inspections (architecture: dependency direction). The
@@ -186,7 +187,7 @@ def _alert_where_active(ban: Ban) -> list[BanAlert]:
     return created
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def create_ban(
     *,
     actor: User,
@@ -249,7 +250,7 @@ def create_ban(
     return ban
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def correct_ban(ban: Ban, *, actor: User, changes: dict[str, Any], reason: str) -> Ban:
     """Correct a ban's recorded facts; every correction is kept with its reason and old values."""
     _ensure_health_reviewer(actor)
@@ -279,12 +280,7 @@ def correct_ban(ban: Ban, *, actor: User, changes: dict[str, Any], reason: str) 
     return ban
 
 
-def lift_ban(ban: Ban, *, actor: User, reason: str) -> Ban:
-    """Lift a ban (e.g. decision overturned): a correction setting it inactive, with a reason."""
-    return correct_ban(ban, actor=actor, changes={"active": False}, reason=reason)
-
-
-@transaction.atomic
+@transaction.atomic(durable=True)
 def mark_alert_seen(alert: BanAlert, *, actor: User) -> BanAlert:
     """A county health reviewer acknowledges an alert (it stays on record)."""
     _ensure_health_reviewer(actor)

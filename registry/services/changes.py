@@ -34,11 +34,10 @@ from registry.models import (
     StaffMember,
 )
 from registry.selectors.filings import clocks, facts_for
-from tuoyu_portal import crypto
+from tuoyu_portal import crypto, workflow
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exceptions import (
     DomainError,
-    InvalidTransition,
     NotPermitted,
     RuleViolation,
     collect,
@@ -187,51 +186,11 @@ def _validate_proposed(
 ) -> list[RuleViolation]:
     """Every broken rule of a proposed change; classes must add up to the (new or filed) places,
     and, given the filing, every error of the standards engine on the proposed facts."""
-    violations: list[RuleViolation] = []
-    for key in sorted(set(proposed) - set(CHANGEABLE)):
-        violations.append(RuleViolation("invalid", _("该项不能通过变更备案修改。"), key))
-    if "places" in proposed and (not isinstance(proposed["places"], int) or proposed["places"] < 1):
-        violations.append(RuleViolation("invalid", _("托位数须为正整数。"), "places"))
-    if "care_modes" in proposed and (
-        not proposed["care_modes"] or any(m not in CareMode.values for m in proposed["care_modes"])
-    ):
-        violations.append(RuleViolation("invalid_choice", _("不是有效的托育方式。"), "care_modes"))
-    classes_ok = True
-    for index, row in enumerate(proposed.get("classes") or []):
-        if (
-            not isinstance(row, dict)
-            or row.get("class_type") not in ClassType.values
-            or not isinstance(row.get("children"), int)
-            or not isinstance(row.get("carers"), int)
-        ):
-            classes_ok = False
-            violations.append(
-                RuleViolation("invalid", _("班级信息不完整或格式不正确。"), f"classes[{index}]")
-            )
-    if "classes" in proposed and classes_ok:
-        places = proposed.get("places", filed_places)
-        places = places if isinstance(places, int) else None
-        total = sum(row["children"] for row in proposed["classes"])
-        if places is not None and total != places:
-            violations.append(
-                RuleViolation(
-                    "places_mismatch", _("各班计划收托人数之和与托位数不一致。"), "classes"
-                )
-            )
-    if (
-        "places" in proposed
-        and "classes" not in proposed
-        and isinstance(proposed["places"], int)
-        and filed_children is not None
-        and proposed["places"] != filed_children
-    ):
-        violations.append(
-            RuleViolation(
-                "places_mismatch",
-                _("托位数须与各班计划收托人数之和一致，请同时变更班级。"),
-                "places",
-            )
-        )
+    violations = _proposed_field_violations(proposed)
+    class_violations = _proposed_class_violations(proposed)
+    classes_ok = not class_violations
+    violations += class_violations
+    violations += _proposed_places_violations(proposed, filed_places, filed_children, classes_ok)
     if id_number and not id_number_valid(id_number):
         violations.append(
             RuleViolation(
@@ -245,6 +204,69 @@ def _validate_proposed(
         seen = {v.code for v in violations}
         violations += [v for v in standards_violations(filing, proposed) if v.code not in seen]
     return violations
+
+
+def _proposed_field_violations(proposed: dict[str, Any]) -> list[RuleViolation]:
+    """Keys a change may not touch, and the places and care modes as values."""
+    violations = [
+        RuleViolation("invalid", _("该项不能通过变更备案修改。"), key)
+        for key in sorted(set(proposed) - set(CHANGEABLE))
+    ]
+    if "places" in proposed and (not isinstance(proposed["places"], int) or proposed["places"] < 1):
+        violations.append(RuleViolation("invalid", _("托位数须为正整数。"), "places"))
+    if "care_modes" in proposed and (
+        not proposed["care_modes"] or any(m not in CareMode.values for m in proposed["care_modes"])
+    ):
+        violations.append(RuleViolation("invalid_choice", _("不是有效的托育方式。"), "care_modes"))
+    return violations
+
+
+def _proposed_class_violations(proposed: dict[str, Any]) -> list[RuleViolation]:
+    """One violation per proposed class row that is incomplete or of the wrong shape."""
+    return [
+        RuleViolation("invalid", _("班级信息不完整或格式不正确。"), f"classes[{index}]")
+        for index, row in enumerate(proposed.get("classes") or [])
+        if (
+            not isinstance(row, dict)
+            or row.get("class_type") not in ClassType.values
+            or not isinstance(row.get("children"), int)
+            or not isinstance(row.get("carers"), int)
+        )
+    ]
+
+
+def _proposed_places_violations(
+    proposed: dict[str, Any],
+    filed_places: int | None,
+    filed_children: int | None,
+    classes_ok: bool,
+) -> list[RuleViolation]:
+    """Classes add up to the (new or filed) places; new places alone match the filed classes."""
+    if "classes" in proposed and classes_ok:
+        places = proposed.get("places", filed_places)
+        places = places if isinstance(places, int) else None
+        total = sum(row["children"] for row in proposed["classes"])
+        if places is not None and total != places:
+            return [
+                RuleViolation(
+                    "places_mismatch", _("各班计划收托人数之和与托位数不一致。"), "classes"
+                )
+            ]
+    if (
+        "places" in proposed
+        and "classes" not in proposed
+        and isinstance(proposed["places"], int)
+        and filed_children is not None
+        and proposed["places"] != filed_children
+    ):
+        return [
+            RuleViolation(
+                "places_mismatch",
+                _("托位数须与各班计划收托人数之和一致，请同时变更班级。"),
+                "places",
+            )
+        ]
+    return []
 
 
 # Materials a change must bring again (25号 §8 for the facts that change): a new site needs its
@@ -310,17 +332,6 @@ def _children(filing: Filing) -> int | None:
     return sum(rows) if rows else None
 
 
-def _record(change: FilingChange, to: str, actor: User, note: str = "") -> None:
-    FilingChangeTransition.objects.create(
-        change=change, from_status=change.status, to_status=to, actor=actor, note=note
-    )
-
-
-def _guard(change: FilingChange, target: str) -> None:
-    if not change.can_become(target):
-        raise InvalidTransition(change.status, target)
-
-
 def create_change(
     filing: Filing,
     *,
@@ -355,15 +366,14 @@ def _check_incoming_person_ban(filing: Filing, *, actor: User, id_number: str) -
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _create_change(
     filing: Filing, *, actor: User, proposed: dict[str, Any], reason: str, id_number: str
 ) -> FilingChange:
     filing = Filing.objects.select_for_update().get(pk=filing.pk)
     if not _is_operator_of(filing, actor):
         raise NotPermitted(_("只有本机构的举办者可以办理变更备案。"))
-    if filing.status not in CHANGEABLE_FILING_STATUSES:
-        raise InvalidTransition(filing.status, "change")
+    workflow.ensure_status(filing, CHANGEABLE_FILING_STATUSES, _("变更备案"))
     if filing.changes.filter(status__in=FilingChange.OPEN_STATUSES).exists():
         raise DomainError.single("change_already_open", _("已有一项正在办理的变更备案。"))
     collect(_validate_proposed(proposed, id_number, filing.places, _children(filing), filing))
@@ -380,7 +390,7 @@ def _create_change(
     return change
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def update_change(
     change: FilingChange, *, actor: User, proposed: dict[str, Any], reason: str | None = None
 ) -> FilingChange:
@@ -388,8 +398,7 @@ def update_change(
     change = FilingChange.objects.select_for_update().get(pk=change.pk)
     if not _is_operator_of(change.filing, actor):
         raise NotPermitted()
-    if change.status not in FilingChange.EDITABLE:
-        raise InvalidTransition(change.status, change.status)
+    workflow.ensure_status(change, FilingChange.EDITABLE, _("修改"))
     collect(
         _validate_proposed(
             proposed, "", change.filing.places, _children(change.filing), change.filing
@@ -420,13 +429,13 @@ def submit_change(change: FilingChange, *, actor: User) -> FilingChange:
     return _submit_change(change, actor=actor)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _submit_change(change: FilingChange, *, actor: User) -> FilingChange:
     """Operator submits (or resubmits after a supplement request) a change for review."""
     change = FilingChange.objects.select_for_update().get(pk=change.pk)
     if not _is_operator_of(change.filing, actor):
         raise NotPermitted()
-    _guard(change, ChangeStatus.SUBMITTED)
+    workflow.ensure_transition(change, ChangeStatus.SUBMITTED)
     filing = change.filing
     collect(
         _validate_proposed(change.proposed, "", filing.places, _children(filing), filing)
@@ -435,7 +444,9 @@ def _submit_change(change: FilingChange, *, actor: User) -> FilingChange:
     now = timezone.now()
     # The filing's own 5/15 working-day clocks, by the same function.
     receipt, conformity = filing_clock_deadlines(filing.region_id, timezone.localtime(now).date())
-    _record(change, ChangeStatus.SUBMITTED, actor)
+    workflow.record_transition(
+        FilingChangeTransition, change, to=ChangeStatus.SUBMITTED, actor=actor
+    )
     change.status = ChangeStatus.SUBMITTED
     change.submitted_at = change.received_at = now
     change.receipt_due, change.conformity_due = receipt.due, conformity.due
@@ -454,7 +465,7 @@ def _submit_change(change: FilingChange, *, actor: User) -> FilingChange:
     return change
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def add_change_document(
     change: FilingChange, *, actor: User, kind: str, upload: UploadedFile
 ) -> ChangeDocument:
@@ -508,37 +519,41 @@ def _reviewer_locked(change: FilingChange, actor: User, target: str) -> FilingCh
     change = FilingChange.objects.select_for_update().select_related("filing").get(pk=change.pk)
     if not _is_reviewer_of(change.filing, actor):
         raise NotPermitted(_("只有机构所在县（市、区）卫生健康部门可以审核变更备案。"))
-    _guard(change, target)
+    workflow.ensure_transition(change, target)
     return change
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def request_change_supplement(change: FilingChange, *, actor: User, note: str) -> FilingChange:
     """Reviewer asks for more material; the operator edits and resubmits."""
     change = _reviewer_locked(change, actor, ChangeStatus.SUPPLEMENT_REQUESTED)
     if not note.strip():
         raise DomainError.single("reason_required", _("请说明需补正的内容。"), "note")
-    _record(change, ChangeStatus.SUPPLEMENT_REQUESTED, actor, note)
+    workflow.record_transition(
+        FilingChangeTransition, change, to=ChangeStatus.SUPPLEMENT_REQUESTED, actor=actor, note=note
+    )
     change.status = ChangeStatus.SUPPLEMENT_REQUESTED
     change.supplement_note = note
     change.save(update_fields=["status", "supplement_note", "updated_at"])
     return change
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def reject_change(change: FilingChange, *, actor: User, reason: str) -> FilingChange:
     """Reviewer refuses the change; the filed facts stay as they are."""
     change = _reviewer_locked(change, actor, ChangeStatus.REJECTED)
     if not reason.strip():
         raise DomainError.single("reason_required", _("请说明不予变更的理由。"), "reason")
-    _record(change, ChangeStatus.REJECTED, actor, reason)
+    workflow.record_transition(
+        FilingChangeTransition, change, to=ChangeStatus.REJECTED, actor=actor, note=reason
+    )
     change.status = ChangeStatus.REJECTED
     change.decision_note, change.decided_at, change.decided_by = reason, timezone.now(), actor
     change.save(update_fields=["status", "decision_note", "decided_at", "decided_by", "updated_at"])
     return change
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def accept_change(change: FilingChange, *, actor: User, note: str = "") -> FilingChange:
     """Reviewer accepts: snapshot the current facts as a FilingVersion, then apply the change.
 
@@ -549,8 +564,7 @@ def accept_change(change: FilingChange, *, actor: User, note: str = "") -> Filin
     filing = (
         Filing.objects.select_for_update().select_related("institution").get(pk=change.filing_id)
     )
-    if filing.status not in CHANGEABLE_FILING_STATUSES:
-        raise InvalidTransition(filing.status, "change")
+    workflow.ensure_status(filing, CHANGEABLE_FILING_STATUSES, _("变更备案"))
     last = filing.versions.aggregate(n=Max("number"))["n"] or 0
     FilingVersion.objects.create(
         filing=filing,
@@ -588,7 +602,9 @@ def accept_change(change: FilingChange, *, actor: User, note: str = "") -> Filin
         institution.address = proposed["address"]
         institution.save(update_fields=["address", "updated_at"])
     _adopt_change_documents(change, filing)
-    _record(change, ChangeStatus.ACCEPTED, actor, note)
+    workflow.record_transition(
+        FilingChangeTransition, change, to=ChangeStatus.ACCEPTED, actor=actor, note=note
+    )
     change.status = ChangeStatus.ACCEPTED
     change.decision_note, change.decided_at, change.decided_by = note, timezone.now(), actor
     change.save(update_fields=["status", "decision_note", "decided_at", "decided_by", "updated_at"])
@@ -640,7 +656,7 @@ def end_tenures(filing: Filing, *, on: date) -> int:
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def deregister_filing(
     filing: Filing,
     *,
@@ -663,8 +679,7 @@ def deregister_filing(
     is_operator = _is_operator_of(filing, actor)
     if not is_operator and not _is_reviewer_of(filing, actor):
         raise NotPermitted(_("只有本机构举办者或所在县卫生健康部门可以注销备案。"))
-    if not filing.can_become(FilingStatus.DEREGISTERED):
-        raise InvalidTransition(filing.status, FilingStatus.DEREGISTERED)
+    workflow.ensure_transition(filing, FilingStatus.DEREGISTERED)
     violations: list[RuleViolation] = []
     if not reason.strip():
         violations.append(RuleViolation("reason_required", _("请说明注销理由。"), "reason"))
@@ -704,10 +719,10 @@ def deregister_filing(
         details["legal_basis"] = legal_basis.strip()
         details["decision_ref"] = (decision_ref or "").strip()
     details["tenures_ended"] = end_tenures(filing, on=today)
-    FilingTransition.objects.create(
-        filing=filing,
-        from_status=filing.status,
-        to_status=FilingStatus.DEREGISTERED,
+    workflow.record_transition(
+        FilingTransition,
+        filing,
+        to=FilingStatus.DEREGISTERED,
         actor=actor,
         reason=reason,
         details=details,
@@ -720,10 +735,10 @@ def deregister_filing(
 
         record_public_change(filing, kind="deregistered", detail=reason)
     for change in filing.changes.filter(status__in=FilingChange.OPEN_STATUSES):
-        FilingChangeTransition.objects.create(
-            change=change,
-            from_status=change.status,
-            to_status=ChangeStatus.REJECTED,
+        workflow.record_transition(
+            FilingChangeTransition,
+            change,
+            to=ChangeStatus.REJECTED,
             actor=actor,
             note=str(_("备案已注销")),
         )

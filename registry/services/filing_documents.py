@@ -19,7 +19,7 @@ from registry.models import (
     FilingStatus,
     SupplementRequest,
 )
-from registry.services.filing_guards import ensure_operator, full_clean_or_400, lock_filing
+from registry.services.filing_guards import ensure_operator, ensure_valid, lock_filing
 from tuoyu_portal import uploads
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.exceptions import (
@@ -98,7 +98,7 @@ def check_upload(upload: UploadedFile, problems: list[RuleViolation]) -> Checked
     return CheckedUpload(content_type, suffix, digest.hexdigest(), size)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def add_document(filing: Filing, *, actor: User, kind: str, upload: UploadedFile) -> FilingDocument:
     """Store one material: PDF/JPEG/PNG by content only, ≤ MAX_DOCUMENT_BYTES, random name,
     SHA-256 while streaming. Refused (`document_locked`) once submitted, except kinds named in
@@ -140,7 +140,7 @@ def add_document(filing: Filing, *, actor: User, kind: str, upload: UploadedFile
     # The storage name comes from upload_to (uuid) and the suffix from the content, never the
     # user's file name.
     document.file.save(f"upload{checked.suffix}", upload, save=False)
-    full_clean_or_400(document)
+    ensure_valid(document)
     document.save()
     if replace:
         filing.documents.filter(kind=kind, superseded_by__isnull=True).exclude(

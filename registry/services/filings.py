@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,22 +50,46 @@ from registry.services.filing_documents import (  # noqa: F401
 from registry.services.filing_guards import (  # noqa: F401
     ensure_operator,
     ensure_reviewer,
-    ensure_transition,
-    full_clean_or_400,
+    ensure_valid,
     lock_filing,
-    record_transition,
 )
-from tuoyu_portal import crypto, identifiers
+from tuoyu_portal import crypto, identifiers, workflow
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exceptions import (
     DomainError,
-    InvalidTransition,
+    NotFound,
     NotPermitted,
     RuleViolation,
     collect,
 )
 from tuoyu_portal.regions.calendar import Deadline, Prefetched, working_deadline
 from tuoyu_portal.regions.rules import value_for
+
+# The filing actions of one meaning each: the status they lead to and the only statuses they start
+# from (the TRANSITIONS table allows more: a filed filing may become filed again by conforming,
+# but "accept" is only for a submitted one). Pages ask `can` which buttons to show.
+ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
+    "submit": (
+        FilingStatus.SUBMITTED,
+        frozenset({FilingStatus.DRAFT, FilingStatus.SUPPLEMENT_REQUESTED}),
+    ),
+    "supplement": (FilingStatus.SUPPLEMENT_REQUESTED, frozenset({FilingStatus.SUBMITTED})),
+    "accept": (FilingStatus.FILED, frozenset({FilingStatus.SUBMITTED})),
+    "nonconforming": (FilingStatus.NONCONFORMING, frozenset({FilingStatus.FILED})),
+    "conforming": (FilingStatus.FILED, frozenset({FilingStatus.NONCONFORMING})),
+}
+
+
+def can(filing: Filing, action: str) -> bool:
+    """Whether the filing's status allows `action` (a key of ACTIONS); no actor check."""
+    target, sources = ACTIONS[action]
+    return workflow.can_become(filing, target, sources)
+
+
+def _ensure_action(filing: Filing, action: str) -> None:
+    target, sources = ACTIONS[action]
+    workflow.ensure_transition(filing, target, sources)
+
 
 # 备案书 scalar fields an operator edits (api.md "Filings"); also the field names a supplement
 # request may name besides document kinds.
@@ -235,7 +258,7 @@ def create_filing(*, actor: User, registration: Registration, data: Mapping[str,
     return _create_filing(actor=actor, registration=registration, data=data)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _create_filing(*, actor: User, registration: Registration, data: Mapping[str, Any]) -> Filing:
     """Open a draft filing for an approved registration the operator belongs to.
 
@@ -251,7 +274,7 @@ def _create_filing(*, actor: User, registration: Registration, data: Mapping[str
         .first()
     )
     if registration is None:
-        raise Http404
+        raise NotFound
     if registration.status != RegistrationStatus.APPROVED:
         raise DomainError.single(
             "registration_not_approved",
@@ -274,7 +297,7 @@ def _create_filing(*, actor: User, registration: Registration, data: Mapping[str
         care_modes=list(registration.care_modes),
     )
     classes = _apply_data(filing, data, actor=actor)
-    full_clean_or_400(filing)
+    ensure_valid(filing)
     filing.save()
     _save_classes(filing, classes)
     FilingTransition.objects.create(
@@ -297,7 +320,7 @@ def update_filing_draft(filing: Filing, *, actor: User, data: Mapping[str, Any])
     return _update_filing_draft(filing, actor=actor, data=data)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _update_filing_draft(filing: Filing, *, actor: User, data: Mapping[str, Any]) -> Filing:
     """Autosave: store whatever part of the 备案书 the operator has filled in.
 
@@ -306,10 +329,9 @@ def _update_filing_draft(filing: Filing, *, actor: User, data: Mapping[str, Any]
     """
     filing = lock_filing(filing)
     ensure_operator(filing, actor)
-    if filing.status not in Filing.EDITABLE:
-        raise InvalidTransition(filing.get_status_display(), FilingStatus.DRAFT.label)
+    workflow.ensure_status(filing, Filing.EDITABLE, FilingStatus.DRAFT.label)
     classes = _apply_data(filing, data, actor=actor)
-    full_clean_or_400(filing)
+    ensure_valid(filing)
     filing.save()
     _save_classes(filing, classes)
     return filing
@@ -355,7 +377,7 @@ def submit_filing(filing: Filing, *, actor: User) -> Filing:
     return _submit_filing(filing, actor=actor)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _submit_filing(filing: Filing, *, actor: User) -> Filing:
     """Operator submits (or resubmits after a supplement request) the filing.
 
@@ -365,15 +387,14 @@ def _submit_filing(filing: Filing, *, actor: User) -> Filing:
     """
     filing = lock_filing(filing)
     ensure_operator(filing, actor)
-    ensure_transition(
-        filing, FilingStatus.SUBMITTED, (FilingStatus.DRAFT, FilingStatus.SUPPLEMENT_REQUESTED)
-    )
+    _ensure_action(filing, "submit")
     collect(run_submission_checks(filing))
     now = timezone.now()
     received_on = _beijing_date(now)
     receipt, conformity = filing_clock_deadlines(filing.region_id, received_on)
     resolved = SupplementRequest.objects.open().filter(filing=filing).update(resolved_at=now)
-    record_transition(
+    workflow.record_transition(
+        FilingTransition,
         filing,
         to=FilingStatus.SUBMITTED,
         actor=actor,
@@ -385,7 +406,7 @@ def _submit_filing(filing: Filing, *, actor: User) -> Filing:
     filing.conformity_due = conformity.due
     filing.clocks_provisional = receipt.provisional or conformity.provisional
     filing.documents.filter(locked=False).update(locked=True)
-    full_clean_or_400(filing)
+    ensure_valid(filing)
     filing.save()
     return filing
 
@@ -418,7 +439,7 @@ def _valid_items(items: Any) -> list[RuleViolation]:
     return problems
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def request_supplement(
     filing: Filing, *, actor: User, items: list[dict[str, str]], note: str = ""
 ) -> Filing:
@@ -429,13 +450,14 @@ def request_supplement(
     """
     filing = lock_filing(filing)
     ensure_reviewer(filing, actor)
-    ensure_transition(filing, FilingStatus.SUPPLEMENT_REQUESTED, (FilingStatus.SUBMITTED,))
+    _ensure_action(filing, "supplement")
     collect(_valid_items(items))
     clean = [{"item": str(e["item"]), "note": str(e.get("note") or "")} for e in items]
     request = SupplementRequest(filing=filing, items=clean, note=note, requested_by=actor)
-    full_clean_or_400(request)
+    ensure_valid(request)
     request.save()
-    record_transition(
+    workflow.record_transition(
+        FilingTransition,
         filing,
         to=FilingStatus.SUPPLEMENT_REQUESTED,
         actor=actor,
@@ -443,7 +465,7 @@ def request_supplement(
         details={"items": clean, "supplement_request": request.pk},
     )
     filing.status = FilingStatus.SUPPLEMENT_REQUESTED
-    full_clean_or_400(filing)
+    ensure_valid(filing)
     filing.save()
     return filing
 
@@ -471,7 +493,7 @@ def next_filing_number(region_code: str, year: int) -> str:
     return format_filing_number(region_code, year, counter.last)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def accept_filing(filing: Filing, *, actor: User) -> Filing:
     """Reviewer accepts complete materials: `filed`, a filing number, the 备案回执 issued.
 
@@ -480,37 +502,47 @@ def accept_filing(filing: Filing, *, actor: User) -> Filing:
     """
     filing = lock_filing(filing)
     ensure_reviewer(filing, actor)
-    ensure_transition(filing, FilingStatus.FILED, (FilingStatus.SUBMITTED,))
+    _ensure_action(filing, "accept")
     now = timezone.now()
     today = _beijing_date(now)
     number = next_filing_number(filing.region_id, today.year)
-    record_transition(filing, to=FilingStatus.FILED, actor=actor, details={"filing_number": number})
+    workflow.record_transition(
+        FilingTransition,
+        filing,
+        to=FilingStatus.FILED,
+        actor=actor,
+        details={"filing_number": number},
+    )
     filing.status = FilingStatus.FILED
     filing.filing_number = number
     filing.filed_on = today
     filing.receipt_issued_at = now
     filing.issued_rules = receipts.issue_snapshot(filing, today)
-    full_clean_or_400(filing)
+    ensure_valid(filing)
     filing.save()
     return filing
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def mark_nonconforming(filing: Filing, *, actor: User, reasons: list[str]) -> Filing:
     """Reviewer finds a filed institution does not conform: reasons recorded and published."""
     filing = lock_filing(filing)
     ensure_reviewer(filing, actor)
-    ensure_transition(filing, FilingStatus.NONCONFORMING, (FilingStatus.FILED,))
+    _ensure_action(filing, "nonconforming")
     clean = [str(r).strip() for r in reasons or [] if str(r).strip()]
     if not clean:
         raise DomainError.single("reasons_required", _("请写明不符合设置标准的原因。"), "reasons")
-    record_transition(
-        filing, to=FilingStatus.NONCONFORMING, actor=actor, details={"reasons": clean}
+    workflow.record_transition(
+        FilingTransition,
+        filing,
+        to=FilingStatus.NONCONFORMING,
+        actor=actor,
+        details={"reasons": clean},
     )
     filing.status = FilingStatus.NONCONFORMING
     filing.nonconformity_reasons = clean
     filing.conformity_decided_at = timezone.now()
-    full_clean_or_400(filing)
+    ensure_valid(filing)
     filing.save()
     from registry.services.watches import record_public_change
 
@@ -518,7 +550,7 @@ def mark_nonconforming(filing: Filing, *, actor: User, reasons: list[str]) -> Fi
     return filing
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def mark_conforming(filing: Filing, *, actor: User, note: str = "") -> Filing:
     """Reviewer confirms a nonconforming institution now conforms: back to `filed`.
 
@@ -526,8 +558,9 @@ def mark_conforming(filing: Filing, *, actor: User, note: str = "") -> Filing:
     """
     filing = lock_filing(filing)
     ensure_reviewer(filing, actor)
-    ensure_transition(filing, FilingStatus.FILED, (FilingStatus.NONCONFORMING,))
-    record_transition(
+    _ensure_action(filing, "conforming")
+    workflow.record_transition(
+        FilingTransition,
         filing,
         to=FilingStatus.FILED,
         actor=actor,
@@ -537,6 +570,6 @@ def mark_conforming(filing: Filing, *, actor: User, note: str = "") -> Filing:
     filing.status = FilingStatus.FILED
     filing.nonconformity_reasons = []
     filing.conformity_decided_at = timezone.now()
-    full_clean_or_400(filing)
+    ensure_valid(filing)
     filing.save()
     return filing

@@ -19,7 +19,7 @@ from registry.models import (
     InboxEvent,
     Registration,
 )
-from tuoyu_portal import crypto
+from tuoyu_portal import crypto, workflow
 from tuoyu_portal.regions.models import Region
 from tuoyu_portal.regions.rules import value_for
 
@@ -136,12 +136,12 @@ def _close_filings(entry: HealthInboxEntry, *, reason: str) -> None:
         note = f"{note}：{reason}"
     for filing in filings:
         target = _CANCEL_TARGET.get(filing.status)
-        if target is None or not filing.can_become(target):
+        if target is None or not workflow.can_become(filing, target):
             continue
-        FilingTransition.objects.create(
-            filing=filing,
-            from_status=filing.status,
-            to_status=target,
+        workflow.record_transition(
+            FilingTransition,
+            filing,
+            to=target,
             actor=None,
             reason=note,
             details={"idempotency_key": entry.idempotency_key, "event": entry.event},

@@ -24,9 +24,9 @@ from registry.models import (
     RegistrationTransition,
 )
 from registry.services import bans
-from tuoyu_portal import crypto, identifiers, text
+from tuoyu_portal import crypto, identifiers, text, workflow
 from tuoyu_portal.accounts.models import Role, User
-from tuoyu_portal.exceptions import DomainError, InvalidTransition, NotPermitted, RuleViolation
+from tuoyu_portal.exceptions import DomainError, NotPermitted, RuleViolation
 from tuoyu_portal.exchange import outbox
 from tuoyu_portal.regions import rules
 from tuoyu_portal.regions.models import Region
@@ -78,25 +78,42 @@ def validate_registration_fields(
     does not fit the legal nature is an error only where the registration is being approved
     (domain §8); elsewhere it is reported by `registration_warnings`.
     """
-    errors: list[RuleViolation] = []
     region = Region.objects.filter(code=facts.region_code).first() if facts.region_code else None
-    if region is None:
-        errors.append(
-            RuleViolation("region_unknown", _("所在县区代码不在行政区划表中，请核对。"), "region")
-        )
-    elif not region.is_county_level:
-        errors.append(
-            RuleViolation("region_not_county", _("请选择县级行政区（县、县级市、区）。"), "region")
-        )
-    rule_region = region.code if region is not None else None
+    errors = _region_violations(region)
     # Mode words and scope words are rules too (care_mode_words, scope_words): a county may
     # accept its own wording.
     switches = rules.values_for(
         ["name_requires_tuoyu", "name_requires_care_mode", "care_mode_words", "scope_words"],
-        rule_region,
+        region.code if region is not None else None,
     )
-    name = facts.name or ""
-    errors += character_violations({"name": name})
+    errors += _name_violations(facts.name or "", switches)
+    errors += _scope_violations(facts.business_scope or "", switches)
+    errors += _credit_code_violations(facts, credit_code_required, nature_mismatch_is_error)
+    if facts.id_number is not None and not identifiers.id_number_valid(facts.id_number, today):
+        errors.append(
+            RuleViolation(
+                "id_number_invalid",
+                _("法定代表人身份证号码不正确（校验位或出生日期有误）。"),
+                "legal_representative_id_number",
+            )
+        )
+    return errors
+
+
+def _region_violations(region: Region | None) -> list[RuleViolation]:
+    if region is None:
+        return [
+            RuleViolation("region_unknown", _("所在县区代码不在行政区划表中，请核对。"), "region")
+        ]
+    if not region.is_county_level:
+        return [
+            RuleViolation("region_not_county", _("请选择县级行政区（县、县级市、区）。"), "region")
+        ]
+    return []
+
+
+def _name_violations(name: str, switches: dict[str, Any]) -> list[RuleViolation]:
+    errors = character_violations({"name": name})
     if switches["name_requires_tuoyu"] and "托育" not in name:
         errors.append(
             RuleViolation("name_missing_tuoyu", _("本地区要求机构名称包含“托育”字样。"), "name")
@@ -111,7 +128,12 @@ def validate_registration_fields(
                 "name",
             )
         )
-    if len(facts.business_scope or "") > text.BUSINESS_SCOPE_MAX:  # import rows have no serializer
+    return errors
+
+
+def _scope_violations(scope: str, switches: dict[str, Any]) -> list[RuleViolation]:
+    errors: list[RuleViolation] = []
+    if len(scope) > text.BUSINESS_SCOPE_MAX:  # import rows have no serializer
         errors.append(
             RuleViolation(
                 "max_length",
@@ -119,7 +141,7 @@ def validate_registration_fields(
                 "business_scope",
             )
         )
-    if not any(word in (facts.business_scope or "") for word in switches["scope_words"]):
+    if not any(word in scope for word in switches["scope_words"]):
         errors.append(
             RuleViolation(
                 "scope_missing_tuoyu",
@@ -127,32 +149,28 @@ def validate_registration_fields(
                 "business_scope",
             )
         )
+    return errors
+
+
+def _credit_code_violations(
+    facts: RegistrationFacts, required: bool, nature_mismatch_is_error: bool
+) -> list[RuleViolation]:
     code = identifiers.clean_credit_code(facts.credit_code or "")
-    if not code and credit_code_required:
-        errors.append(
-            RuleViolation("credit_code_required", _("请填写统一社会信用代码。"), "credit_code")
-        )
-    elif code and not identifiers.credit_code_valid(code):
-        errors.append(
+    if not code and required:
+        return [RuleViolation("credit_code_required", _("请填写统一社会信用代码。"), "credit_code")]
+    if code and not identifiers.credit_code_valid(code):
+        return [
             RuleViolation(
                 "credit_code_invalid", _("统一社会信用代码格式或校验位不正确。"), "credit_code"
             )
-        )
-    elif (
+        ]
+    if (
         code
         and nature_mismatch_is_error
         and not identifiers.credit_code_matches_nature(code, facts.legal_nature)
     ):
-        errors.append(_nature_mismatch())
-    if facts.id_number is not None and not identifiers.id_number_valid(facts.id_number, today):
-        errors.append(
-            RuleViolation(
-                "id_number_invalid",
-                _("法定代表人身份证号码不正确（校验位或出生日期有误）。"),
-                "legal_representative_id_number",
-            )
-        )
-    return errors
+        return [_nature_mismatch()]
+    return []
 
 
 def _nature_mismatch() -> RuleViolation:
@@ -191,17 +209,6 @@ def _prefix_warnings(reg: Registration) -> list[RuleViolation]:
 
 def _lock(reg: Registration) -> Registration:
     return Registration.objects.select_for_update().get(pk=reg.pk)
-
-
-def _guard(reg: Registration, target: str) -> None:
-    if not reg.can_become(target):
-        raise InvalidTransition(reg.get_status_display(), str(RegistrationStatus(target).label))
-
-
-def _record(reg: Registration, *, to: str, actor: User | None, reason: str = "") -> None:
-    RegistrationTransition.objects.create(
-        registration=reg, from_status=reg.status, to_status=to, actor=actor, reason=reason
-    )
 
 
 def _ensure_member(reg: Registration, actor: User) -> None:
@@ -329,7 +336,7 @@ def create_registration(*, actor: User, data: dict[str, Any]) -> Registration:
     return _create_registration(actor=actor, data=data)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _create_registration(*, actor: User, data: dict[str, Any]) -> Registration:
     """An operator starts a registration (draft). Creates the institution and makes the actor its
     owner, unless `data["institution"]` names an institution the actor already belongs to.
@@ -383,14 +390,13 @@ def update_registration(reg: Registration, *, actor: User, data: dict[str, Any])
     return _update_registration(reg, actor=actor, data=data)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _update_registration(reg: Registration, *, actor: User, data: dict[str, Any]) -> Registration:
     """An operator edits a draft or returned registration; the authority is re-routed. A
     refused update (wrong status: 409, broken rule: 400) changes nothing."""
     reg = _lock(reg)
     _ensure_member(reg, actor)
-    if reg.status not in Registration.EDITABLE:
-        raise InvalidTransition(reg.get_status_display(), str(_("修改")))
+    workflow.ensure_status(reg, Registration.EDITABLE, _("修改"))
     _apply_data(reg, data)
     id_number = data.get("legal_representative_id_number")
     violations = validate_registration_fields(_facts(reg, str(id_number) if id_number else None))
@@ -418,19 +424,21 @@ def submit_registration(reg: Registration, *, actor: User) -> Registration:
     return _submit_registration(reg, actor=actor)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _submit_registration(reg: Registration, *, actor: User) -> Registration:
     """An operator submits a draft or returned registration to its routed authority. Every rule
     is checked again (the region's switches may have changed since the draft)."""
     reg = _lock(reg)
     _ensure_member(reg, actor)
-    _guard(reg, RegistrationStatus.SUBMITTED)
+    workflow.ensure_transition(reg, RegistrationStatus.SUBMITTED)
     id_number = crypto.decrypt(reg.legal_representative_id_encrypted)
     violations = validate_registration_fields(_facts(reg, id_number))
     if violations:
         raise DomainError(violations)
     reg.authority = route_authority(reg.legal_nature, reg.region_id)
-    _record(reg, to=RegistrationStatus.SUBMITTED, actor=actor)
+    workflow.record_transition(
+        RegistrationTransition, reg, to=RegistrationStatus.SUBMITTED, actor=actor
+    )
     reg.status = RegistrationStatus.SUBMITTED
     reg.submitted_at = timezone.now()
     _full_clean(reg)
@@ -438,27 +446,31 @@ def _submit_registration(reg: Registration, *, actor: User) -> Registration:
     return reg
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def return_registration(reg: Registration, *, actor: User, reason: str) -> Registration:
     """The registrar sends a submitted registration back for changes, with reasons."""
     reg = _lock(reg)
     ensure_registrar_for(reg, actor)
-    _guard(reg, RegistrationStatus.RETURNED)
+    workflow.ensure_transition(reg, RegistrationStatus.RETURNED)
     reason = _reason(reason)
-    _record(reg, to=RegistrationStatus.RETURNED, actor=actor, reason=reason)
+    workflow.record_transition(
+        RegistrationTransition, reg, to=RegistrationStatus.RETURNED, actor=actor, reason=reason
+    )
     reg.status = RegistrationStatus.RETURNED
     reg.save(update_fields=["status", "updated_at"])
     return reg
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def reject_registration(reg: Registration, *, actor: User, reason: str) -> Registration:
     """The registrar refuses registration (不予登记), with reasons. Final."""
     reg = _lock(reg)
     ensure_registrar_for(reg, actor)
-    _guard(reg, RegistrationStatus.REJECTED)
+    workflow.ensure_transition(reg, RegistrationStatus.REJECTED)
     reason = _reason(reason)
-    _record(reg, to=RegistrationStatus.REJECTED, actor=actor, reason=reason)
+    workflow.record_transition(
+        RegistrationTransition, reg, to=RegistrationStatus.REJECTED, actor=actor, reason=reason
+    )
     reg.status = RegistrationStatus.REJECTED
     reg.decided_at, reg.decided_by = timezone.now(), actor
     reg.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
@@ -484,7 +496,7 @@ def check_credit_code_free(
         )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def approve_registration(
     reg: Registration, *, actor: User, credit_code: str | None = None
 ) -> Registration:
@@ -494,7 +506,7 @@ def approve_registration(
     bureau (outbox row) in the same transaction."""
     reg = _lock(reg)
     ensure_registrar_for(reg, actor)
-    _guard(reg, RegistrationStatus.APPROVED)
+    workflow.ensure_transition(reg, RegistrationStatus.APPROVED)
     code = identifiers.clean_credit_code(credit_code or reg.credit_code or "")
     reg.credit_code = code
     violations = validate_registration_fields(
@@ -505,7 +517,9 @@ def approve_registration(
     if violations:
         raise DomainError(violations)
     check_credit_code_free(code, institution_id=reg.institution_id, exclude_pk=reg.pk)
-    _record(reg, to=RegistrationStatus.APPROVED, actor=actor)
+    workflow.record_transition(
+        RegistrationTransition, reg, to=RegistrationStatus.APPROVED, actor=actor
+    )
     now = timezone.now()
     reg.status = RegistrationStatus.APPROVED
     reg.decided_at, reg.decided_by, reg.approved_on = now, actor, timezone.localdate(now)
@@ -526,15 +540,17 @@ def approve_registration(
     return reg
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def cancel_registration(reg: Registration, *, actor: User, reason: str) -> Registration:
     """The registrar cancels an approved registration (注销登记); pushed like an approval, and
     the health bureau closes the filing on receipt (domain §1)."""
     reg = _lock(reg)
     ensure_registrar_for(reg, actor)
-    _guard(reg, RegistrationStatus.CANCELLED)
+    workflow.ensure_transition(reg, RegistrationStatus.CANCELLED)
     reason = _reason(reason)
-    _record(reg, to=RegistrationStatus.CANCELLED, actor=actor, reason=reason)
+    workflow.record_transition(
+        RegistrationTransition, reg, to=RegistrationStatus.CANCELLED, actor=actor, reason=reason
+    )
     reg.status = RegistrationStatus.CANCELLED
     reg.decided_at, reg.decided_by = timezone.now(), actor
     reg.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
@@ -579,7 +595,7 @@ def registration_payload(reg: Registration, event: str) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def add_colleague(institution: Institution, *, actor: User, username: str) -> Membership:
     """The owner of an institution adds another operator account as a colleague."""
     if not Membership.objects.filter(institution=institution, user=actor, is_owner=True).exists():

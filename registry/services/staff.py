@@ -96,7 +96,7 @@ def _employed_somewhere(id_hash: str) -> bool:
     return StaffMember.objects.filter(id_hash=id_hash, active=True).exists()
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _insert_staff(
     institution: Institution, *, actor: User, data: dict[str, Any], id_number: str
 ) -> StaffMember:
@@ -126,7 +126,7 @@ def _insert_staff(
     return member
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def update_staff_member(member: StaffMember, *, actor: User, data: dict[str, Any]) -> StaffMember:
     """Edit roster facts of an active member. The ID number cannot change (add a new row)."""
     member = StaffMember.objects.select_for_update().get(pk=member.pk)
@@ -143,7 +143,7 @@ def update_staff_member(member: StaffMember, *, actor: User, data: dict[str, Any
     return member
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def end_employment(member: StaffMember, *, actor: User, left_on: date | None = None) -> StaffMember:
     """Mark a member as having left; the row stays (never hard-deleted)."""
     member = StaffMember.objects.select_for_update().get(pk=member.pk)

@@ -78,7 +78,7 @@ def _send(watch: Watch, subject: str, template: str, context: dict[str, Any]) ->
     message.send()
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def request_watch(*, facility: str, email: str) -> Watch | None:
     """Anyone asks to watch a public facility; a confirmation e-mail goes out after commit.
 
@@ -146,7 +146,7 @@ def watch_for_confirm(token: str) -> Watch:
     return watch
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def confirm_watch(token: str) -> Watch:
     """The link in the confirmation e-mail: the watch is live from now on."""
     watch = watch_for_confirm(token)
@@ -167,13 +167,13 @@ def watch_for_unsubscribe(token: str) -> Watch:
     return watch
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def unsubscribe(token: str) -> None:
     """One click: the watch and its encrypted address are deleted (nothing kept)."""
     watch_for_unsubscribe(token).delete()
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def set_office_watch(user: User, *, on: bool) -> Watch | None:
     """A subsidy officer's toggle: hear about every facility their region pays."""
     if on:

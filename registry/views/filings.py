@@ -36,6 +36,7 @@ from registry.models import (
 )
 from registry.services import changes as change_services
 from registry.services import filings as svc
+from registry.services.vacancies import OPEN_FOR_VACANCIES
 from tuoyu_portal.accounts.models import Role
 from tuoyu_portal.exceptions import DomainError
 
@@ -99,6 +100,7 @@ def _context(filing: Filing) -> dict[str, Any]:
         "history": filing.transitions.select_related("actor"),
         "classes": filing.classes.all(),
         "receipt_available": filing.status in Filing.PUBLIC_STATUSES and bool(filing.filing_number),
+        "vacancies_open": filing.status in OPEN_FOR_VACANCIES,
     }
 
 
@@ -127,7 +129,7 @@ def filing_start(request: HttpRequest) -> HttpResponse:
         )
         if existing:
             return redirect(
-                "filing-edit" if existing.status in Filing.EDITABLE else "filing-detail",
+                "filing-edit" if existing.is_editable else "filing-detail",
                 pk=existing.pk,
             )
         try:
@@ -157,7 +159,7 @@ def filing_start(request: HttpRequest) -> HttpResponse:
 def filing_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The 备案书 wizard; every 保存草稿 stores the partial data on the server."""
     filing = _operator_filing(request, pk)
-    if filing.status not in Filing.EDITABLE:
+    if not filing.is_editable:
         return redirect("filing-detail", pk=filing.pk)
     upload_form = DocumentUploadForm()
     if request.method == "POST" and request.POST.get("form") == "upload":
@@ -334,10 +336,8 @@ def reviewer_filing(request: HttpRequest, pk: int) -> HttpResponse:
             "supplement_form": supplement_form,
             "nonconforming_form": nonconforming_form,
             "can": {
-                "supplement": filing.status == FilingStatus.SUBMITTED,
-                "accept": filing.status == FilingStatus.SUBMITTED,
-                "nonconforming": filing.status == FilingStatus.FILED,
-                "conforming": filing.status == FilingStatus.NONCONFORMING,
+                action: svc.can(filing, action)
+                for action in ("supplement", "accept", "nonconforming", "conforming")
             },
         }
     )

@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tuoyu_portal import workflow
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exceptions import (
     DomainError,
-    InvalidTransition,
     NotPermitted,
     RuleViolation,
     collect,
@@ -81,10 +81,10 @@ def create_batch(claim_ids: Sequence[int], *, actor: User) -> PaymentBatch:
     for claim in claims.values():
         claim.batch = batch
         claim.save(update_fields=["batch", "updated_at"])
-        ClaimTransition.objects.create(
-            claim=claim,
-            from_status=claim.status,
-            to_status=claim.status,
+        workflow.record_transition(
+            ClaimTransition,
+            claim,
+            to=claim.status,
             actor=actor,
             reason=str(_("纳入支付批次 #%(id)s") % {"id": batch.pk}),
             details={"batch": batch.pk},
@@ -99,16 +99,14 @@ def mark_batch_paid(batch: PaymentBatch, *, actor: User, payment_ref: str) -> Pa
     if not payment_ref.strip():
         raise DomainError.single("required", _("请填写支付凭证号。"), "payment_ref")
     batch = PaymentBatch.objects.select_for_update().get(pk=batch.pk)
-    if not batch.can_become(BatchStatus.PAID):
-        raise InvalidTransition(batch.get_status_display(), BatchStatus.PAID.label)
+    workflow.ensure_transition(batch, BatchStatus.PAID)
     now = timezone.now()
     for claim in Claim.objects.select_for_update().filter(batch=batch).order_by("pk"):
-        if not claim.can_become(ClaimStatus.PAID):
-            raise InvalidTransition(claim.get_status_display(), ClaimStatus.PAID.label)
-        ClaimTransition.objects.create(
-            claim=claim,
-            from_status=claim.status,
-            to_status=ClaimStatus.PAID,
+        workflow.ensure_transition(claim, ClaimStatus.PAID)
+        workflow.record_transition(
+            ClaimTransition,
+            claim,
+            to=ClaimStatus.PAID,
             actor=actor,
             reason=payment_ref.strip(),
             details={"batch": batch.pk, "payment_ref": payment_ref.strip()},

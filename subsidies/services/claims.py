@@ -20,11 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Filing, Membership
-from tuoyu_portal import crypto
+from tuoyu_portal import crypto, workflow
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exceptions import (
     DomainError,
-    InvalidTransition,
     NotPermitted,
     RuleViolation,
     collect,
@@ -269,24 +268,6 @@ def _ensure_officer(claim: Claim, actor: User) -> None:
         raise NotPermitted(_("只有本地区的补贴审核人员可以审核补贴申请。"))
 
 
-def _ensure_transition(claim: Claim, target: str) -> None:
-    if not claim.can_become(target):
-        raise InvalidTransition(claim.get_status_display(), ClaimStatus(target).label)
-
-
-def _record(
-    claim: Claim, *, to: str, actor: User, reason: str = "", details: dict[str, Any] | None = None
-) -> ClaimTransition:
-    return ClaimTransition.objects.create(
-        claim=claim,
-        from_status=claim.status,
-        to_status=to,
-        actor=actor,
-        reason=reason,
-        details=details or {},
-    )
-
-
 def _write_lines(claim: Claim, kind: str, lines: Sequence[LineInput]) -> None:
     claim.lines.all().delete()
     rows = []
@@ -391,8 +372,7 @@ def update_claim(
     """Replace the scheme, period and lines of a draft or returned claim (operator only)."""
     claim = Claim.objects.select_for_update().select_related("filing").get(pk=claim.pk)
     _ensure_member(claim.filing, actor)
-    if not claim.is_editable:
-        raise InvalidTransition(claim.get_status_display(), ClaimStatus.DRAFT.label)
+    workflow.ensure_status(claim, Claim.EDITABLE, ClaimStatus.DRAFT.label)
     period_start, period_end = first_of_month(period_start), first_of_month(period_end)
     collect(
         validate_input(
@@ -474,7 +454,7 @@ def submit_claim(claim: Claim, *, actor: User) -> Claim:
         .get(pk=claim.pk)
     )
     _ensure_member(claim.filing, actor)
-    _ensure_transition(claim, ClaimStatus.SUBMITTED)
+    workflow.ensure_transition(claim, ClaimStatus.SUBMITTED)
     lines = [
         LineInput(
             classes=line.classes,
@@ -503,7 +483,8 @@ def submit_claim(claim: Claim, *, actor: User) -> Claim:
     collect(violations)
     _take_entitlements(claim)
     attendance.open_confirmation(claim)
-    _record(
+    workflow.record_transition(
+        ClaimTransition,
         claim,
         to=ClaimStatus.SUBMITTED,
         actor=actor,
@@ -547,7 +528,7 @@ def approve_claim(claim: Claim, *, actor: User, note: str = "") -> Claim:
         .get(pk=claim.pk)
     )
     _ensure_officer(claim, actor)
-    _ensure_transition(claim, ClaimStatus.APPROVED)
+    workflow.ensure_transition(claim, ClaimStatus.APPROVED)
     collect(
         [
             *eligibility.evaluate(claim, on=timezone.localdate(), with_duplicates=False),
@@ -558,7 +539,8 @@ def approve_claim(claim: Claim, *, actor: User, note: str = "") -> Claim:
     threshold = rules.value_for("subsidy_audit_amount_threshold", claim.region_id)
     over = threshold is not None and claim.amount >= Decimal(str(threshold))
     flagged = over or audit_sampled(claim.pk, share)
-    _record(
+    workflow.record_transition(
+        ClaimTransition,
         claim,
         to=ClaimStatus.APPROVED,
         actor=actor,
@@ -592,9 +574,11 @@ def reject_claim(claim: Claim, *, actor: User, reason: str) -> Claim:
     _reason_required(reason)
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     _ensure_officer(claim, actor)
-    _ensure_transition(claim, ClaimStatus.REJECTED)
+    workflow.ensure_transition(claim, ClaimStatus.REJECTED)
     _release_entitlements(claim)
-    _record(claim, to=ClaimStatus.REJECTED, actor=actor, reason=reason)
+    workflow.record_transition(
+        ClaimTransition, claim, to=ClaimStatus.REJECTED, actor=actor, reason=reason
+    )
     claim.status, claim.decided_at, claim.decided_by = ClaimStatus.REJECTED, timezone.now(), actor
     claim.decision_reason = reason
     claim.save(
@@ -610,8 +594,10 @@ def request_changes(claim: Claim, *, actor: User, reason: str) -> Claim:
     _reason_required(reason)
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     _ensure_officer(claim, actor)
-    _ensure_transition(claim, ClaimStatus.CHANGES_REQUESTED)
-    _record(claim, to=ClaimStatus.CHANGES_REQUESTED, actor=actor, reason=reason)
+    workflow.ensure_transition(claim, ClaimStatus.CHANGES_REQUESTED)
+    workflow.record_transition(
+        ClaimTransition, claim, to=ClaimStatus.CHANGES_REQUESTED, actor=actor, reason=reason
+    )
     claim.status, claim.decision_reason = ClaimStatus.CHANGES_REQUESTED, reason
     claim.save(update_fields=["status", "decision_reason", "updated_at"])
     return claim

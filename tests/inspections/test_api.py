@@ -257,19 +257,20 @@ def test_it_lists_credit_records_with_reasons(
     findings.record_finding(
         inspection, actor=inspector, rule="§32", severity="critical", description="无监控"
     )
-    credit.record_ban_credit(
-        ban_id=1,
+    credit.record_credit(
+        source="ban",
+        source_id=1,
+        rule_key="credit_weight_ban",
+        reason="终身禁入",
+        region_code=filing.region_id,
         person_id_hash="h" * 64,
         person_name="张某",
-        region_code=filing.region_id,
-        reason="终身禁入",
     )
     own = client_for(operator).get("/api/v1/credit-records/").json()["results"]
     assert [(r["points"], r["reason"]) for r in own] == [(10, "严重问题：§32")]
     assert client_for(other_operator).get("/api/v1/credit-records/").json()["results"] == []
     staff = client_for(county_reviewer).get("/api/v1/credit-records/").json()["results"]
     assert {r["source"] for r in staff} == {"finding", "ban"}
-    assert credit.institution_credit(filing.institution_id)["points"] == 10
 
 
 def test_it_lists_findings_and_inspections_in_constant_queries(

@@ -296,7 +296,7 @@ def test_it_explains_the_risk_score(filing, inspector, county_reviewer):
         filing, actor=county_reviewer, kind="warning", legal_basis="人口与计划生育法第四十一条",
         decision_ref="岚卫罚〔2026〕1号", decided_on=date(2026, 3, 20),
     )  # fmt: skip
-    result = risk.assess_filing(filing, date(2026, 6, 10))
+    result = risk.assess_filings(Filing.objects.filter(pk=filing.pk), date(2026, 6, 10))[0]
     reasons = {r["code"]: r["points"] for r in result.reasons}
     assert reasons == {
         "days_since_visit": 10.0,
@@ -315,7 +315,7 @@ def test_it_scores_a_new_never_visited_institution(filing):
     Filing.objects.filter(pk=filing.pk).update(
         filed_on=date(2026, 5, 1), lease_end=date(2026, 7, 1)
     )
-    result = risk.assess_filing(filing, date(2026, 6, 10))
+    result = risk.assess_filings(Filing.objects.filter(pk=filing.pk), date(2026, 6, 10))[0]
     reasons = {r["code"]: r["points"] for r in result.reasons}
     assert reasons == {
         "days_since_visit": 4.0,
@@ -515,8 +515,15 @@ def test_it_keeps_the_checklist_version_a_visit_was_filled_with(filing, inspecto
         filing, actor=inspector, kind="routine", visited_on=date(2026, 3, 2),
         checklist_template=v1, checklist_answers={"cctv_24h": {"ok": True}},
     )  # fmt: skip
-    v2 = visits.revise_checklist(
-        v1, actor=inspector, items=[{"code": "cctv_24h_v2", "text": "新版监控要求"}]
+    # A new version is a new row (published through the admin); the visit keeps its own.
+    v2 = ChecklistTemplate.objects.create(
+        code=v1.code,
+        version=v1.version + 1,
+        title=v1.title,
+        kind=v1.kind,
+        items=[{"code": "cctv_24h_v2", "text": "新版监控要求"}],
+        settings=v1.settings,
+        published=True,
     )
     assert v2.version == 2
     inspection.refresh_from_db()

@@ -6,9 +6,9 @@ import threading
 from datetime import date
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
-from registry.models import Filing
+from registry.models import Filing, FilingStatus
 from registry.services import filings as svc
 from tests import factories
 from tests.registry.filing_factories import submitted_filing
@@ -70,17 +70,32 @@ def test_it_numbers_concurrent_accepts_without_gaps_or_duplicates() -> None:
 
 
 def test_it_gives_the_number_back_when_the_accept_rolls_back(
-    operator, institution, county_reviewer
+    operator, institution, county_reviewer, monkeypatch
 ) -> None:
     filing = submitted_filing(operator, institution)
-    from django.db import transaction
 
-    with pytest.raises(RuntimeError), transaction.atomic():
-        svc.accept_filing(filing, actor=county_reviewer)
-        raise RuntimeError
+    def fail_after_numbering(*args: object, **kwargs: object) -> None:
+        raise RuntimeError  # a step after the number was taken fails: the whole accept rolls back
+
+    with monkeypatch.context() as patch:
+        patch.setattr(svc.receipts, "issue_snapshot", fail_after_numbering)
+        with pytest.raises(RuntimeError):
+            svc.accept_filing(filing, actor=county_reviewer)
     filing.refresh_from_db()
+    assert filing.status == FilingStatus.SUBMITTED and not filing.filing_number
     accepted = svc.accept_filing(filing, actor=county_reviewer)
     assert accepted.filing_number.endswith("-00001")
+
+
+def test_it_refuses_to_accept_inside_a_callers_transaction(
+    operator, institution, county_reviewer
+) -> None:
+    """The accept is its own transaction (durable): no caller can roll a number back later."""
+    filing = submitted_filing(operator, institution)
+    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+        svc.accept_filing(filing, actor=county_reviewer)
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.SUBMITTED
 
 
 def test_it_numbers_each_county_separately(

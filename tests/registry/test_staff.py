@@ -139,7 +139,7 @@ def test_it_commits_the_ban_alert_even_though_the_request_is_refused(
 
 
 def test_it_lets_a_lifted_ban_pass(operator: User, filing: Filing, county_reviewer: User) -> None:
-    from registry.services.bans import lift_ban
+    from registry.services.bans import correct_ban
 
     ban = create_ban(
         actor=county_reviewer,
@@ -149,7 +149,7 @@ def test_it_lets_a_lifted_ban_pass(operator: User, filing: Filing, county_review
         decision_ref="x",
         decided_on=timezone.localdate(),
     )
-    lift_ban(ban, actor=county_reviewer, reason="行政复议撤销")
+    correct_ban(ban, actor=county_reviewer, changes={"active": False}, reason="行政复议撤销")
     response = client_for(operator).post(staff_url(filing), payload(BANNED_ID), format="json")
     assert response.status_code == 201
 

@@ -429,10 +429,6 @@ def public_subset(figures: dict[str, Any]) -> dict[str, Any]:
     return {key: figures[key] for key in PUBLIC_KEYS if key in figures}
 
 
-def public_figures(code: str, year: int | None = None) -> dict[str, Any]:
-    return public_subset(region_figures(code, year))
-
-
 PUBLIC_KEYS: tuple[str, ...] = (
     "region",
     "region_name",
