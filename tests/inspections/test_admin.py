@@ -65,9 +65,9 @@ def test_it_shows_the_inspector_only_own_region_rows(filing, other_filing, admin
     shown = {obj.pk for obj in response.context["cl"].result_list}
     assert shown == {mine.pk}
     assert response.context["cl"].show_full_result_count is False
-    # Another region's visit does not exist for this inspector: the admin redirects away.
+    # Another region's visit does not exist for this inspector: 404, as on every other surface.
     other = client.get(f"/admin/inspections/inspection/{theirs.pk}/change/")
-    assert other.status_code == 302
+    assert other.status_code == 404
     assert client.get(f"/admin/inspections/inspection/{mine.pk}/change/").status_code == 200
 
 
