@@ -95,6 +95,19 @@ def test_it_logs_a_visit_with_an_inline_finding_through_the_services(filing, adm
     assert filing.latest_inspection["findings"] == 1
 
 
+def test_it_saves_the_chosen_inspectors_with_the_visit_through_the_service(filing, admin_inspector):
+    from tests import factories
+
+    colleague = factories.UserFactory(
+        username="inspector_a2", role="inspector", region_id="371103", department="fire"
+    )
+    response = _client(admin_inspector).post(
+        "/admin/inspections/inspection/add/", _add_payload(filing, inspectors=[colleague.pk])
+    )
+    assert response.status_code == 302
+    assert set(Inspection.objects.get().inspectors.all()) == {admin_inspector, colleague}
+
+
 def test_it_only_offers_filings_of_the_inspectors_region(filing, other_filing, admin_inspector):
     response = _client(admin_inspector).get("/admin/inspections/inspection/add/")
     choices = {c for c, _label in response.context["adminform"].form.fields["filing"].choices if c}
