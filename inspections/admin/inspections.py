@@ -250,7 +250,8 @@ class InspectionAdmin(ServiceSavesAdmin):
                     observed_classes=data.get("observed_classes"),
                     checklist_answers=data.get("checklist_answers"),
                     published=data.get("published"),
-                    inspectors=list(data.get("inspectors") or []),
+                    # Absent from the form, the visit keeps its inspectors.
+                    inspectors=list(data["inspectors"]) if "inspectors" in data else None,
                 )
             else:
                 saved = visits.record_inspection(

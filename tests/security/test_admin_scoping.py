@@ -4,6 +4,7 @@ admin: they list none of county A's rows and get 404 on each change page."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -12,11 +13,22 @@ from django.contrib.auth.models import Permission
 from django.db.models import Model
 from django.test import Client
 
-from registry.models import BanAlert, FilingChange, FilingVersion
+from inspections.services import enforcement
+from registry.models import (
+    BanAlert,
+    FilingChange,
+    FilingNumberCounter,
+    FilingVersion,
+    HealthInboxEntry,
+    ImportBatch,
+    SupplementRequest,
+)
+from subsidies.models import PaymentBatch
 from tests import factories
 from tests.security.test_authorization_matrix import world  # noqa: F401  (the fixture)
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.admin_bases import ReferenceAdmin, ScopedAdmin
+from tuoyu_portal.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -55,13 +67,45 @@ def test_every_admin_of_the_project_is_scoped() -> None:
     )
 
 
+def _has_own_scope(model: type[Model], model_admin: admin.ModelAdmin) -> bool:
+    """Rows scoped by `visible_to` or by the admin's own rule (the others show none at all)."""
+    own_rule = type(model_admin).scope is not ScopedAdmin.scope
+    return own_rule or hasattr(model._default_manager.all(), "visible_to")
+
+
 @pytest.fixture
-def staff_world(world: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
-    """The authorization matrix's county A world, plus a row of each staff and ban admin."""
+def staff_world(
+    world: dict[str, Any],  # noqa: F811
+    county_reviewer: User,
+    registrar: User,
+    finance_officer: User,
+    operator: User,
+) -> dict[str, Any]:
+    """The authorization matrix's county A world, plus a row for each admin it lacks."""
     filed = world["filed"]
     BanAlert.objects.create(ban=world["ban"], institution=world["institution"], region_id="371103")
     FilingChange.objects.create(filing=filed, proposed={"places": 20}, reason="扩大规模")
     FilingVersion.objects.create(filing=filed, number=1, facts={"places": 10})
+    HealthInboxEntry.objects.create(
+        idempotency_key="admin-scoping-1",
+        event="approved",
+        registration_ref=world["registration"].pk,
+        name=world["institution"].name,
+        region_id="371103",
+        payload={},
+    )
+    ImportBatch.objects.create(uploaded_by=registrar, file_name="存量机构.csv", sha256="0" * 64)
+    PaymentBatch.objects.create(region_id="371103", created_by=finance_officer)
+    enforcement.record_enforcement(
+        filed, actor=county_reviewer, kind="warning", legal_basis="人口与计划生育法第四十一条",
+        decision_ref="岚卫罚〔2026〕1号", decided_on=date(2026, 3, 1),
+    )  # fmt: skip
+    Notification.objects.create(recipient=operator, kind="finding", event_key="x", title="检查")
+    SupplementRequest.objects.create(
+        filing=world["filing"], items=[{"item": "license", "note": "请补正"}],
+        requested_by=county_reviewer,
+    )  # fmt: skip
+    FilingNumberCounter.objects.create(region_id="371103", year=2099)
     return world
 
 
@@ -113,3 +157,12 @@ def test_staff_of_another_region_see_no_row_of_any_admin(
                 leaks.append(f"{opts.label} #{obj.pk} change page: {status}")
     assert not leaks, f"{role} of {OTHER_COUNTY} reaches county A's rows:\n" + "\n".join(leaks)
     assert checked >= STAFF_AND_BAN_ADMINS, STAFF_AND_BAN_ADMINS - checked
+    # Every admin with a scope of its own was tried with a row: a new one needs a row above.
+    untried = [
+        model._meta.label
+        for model, model_admin in _project_admins()
+        if not isinstance(model_admin, ReferenceAdmin)
+        and _has_own_scope(model, model_admin)
+        and (model._meta.app_label, model._meta.model_name) not in checked
+    ]
+    assert not untried, f"no row in the world for: {untried}"
