@@ -42,7 +42,7 @@ class ScopedAdmin(admin.ModelAdmin):
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
             # Django's admin would redirect with "does not exist"; out of scope is a plain 404.
-            raise Http404(_("没有找到该记录。"))
+            raise Http404(_("未找到，或不在您的管辖范围内。"))
         return obj
 
 
