@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.models import Filing
 from tuoyu_portal.accounts.models import Department, Role, User
+from tuoyu_portal.admin_bases import ReadOnlyInline, ReferenceAdmin
 from tuoyu_portal.exceptions import DomainError
 
 from ..models import (
@@ -30,7 +31,7 @@ from ..models import (
 from ..services import findings as finding_services
 from ..services import visits
 from ..services.common import sniff_evidence
-from .base import ScopedAdmin, filing_number_q, institution_name_q, search_terms
+from .base import LargeListAdmin, filing_number_q, institution_name_q, search_terms
 
 
 class RefusedSave(Exception):
@@ -44,6 +45,25 @@ class RefusedSave(Exception):
 def _report(request: HttpRequest, modeladmin: admin.ModelAdmin, error: DomainError) -> None:
     for v in error.violations:
         modeladmin.message_user(request, f"{v.message}（{v.code}）", level=messages.ERROR)
+
+
+class ServiceSavesAdmin(LargeListAdmin):
+    """Saves go through the services; a refusal undoes the whole save and is reported."""
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
+        # The admin wraps the save in one transaction; a refused service call leaves it by
+        # exception (so nothing is saved) and the inspector is sent back with the reasons.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except RefusedSave as refused:
+            _report(request, self, refused.error)
+            return redirect(request.get_full_path())
 
 
 # --------------------------------------------------------------------------- inspection
@@ -130,7 +150,7 @@ class FindingInline(admin.StackedInline):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(ScopedAdmin):
+class InspectionAdmin(ServiceSavesAdmin):
     form = InspectionForm
     inlines = [FindingInline]
     list_display = [
@@ -230,6 +250,8 @@ class InspectionAdmin(ScopedAdmin):
                     observed_classes=data.get("observed_classes"),
                     checklist_answers=data.get("checklist_answers"),
                     published=data.get("published"),
+                    # Absent from the form, the visit keeps its inspectors.
+                    inspectors=list(data["inspectors"]) if "inspectors" in data else None,
                 )
             else:
                 saved = visits.record_inspection(
@@ -242,18 +264,22 @@ class InspectionAdmin(ScopedAdmin):
                     observed_classes=data.get("observed_classes"),
                     checklist_template=data.get("checklist_template"),
                     checklist_answers=data.get("checklist_answers") or {},
+                    inspectors=list(data.get("inspectors") or []),
                     published=data.get("published", True),
                 )
         except DomainError as error:
             raise RefusedSave(error) from error
-        # The admin goes on to save inlines and M2M against this instance.
-        obj.pk, obj._state.adding = saved.pk, False
-        obj.__dict__.update({k: v for k, v in saved.__dict__.items() if not k.startswith("_")})
+        # The admin goes on with this instance (inlines, history, redirect): make it the row
+        # the service saved.
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        # The logging inspector is always one of the visit's inspectors.
-        form.instance.inspectors.add(request.user)
+        # The service saved the inspectors with the visit (form.save_m2m would set them again);
+        # only the inline findings are left.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model is not Finding:
@@ -279,21 +305,6 @@ class InspectionAdmin(ScopedAdmin):
                 raise RefusedSave(error) from error
             formset.new_objects.append(created)
         return None
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> Any:
-        # The admin wraps the save in one transaction; a refused service call leaves it by
-        # exception (so nothing is saved) and the inspector is sent back with the reasons.
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except RefusedSave as refused:
-            _report(request, self, refused.error)
-            return redirect(request.get_full_path())
 
 
 # --------------------------------------------------------------------------- findings
@@ -342,36 +353,20 @@ class EvidenceInline(admin.TabularInline):
         return False
 
 
-class RectificationInline(admin.TabularInline):
+class RectificationInline(ReadOnlyInline):
     model = Rectification
-    extra = 0
-    can_delete = False
     fields = ["submitted_at", "submitted_by", "note", "accepted", "decision_note", "decided_at"]
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class TransitionInline(admin.TabularInline):
+class TransitionInline(ReadOnlyInline):
     model = FindingTransition
-    extra = 0
-    can_delete = False
     fields = ["created_at", "from_status", "to_status", "event", "actor", "note"]
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Finding)
-class FindingAdmin(ScopedAdmin):
+class FindingAdmin(ServiceSavesAdmin):
     list_display = ["rule", "institution", "severity", "status", "deadline", "is_overdue_now"]
     list_filter = ["severity", "status", OverdueFilter, "technical_advice"]
     list_select_related = ["institution"]
@@ -415,14 +410,20 @@ class FindingAdmin(ScopedAdmin):
         pass  # every field is read-only; only evidence (inline) is added
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        # The admin's change message reads these lists (normally set by formset.save()).
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for evidence_form in formset.extra_forms:
-            if evidence_form.has_changed() and evidence_form.cleaned_data.get("file"):
-                evidence = evidence_form.save(commit=False)
-                evidence.finding = form.instance
-                evidence.uploaded_by = request.user
-                evidence.save()
-                formset.new_objects.append(evidence)
+        files = [
+            evidence_form.cleaned_data["file"]
+            for evidence_form in formset.extra_forms
+            if evidence_form.has_changed() and evidence_form.cleaned_data.get("file")
+        ]
+        if not files:
+            return
+        try:
+            added = finding_services.add_evidence(form.instance, actor=request.user, files=files)
+        except DomainError as error:
+            raise RefusedSave(error) from error
+        formset.new_objects.extend(added)
 
     def _verify(self, request: HttpRequest, queryset: QuerySet[Finding], accepted: bool) -> None:
         done = 0
@@ -464,7 +465,7 @@ class FindingAdmin(ScopedAdmin):
 
 
 @admin.register(ChecklistTemplate)
-class ChecklistTemplateAdmin(admin.ModelAdmin):
+class ChecklistTemplateAdmin(ReferenceAdmin):
     list_display = ["code", "version", "title", "kind", "published"]
     list_filter = ["kind", "published"]
 
@@ -476,7 +477,7 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(EnforcementAction)
-class EnforcementActionAdmin(ScopedAdmin):
+class EnforcementActionAdmin(LargeListAdmin):
     list_display = [
         "decision_ref",
         "institution",

@@ -47,16 +47,26 @@ def _add_evidence(
     *,
     actor: User,
     rectification: Rectification | None = None,
-) -> None:
-    for upload in files:
-        content_type = sniff_evidence(upload)
+) -> list[FindingEvidence]:
+    return [
         FindingEvidence.objects.create(
             finding=finding,
             rectification=rectification,
             file=upload,
-            content_type=content_type,
+            content_type=sniff_evidence(upload),
             uploaded_by=actor,
         )
+        for upload in files
+    ]
+
+
+@transaction.atomic
+def add_evidence(
+    finding: Finding, *, actor: User, files: Sequence[UploadedFile]
+) -> list[FindingEvidence]:
+    """Photos or PDFs of a finding, added by an inspector of its region after the visit."""
+    ensure_inspector_for(finding.inspection.filing, actor)
+    return _add_evidence(finding, files, actor=actor)
 
 
 # Not durable: the inspection admin saves through it inside its change-form transaction.

@@ -214,8 +214,10 @@ def update_inspection(
     observed_classes: Any = None,
     checklist_answers: dict[str, Any] | None = None,
     published: bool | None = None,
+    inspectors: list[User] | None = None,
 ) -> Inspection:
-    """Correct a visit's record (same inspector region); re-runs the checks and the summary."""
+    """Correct a visit's record (same inspector region); re-runs the checks and the summary.
+    New `inspectors` replace the visit's; whoever corrects the record is always among them."""
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
     ensure_inspector_for(inspection.filing, actor)
     if notes is not None:
@@ -239,6 +241,8 @@ def update_inspection(
         inspection.published = published
     inspection.full_clean()
     inspection.save()
+    if inspectors is not None:
+        inspection.inspectors.set([actor, *inspectors])
     refresh_summary(inspection.filing_id)
     return inspection
 

@@ -2,7 +2,7 @@
 
 Workflow fields are read-only: status changes go through the services (the reviewer pages and
 the API), never through an admin save. Querysets are scoped with `visible_to` for staff users
-who are not superusers.
+who are not superusers (tuoyu_portal.admin_bases).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -22,24 +21,7 @@ from registry.models import (
     FilingTransition,
     SupplementRequest,
 )
-
-
-def _scoped(request: HttpRequest, qs: QuerySet[Any]) -> QuerySet[Any]:
-    if request.user.is_superuser:
-        return qs
-    return qs.visible_to(request.user)  # type: ignore[attr-defined]
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from tuoyu_portal.admin_bases import ReadOnlyInline, RegionScopedAdmin, ScopedAdmin
 
 
 class FilingClassInline(ReadOnlyInline):
@@ -79,7 +61,7 @@ WORKFLOW_FIELDS = (
 
 
 @admin.register(Filing)
-class FilingAdmin(admin.ModelAdmin):
+class FilingAdmin(ScopedAdmin):
     list_display = (
         "id",
         "institution",
@@ -97,9 +79,6 @@ class FilingAdmin(admin.ModelAdmin):
     exclude = ("person_in_charge_id_encrypted", "person_in_charge_id_hash")
     inlines = (FilingClassInline, FilingDocumentInline, FilingTransitionInline)
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Filing]:
-        return _scoped(request, super().get_queryset(request))
-
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # filings are opened by operators through the services
 
@@ -108,7 +87,7 @@ class FilingAdmin(admin.ModelAdmin):
 
 
 @admin.register(FilingDocument)
-class FilingDocumentAdmin(admin.ModelAdmin):
+class FilingDocumentAdmin(ScopedAdmin):
     list_display = ("id", "filing", "kind", "original_name", "size", "locked", "uploaded_at")
     list_filter = ("kind", "locked")
     list_select_related = ("filing", "filing__institution")
@@ -127,9 +106,6 @@ class FilingDocumentAdmin(admin.ModelAdmin):
         "superseded_by",
     )
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[FilingDocument]:
-        return _scoped(request, super().get_queryset(request))
-
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -138,14 +114,11 @@ class FilingDocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupplementRequest)
-class SupplementRequestAdmin(admin.ModelAdmin):
+class SupplementRequestAdmin(ScopedAdmin):
     list_display = ("id", "filing", "requested_by", "requested_at", "resolved_at")
     # A filing without a number shows its institution: join it, or each row costs a query.
     list_select_related = ("filing__institution", "requested_by")
     readonly_fields = ("filing", "items", "note", "requested_by", "requested_at", "resolved_at")
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[SupplementRequest]:
-        return _scoped(request, super().get_queryset(request))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -155,7 +128,7 @@ class SupplementRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(FilingNumberCounter)
-class FilingNumberCounterAdmin(admin.ModelAdmin):
+class FilingNumberCounterAdmin(RegionScopedAdmin):
     list_display = ("region", "year", "last")
     readonly_fields = ("region", "year", "last")
 

@@ -1,25 +1,15 @@
-"""Admin of the health inbox (read-only) and the reconciliation reports (mismatches first)."""
+"""Admin of the health inbox (read-only, the county's own entries) and the reconciliation reports
+(mismatches first; national figures, for superusers)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import HealthInboxEntry, ReconciliationReport
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+from tuoyu_portal.admin_bases import ReadOnlyAdmin
 
 
 @admin.register(HealthInboxEntry)

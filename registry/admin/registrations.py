@@ -20,30 +20,9 @@ from registry.models import (
     Registration,
     RegistrationTransition,
 )
+from tuoyu_portal.accounts.models import User
+from tuoyu_portal.admin_bases import ReadOnlyAdmin, ReadOnlyInline, ScopedAdmin
 from tuoyu_portal.identifier_fields import IdentifierSearchMixin
-
-
-class ScopedAdmin(admin.ModelAdmin):
-    """Superusers see everything; other staff only their jurisdiction."""
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        if hasattr(qs, "visible_to"):
-            return qs.visible_to(request.user)
-        return qs.none()
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class RegistrationTransitionInline(ReadOnlyInline):
@@ -60,23 +39,15 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(IdentifierSearchMixin, ScopedAdmin):
+class RegistrationAdmin(IdentifierSearchMixin, ReadOnlyAdmin):
+    """A workflow model: changes go through the services (registrar pages / API), never here."""
+
     list_display = ["id", "name", "legal_nature", "region", "authority", "status", "submitted_at"]
     list_filter = ["status", "authority", "legal_nature"]
     list_select_related = ["region"]
     search_fields = ["name", "credit_code"]
     inlines = [RegistrationTransitionInline]
     exclude = ["legal_representative_id_encrypted", "legal_representative_id_hash"]
-
-    # Workflow model: changes go through the services (registrar pages / API), never the admin.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Institution)
@@ -90,21 +61,18 @@ class InstitutionAdmin(IdentifierSearchMixin, ScopedAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ScopedAdmin):
     list_display = ["institution", "user", "is_owner", "created_at"]
     list_select_related = ["institution", "user"]
     raw_id_fields = ["institution", "user", "added_by"]
     search_fields = ["institution__name", "user__username"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(institution__in=Institution.objects.visible_to(request.user))
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
+        return queryset.filter(institution__in=Institution.objects.visible_to(user))
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(ScopedAdmin):
     list_display = [
         "id",
         "file_name",
@@ -128,6 +96,5 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        qs = super().get_queryset(request)
-        return qs if request.user.is_superuser else qs.filter(uploaded_by=request.user)
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
+        return queryset.filter(uploaded_by=user)  # a registrar's own uploads

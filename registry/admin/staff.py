@@ -1,4 +1,5 @@
-"""Admin for the roster, ban register and change filings: masked IDs, no deletes of bans."""
+"""Admin for the roster, ban register and change filings: masked IDs, no deletes of bans, each
+scoped like its pages (the ban register is national, read by health reviewers)."""
 
 from __future__ import annotations
 
@@ -16,21 +17,11 @@ from registry.models import (
     FilingVersion,
     StaffMember,
 )
-
-
-class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from tuoyu_portal.admin_bases import ReadOnlyInline, ScopedAdmin
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class StaffMemberAdmin(ScopedAdmin):
     list_display = (
         "name",
         "id_masked",
@@ -71,7 +62,7 @@ class BanCorrectionInline(ReadOnlyInline):
 
 
 @admin.register(Ban)
-class BanAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class BanAdmin(ScopedAdmin):
     list_display = ("name", "id_masked", "decision_ref", "decided_on", "active")
     list_filter = ("active",)
     search_fields = ("name", "decision_ref")
@@ -87,7 +78,7 @@ class BanAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(BanAlert)
-class BanAlertAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class BanAlertAdmin(ScopedAdmin):
     list_display = (
         "created_at",
         "ban",
@@ -120,7 +111,7 @@ class FilingChangeTransitionInline(ReadOnlyInline):
 
 
 @admin.register(FilingChange)
-class FilingChangeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class FilingChangeAdmin(ScopedAdmin):
     list_display = ("filing", "status", "submitted_at", "decided_at")
     list_filter = ("status",)
     raw_id_fields = ("filing",)
@@ -148,7 +139,7 @@ class FilingChangeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(FilingVersion)
-class FilingVersionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class FilingVersionAdmin(ScopedAdmin):
     list_display = ("filing", "number", "created_at")
     raw_id_fields = ("filing",)
     readonly_fields = ("filing", "number", "facts", "change", "reason", "created_at")

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tuoyu_portal.accounts.models import Role
 from tuoyu_portal.identifiers import IdDocumentType
 from tuoyu_portal.models import TimeStampedModel
 
@@ -16,6 +17,15 @@ from .institutions import Institution, jurisdiction_q
 
 if TYPE_CHECKING:
     from tuoyu_portal.accounts.models import User
+
+
+class BanQuerySet(models.QuerySet["Ban"]):
+    def visible_to(self, user: User) -> Self:
+        """The register is national, checked at every staff addition anywhere: every health
+        reviewer reads all of it (the register page and API); nobody else reads any of it."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        return self.all() if user.role == Role.HEALTH_REVIEWER else self.none()
 
 
 class Ban(TimeStampedModel):
@@ -38,6 +48,8 @@ class Ban(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+
+    objects = BanQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("终身禁入人员")

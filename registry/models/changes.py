@@ -172,6 +172,14 @@ class FilingChangeTransition(models.Model):
         return str(ChangeStatus(self.to_status).label) if self.to_status else ""
 
 
+class FilingVersionQuerySet(models.QuerySet["FilingVersion"]):
+    def visible_to(self, user: User) -> Self:
+        """Whoever may see the filing may see its earlier versions."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(jurisdiction_q(user, "region", "filing__institution"))
+
+
 class FilingVersion(models.Model):
     """A snapshot of a filing's facts as they were before an accepted change replaced them."""
 
@@ -183,6 +191,8 @@ class FilingVersion(models.Model):
     )
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FilingVersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("备案历史版本")

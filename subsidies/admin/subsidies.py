@@ -1,18 +1,17 @@
 """Admin: schemes are edited here by administrators; claims and batches are read-only (their
-workflow runs through the services, from the officer pages and the API)."""
+workflow runs through the services, from the officer pages and the API). Each is scoped to the
+user's jurisdiction (tuoyu_portal.admin_bases)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from subsidies.models import Claim, ClaimDocument, ClaimLine, ClaimTransition, PaymentBatch, Scheme
+from tuoyu_portal.admin_bases import ReadOnlyAdmin, ReadOnlyInline, RegionScopedAdmin
 
 
 @admin.register(Scheme)
-class SchemeAdmin(admin.ModelAdmin):
+class SchemeAdmin(RegionScopedAdmin):
     list_display = [
         "region",
         "kind",
@@ -26,17 +25,6 @@ class SchemeAdmin(admin.ModelAdmin):
     search_fields = ["region__code", "region__name"]
     raw_id_fields = ["region"]
     list_select_related = ["region"]
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ClaimLineInline(ReadOnlyInline):
@@ -66,17 +54,6 @@ class ClaimDocumentInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Claim)
 class ClaimAdmin(ReadOnlyAdmin):
     list_display = [
@@ -95,18 +72,9 @@ class ClaimAdmin(ReadOnlyAdmin):
     exclude = ["dedupe_key"]
     inlines = [ClaimLineInline, ClaimDocumentInline, ClaimTransitionInline]
 
-    def get_queryset(self, request: HttpRequest) -> Any:
-        qs = super().get_queryset(request)
-        # Superusers support every region; anyone else sees their jurisdiction only.
-        return qs if request.user.is_superuser else qs.visible_to(request.user)  # type: ignore[arg-type]
-
 
 @admin.register(PaymentBatch)
 class PaymentBatchAdmin(ReadOnlyAdmin):
     list_display = ["id", "region", "status", "total", "payment_ref", "created_at", "paid_at"]
     list_filter = ["status"]
     search_fields = ["payment_ref"]
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        qs = super().get_queryset(request)
-        return qs if request.user.is_superuser else qs.visible_to(request.user)  # type: ignore[arg-type]

@@ -65,9 +65,9 @@ def test_it_shows_the_inspector_only_own_region_rows(filing, other_filing, admin
     shown = {obj.pk for obj in response.context["cl"].result_list}
     assert shown == {mine.pk}
     assert response.context["cl"].show_full_result_count is False
-    # Another region's visit does not exist for this inspector: the admin redirects away.
+    # Another region's visit does not exist for this inspector: 404, as on every other surface.
     other = client.get(f"/admin/inspections/inspection/{theirs.pk}/change/")
-    assert other.status_code == 302
+    assert other.status_code == 404
     assert client.get(f"/admin/inspections/inspection/{mine.pk}/change/").status_code == 200
 
 
@@ -93,6 +93,19 @@ def test_it_logs_a_visit_with_an_inline_finding_through_the_services(filing, adm
     assert CreditRecord.objects.filter(source="finding", source_id=finding.pk).exists()
     filing.refresh_from_db()
     assert filing.latest_inspection["findings"] == 1
+
+
+def test_it_saves_the_chosen_inspectors_with_the_visit_through_the_service(filing, admin_inspector):
+    from tests import factories
+
+    colleague = factories.UserFactory(
+        username="inspector_a2", role="inspector", region_id="371103", department="fire"
+    )
+    response = _client(admin_inspector).post(
+        "/admin/inspections/inspection/add/", _add_payload(filing, inspectors=[colleague.pk])
+    )
+    assert response.status_code == 302
+    assert set(Inspection.objects.get().inspectors.all()) == {admin_inspector, colleague}
 
 
 def test_it_only_offers_filings_of_the_inspectors_region(filing, other_filing, admin_inspector):

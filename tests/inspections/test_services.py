@@ -529,3 +529,25 @@ def test_it_keeps_the_checklist_version_a_visit_was_filled_with(filing, inspecto
     inspection.refresh_from_db()
     assert inspection.checklist_template == v1
     assert "cctv_24h" in {i["code"] for i in inspection.checklist_template.items}
+
+
+def test_it_adds_evidence_for_inspectors_of_the_findings_region(filing, inspector, county_reviewer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from inspections.models import FindingEvidence
+    from tests.registry.filing_factories import PNG_BYTES
+
+    finding = f.finding(f.inspection(filing, inspector))
+    [evidence] = findings.add_evidence(
+        finding, actor=inspector, files=[SimpleUploadedFile("现场.png", PNG_BYTES)]
+    )
+    assert (evidence.content_type, evidence.uploaded_by, evidence.rectification) == (
+        "image/png",
+        inspector,
+        None,
+    )
+    with pytest.raises(NotPermitted):
+        findings.add_evidence(
+            finding, actor=county_reviewer, files=[SimpleUploadedFile("x.png", PNG_BYTES)]
+        )
+    assert FindingEvidence.objects.filter(finding=finding).count() == 1

@@ -2,7 +2,8 @@
 
 The action is attached to the registry admins that hold encrypted ID numbers (this app is
 installed after registry, so their ModelAdmins are registered by now); every use goes through
-``reveal_id_number`` and is logged.
+``reveal_id_number`` and is logged. The trail has no jurisdiction of its own: superusers read it
+(ReadOnlyAdmin is scoped, and these models have no `visible_to`).
 """
 
 from __future__ import annotations
@@ -15,23 +16,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tuoyu_portal.admin_bases import ReadOnlyAdmin
 from tuoyu_portal.exceptions import DomainError, NotPermitted
 
 from .models import EVENT_MODELS, AuditCheckpoint, IdNumberAccess
 from .reveal import REVEALABLE, can_reveal, reveal_id_number
 
 MAX_REVEAL_AT_ONCE = 5
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(IdNumberAccess)

@@ -8,32 +8,23 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from tuoyu_portal.admin_bases import ReadOnlyInline, ScopedAdmin
 from tuoyu_portal.exceptions import DomainError
 
 from . import services
 from .models import DeliveryAttempt, OutboxEvent, OutboxResend
 
 
-class DeliveryAttemptInline(admin.TabularInline):
+class DeliveryAttemptInline(ReadOnlyInline):
     model = DeliveryAttempt
-    extra = 0
-    can_delete = False
     fields = ["number", "started_at", "duration_ms", "backend", "ok", "http_status", "error"]
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
-
-class ResendInline(admin.TabularInline):
+class ResendInline(ReadOnlyInline):
     model = OutboxResend
-    extra = 0
-    can_delete = False
     fields = ["created_at", "actor", "from_state"]
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class DeadLetterFilter(admin.SimpleListFilter):
@@ -52,7 +43,9 @@ class DeadLetterFilter(admin.SimpleListFilter):
 
 
 @admin.register(OutboxEvent)
-class OutboxEventAdmin(admin.ModelAdmin):
+class OutboxEventAdmin(ScopedAdmin):
+    """The system's deliveries: support data, read and resent by superusers."""
+
     list_display = [
         "id",
         "event_type",

@@ -1,11 +1,14 @@
 from django.contrib import admin
 
+from tuoyu_portal.admin_bases import ScopedAdmin
+
 from .models import Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    """Support view of what was sent to whom; read-only (rows are written by `notify`)."""
+class NotificationAdmin(ScopedAdmin):
+    """Support view of what was sent to whom; read-only (rows are written by `notify`). Scoped by
+    `visible_to`: a staff user who is not a superuser lists only their own notifications."""
 
     list_display = ["id", "recipient", "kind", "title", "created_at", "read_at", "emailed_at"]
     list_filter = ["kind"]

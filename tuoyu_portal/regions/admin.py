@@ -10,6 +10,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from tuoyu_portal.admin_bases import ReferenceAdmin
 from tuoyu_portal.exceptions import DomainError
 
 from .models import HolidaySchedule, Region, RegionRule, RegionYear, WorkdayOverride
@@ -18,7 +19,7 @@ from .schedules import apply_schedule, parse_schedule
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ReferenceAdmin):
     list_display = ("code", "name", "full_name", "level", "county_level", "active")
     list_filter = ("level", "county_level", "active")
     search_fields = ("code", "name", "full_name")
@@ -27,7 +28,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(RegionYear)
-class RegionYearAdmin(admin.ModelAdmin):
+class RegionYearAdmin(ReferenceAdmin):
     list_display = ("region", "year", "population", "target_places_per_1000", "note")
     list_filter = ("year",)
     autocomplete_fields = ("region",)
@@ -64,7 +65,7 @@ class RegionRuleForm(forms.ModelForm):
 
 
 @admin.register(RegionRule)
-class RegionRuleAdmin(admin.ModelAdmin):
+class RegionRuleAdmin(ReferenceAdmin):
     form = RegionRuleForm
     list_display = (
         "key",
@@ -94,7 +95,7 @@ class RegionRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkdayOverride)
-class WorkdayOverrideAdmin(admin.ModelAdmin):
+class WorkdayOverrideAdmin(ReferenceAdmin):
     """A single day's correction; every save or delete moves the open clocks it touches."""
 
     list_display = ("date", "is_workday", "region", "note", "schedule")
@@ -226,7 +227,7 @@ class HolidayScheduleForm(forms.ModelForm):
 
 
 @admin.register(HolidaySchedule)
-class HolidayScheduleAdmin(admin.ModelAdmin):
+class HolidayScheduleAdmin(ReferenceAdmin):
     form = HolidayScheduleForm
     list_display = ("year", "notice", "source", "day_count", "updated_at")
     readonly_fields = ("updated_at",)
