@@ -16,8 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import Filing, Institution, jurisdiction_q
-from tuoyu_portal.accounts.models import Department, Role
+from registry.models import Filing, Institution
+from tuoyu_portal.accounts.models import Department, Role, jurisdiction_q
 from tuoyu_portal.models import TimeStampedModel
 
 if TYPE_CHECKING:

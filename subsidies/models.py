@@ -17,8 +17,8 @@ from django.db import models
 from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import Filing, Institution, jurisdiction_q
-from tuoyu_portal.accounts.models import Role
+from registry.models import Filing, Institution
+from tuoyu_portal.accounts.models import Role, jurisdiction_q
 from tuoyu_portal.models import TimeStampedModel
 
 if TYPE_CHECKING:

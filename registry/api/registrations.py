@@ -28,7 +28,6 @@ from registry.models import (
     ImportBatch,
     Institution,
     LegalNature,
-    Membership,
     Registration,
     RegistrationStatus,
     RegistrationTransition,
@@ -36,7 +35,7 @@ from registry.models import (
 from registry.services import registrations as services
 from registry.services.imports import import_registrations
 from tuoyu_portal import text
-from tuoyu_portal.accounts.models import Authority, Role
+from tuoyu_portal.accounts.models import Authority, Membership, Role
 from tuoyu_portal.api import (
     IdCursorPagination,
     ValuesListMixin,

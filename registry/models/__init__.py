@@ -8,7 +8,7 @@ from .filings import (
     Meals,
     SiteTenure,
 )
-from .institutions import Institution, InstitutionQuerySet, Membership, jurisdiction_q
+from .institutions import Institution, InstitutionQuerySet
 from .registrations import (
     CareMode,
     LegalNature,
@@ -30,13 +30,11 @@ __all__ = [
     "InstitutionQuerySet",
     "LegalNature",
     "Meals",
-    "Membership",
     "Registration",
     "RegistrationQuerySet",
     "RegistrationStatus",
     "RegistrationTransition",
     "SiteTenure",
-    "jurisdiction_q",
 ]
 
 from .imports import ImportBatch  # noqa: E402

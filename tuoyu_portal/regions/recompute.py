@@ -37,10 +37,9 @@ from registry.models import (
     FilingChangeTransition,
     FilingStatus,
     FilingTransition,
-    Membership,
 )
 from registry.services.filings import filing_clock_deadlines
-from tuoyu_portal.accounts.models import Role, User
+from tuoyu_portal.accounts.models import Membership, Role, User
 from tuoyu_portal.notifications.models import NotificationKind
 from tuoyu_portal.notifications.services.notify import notify
 

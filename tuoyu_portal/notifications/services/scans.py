@@ -22,16 +22,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from inspections.models import Finding, FindingStatus
-from registry.models import (
-    Filing,
-    FilingStatus,
-    Membership,
-    SiteTenure,
-    StaffMember,
-    SupplementRequest,
-)
+from registry.models import Filing, FilingStatus, SiteTenure, StaffMember, SupplementRequest
 from subsidies.models import Claim, ClaimStatus
-from tuoyu_portal.accounts.models import Role, User
+from tuoyu_portal.accounts.models import Membership, Role, User
 from tuoyu_portal.notifications.models import NotificationKind
 from tuoyu_portal.regions import rules
 from tuoyu_portal.regions.models import RegionRule
