@@ -490,6 +490,16 @@ MIDDLEWARE.insert(
 # apps' tables, so they are installed after every migrate rather than through those apps'
 # migrations (PGTRIGGER_MIGRATIONS off, INSTALL_ON_MIGRATE on).
 INSTALLED_APPS += ["pgtrigger", "pghistory", "tuoyu_portal.audit"]
+# The audit-event models each app declares (tuoyu_portal/audit/events.py). The order is part of
+# the hash chain's canonical form: append new event models at the end only.
+AUDIT_EVENT_MODELS = [
+    "audit.RegistrationEvent",
+    "audit.FilingEvent",
+    "audit.StaffMemberEvent",
+    "audit.BanEvent",
+    "audit.FindingEvent",
+    "audit.ClaimEvent",
+]
 PGTRIGGER_MIGRATIONS = False
 PGTRIGGER_INSTALL_ON_MIGRATE = True
 # The context (actor, path, method, address) is recorded for every method, reads excluded.

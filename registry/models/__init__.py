@@ -86,3 +86,7 @@ from .parents import (  # noqa: E402  (vacancies, watches, open data)
 )
 
 __all__ += ["FacilityVacancy", "PublishedDataset", "Watch", "WatchEvent", "WatchEventKind"]
+
+from .events import BanEvent, FilingEvent, RegistrationEvent, StaffMemberEvent  # noqa: E402
+
+__all__ += ["BanEvent", "FilingEvent", "RegistrationEvent", "StaffMemberEvent"]

@@ -20,11 +20,10 @@ from django.urls import reverse
 
 from inspections.models import Complaint, ComplaintTransition
 from inspections.services import complaints
-from registry.models import Filing, FilingStatus, FilingTransition
+from registry.models import Filing, FilingEvent, FilingStatus, FilingTransition
 from tests import factories
 from tests.registry.filing_factories import draft_filing, filed_filing
 from tuoyu_portal.accounts.models import User
-from tuoyu_portal.audit.models import FilingEvent
 from tuoyu_portal.exceptions import DomainError
 from tuoyu_portal.notifications.models import Notification, NotificationKind
 from tuoyu_portal.regions.calendar import working_deadline

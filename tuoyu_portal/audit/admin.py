@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy
 
 from tuoyu_portal.exceptions import DomainError, NotPermitted
 
-from .models import EVENT_MODELS, AuditCheckpoint, IdNumberAccess
+from .events import event_models
+from .models import AuditCheckpoint, IdNumberAccess
 from .reveal import REVEALABLE, can_reveal, reveal_id_number
 
 MAX_REVEAL_AT_ONCE = 5
@@ -47,7 +48,7 @@ class AuditCheckpointAdmin(ReadOnlyAdmin):
     list_display = ["day", "event_count", "digest", "created_at"]
 
 
-for _event_model in EVENT_MODELS:
+for _event_model in event_models():
     admin.site.register(
         _event_model,
         type(
