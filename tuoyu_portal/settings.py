@@ -383,6 +383,15 @@ PUBLIC_FACILITY_SECTIONS = [
 # who, besides e-mail watchers, hears of a facility's public-record changes
 # (registry never imports subsidies; each provider returns user ids).
 WATCH_OFFICE_PROVIDERS = ["subsidies.watches.paying_office_watchers"]
+# The notification beat scans each app contributes (tuoyu_portal/notifications/services/scans.py):
+# name (run by the task notifications.tasks.notify_<name>) -> dotted path of a () -> int callable.
+NOTIFICATION_SCANS = {
+    "filing_events": "registry.scans.scan_filing_events",
+    "findings": "inspections.scans.scan_findings",
+    "expiries": "registry.scans.scan_expiries",
+    "claim_decisions": "subsidies.scans.scan_claim_decisions",
+    "overdue_clocks": "registry.scans.scan_overdue_clocks",
+}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@tuoyu.invalid")
