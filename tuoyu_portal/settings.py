@@ -383,6 +383,12 @@ PUBLIC_FACILITY_SECTIONS = [
 # who, besides e-mail watchers, hears of a facility's public-record changes
 # (registry never imports subsidies; each provider returns user ids).
 WATCH_OFFICE_PROVIDERS = ["subsidies.watches.paying_office_watchers"]
+# Each app's part of the statistics (tuoyu_portal/dashboard/figures.py): a FigureSource each.
+DASHBOARD_FIGURE_SOURCES = [
+    "registry.figures.SOURCE",
+    "inspections.figures.SOURCE",
+    "subsidies.figures.SOURCE",
+]
 # The notification beat scans each app contributes (tuoyu_portal/notifications/services/scans.py):
 # name (run by the task notifications.tasks.notify_<name>) -> dotted path of a () -> int callable.
 NOTIFICATION_SCANS = {
