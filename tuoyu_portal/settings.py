@@ -389,6 +389,16 @@ DASHBOARD_FIGURE_SOURCES = [
     "inspections.figures.SOURCE",
     "subsidies.figures.SOURCE",
 ]
+# Sections of the region rule files other than the rules, each applied by an app's
+# (directory, *, dry_run) -> change lines (tuoyu_portal/regions/rule_files.py).
+RULE_FILE_SECTIONS = ["subsidies.rule_files.apply_schemes"]
+# What moves an app's open working-day clocks when the calendar changes
+# (tuoyu_portal/regions/recompute.py): name -> dotted path, run in this order.
+CLOCK_RECOMPUTERS = {
+    "filings": "registry.recompute.recompute_filings",
+    "complaints": "inspections.recompute.recompute_complaints",
+    "changes": "registry.recompute.recompute_changes",
+}
 # The notification beat scans each app contributes (tuoyu_portal/notifications/services/scans.py):
 # name (run by the task notifications.tasks.notify_<name>) -> dotted path of a () -> int callable.
 NOTIFICATION_SCANS = {
