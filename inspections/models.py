@@ -16,8 +16,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import Filing, Institution, jurisdiction_q
-from tuoyu_portal.accounts.models import Department, Role
+from registry.models import Filing, Institution
+from tuoyu_portal.accounts.models import Department, Role, jurisdiction_q
+from tuoyu_portal.audit.events import event_model_base
 from tuoyu_portal.models import TimeStampedModel
 
 if TYPE_CHECKING:
@@ -673,3 +674,7 @@ class CreditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason} ({self.points})"
+
+
+class FindingEvent(event_model_base(Finding, "FindingEvent")):
+    """Audit events of findings (written by triggers; see tuoyu_portal/audit)."""

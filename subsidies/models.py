@@ -17,8 +17,9 @@ from django.db import models
 from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import Filing, Institution, jurisdiction_q
-from tuoyu_portal.accounts.models import Role
+from registry.models import Filing, Institution
+from tuoyu_portal.accounts.models import Role, jurisdiction_q
+from tuoyu_portal.audit.events import event_model_base
 from tuoyu_portal.models import TimeStampedModel
 
 if TYPE_CHECKING:
@@ -489,3 +490,7 @@ class AttendanceCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line_id} {self.created_at:%Y-%m-%d}"
+
+
+class ClaimEvent(event_model_base(Claim, "ClaimEvent")):
+    """Audit events of claims (written by triggers; see tuoyu_portal/audit)."""

@@ -7,9 +7,9 @@ from typing import Any
 import factory
 from django.utils import timezone
 
-from registry.models import Institution, LegalNature, Membership, Registration, RegistrationStatus
+from registry.models import Institution, LegalNature, Registration, RegistrationStatus
 from tuoyu_portal import crypto
-from tuoyu_portal.accounts.models import Role, User
+from tuoyu_portal.accounts.models import Membership, Role, User
 from tuoyu_portal.regions import rules
 
 # Valid identifiers from domain.md §8.

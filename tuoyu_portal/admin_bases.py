@@ -9,14 +9,17 @@ it is scoped (`scope`, `RegionScopedAdmin`, `ReferenceAdmin`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
-from tuoyu_portal.accounts.models import User
+if TYPE_CHECKING:
+    # Type-only: accounts' own admin is built on these bases.
+    from tuoyu_portal.accounts.models import User
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -25,7 +28,7 @@ class ScopedAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)
         user = request.user
-        if not isinstance(user, User):  # the admin signs users in first; nothing for anyone else
+        if isinstance(user, AnonymousUser):  # the admin signs users in first; nothing for anyone else
             return queryset.none()
         if user.is_superuser:
             return queryset

@@ -411,6 +411,31 @@ PUBLIC_FACILITY_SECTIONS = [
 # who, besides e-mail watchers, hears of a facility's public-record changes
 # (registry never imports subsidies; each provider returns user ids).
 WATCH_OFFICE_PROVIDERS = ["subsidies.watches.paying_office_watchers"]
+# Each app's part of the statistics (tuoyu_portal/dashboard/figures.py): a FigureSource each.
+DASHBOARD_FIGURE_SOURCES = [
+    "registry.figures.SOURCE",
+    "inspections.figures.SOURCE",
+    "subsidies.figures.SOURCE",
+]
+# Sections of the region rule files other than the rules, each applied by an app's
+# (directory, *, dry_run) -> change lines (tuoyu_portal/regions/rule_files.py).
+RULE_FILE_SECTIONS = ["subsidies.rule_files.apply_schemes"]
+# What moves an app's open working-day clocks when the calendar changes
+# (tuoyu_portal/regions/recompute.py): name -> dotted path, run in this order.
+CLOCK_RECOMPUTERS = {
+    "filings": "registry.recompute.recompute_filings",
+    "complaints": "inspections.recompute.recompute_complaints",
+    "changes": "registry.recompute.recompute_changes",
+}
+# The notification beat scans each app contributes (tuoyu_portal/notifications/services/scans.py):
+# name (run by the task notifications.tasks.notify_<name>) -> dotted path of a () -> int callable.
+NOTIFICATION_SCANS = {
+    "filing_events": "registry.scans.scan_filing_events",
+    "findings": "inspections.scans.scan_findings",
+    "expiries": "registry.scans.scan_expiries",
+    "claim_decisions": "subsidies.scans.scan_claim_decisions",
+    "overdue_clocks": "registry.scans.scan_overdue_clocks",
+}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@tuoyu.invalid")
@@ -518,6 +543,16 @@ MIDDLEWARE.insert(
 # apps' tables, so they are installed after every migrate rather than through those apps'
 # migrations (PGTRIGGER_MIGRATIONS off, INSTALL_ON_MIGRATE on).
 INSTALLED_APPS += ["pgtrigger", "pghistory", "tuoyu_portal.audit"]
+# The audit-event models each app declares (tuoyu_portal/audit/events.py). The order is part of
+# the hash chain's canonical form: append new event models at the end only.
+AUDIT_EVENT_MODELS = [
+    "audit.RegistrationEvent",
+    "audit.FilingEvent",
+    "audit.StaffMemberEvent",
+    "audit.BanEvent",
+    "audit.FindingEvent",
+    "audit.ClaimEvent",
+]
 PGTRIGGER_MIGRATIONS = False
 PGTRIGGER_INSTALL_ON_MIGRATE = True
 # The context (actor, path, method, address) is recorded for every method, reads excluded.

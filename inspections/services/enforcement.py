@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import Filing, Membership
+from registry.models import Filing
 from registry.services.public_summary import set_suspension
-from tuoyu_portal.accounts.models import Role, User
+from tuoyu_portal.accounts.models import Membership, Role, User
 from tuoyu_portal.exceptions import NotPermitted, RuleViolation, collect
 from tuoyu_portal.regions.rules import value_for
 

@@ -11,9 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import Membership
 from tuoyu_portal import workflow
-from tuoyu_portal.accounts.models import Role, User
+from tuoyu_portal.accounts.models import Membership, Role, User
 from tuoyu_portal.exceptions import DomainError, NotPermitted, RuleViolation, collect
 from tuoyu_portal.regions.rules import value_for
 

@@ -13,14 +13,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import (
-    ImportBatch,
-    Institution,
-    Membership,
-    Registration,
-    RegistrationTransition,
-)
-from tuoyu_portal.accounts.models import User
+from registry.models import ImportBatch, Institution, Registration, RegistrationTransition
+from tuoyu_portal.accounts.models import Membership, User
 from tuoyu_portal.admin_bases import ReadOnlyAdmin, ReadOnlyInline, ScopedAdmin
 from tuoyu_portal.identifier_fields import IdentifierSearchMixin
 

@@ -13,6 +13,7 @@ from .documents import (
     FilingNumberCounter,
     SupplementRequest,
 )
+from .events import BanEvent, FilingEvent, RegistrationEvent, StaffMemberEvent
 from .filings import (
     ClassType,
     Filing,
@@ -24,7 +25,7 @@ from .filings import (
     SiteTenure,
 )
 from .inbox import HealthInboxEntry, HealthInboxQuerySet, InboxEvent, ReconciliationReport
-from .institutions import Institution, InstitutionQuerySet, Membership, jurisdiction_q
+from .institutions import Institution, InstitutionQuerySet
 from .parents import (
     FacilityVacancy,
     PublishedDataset,
@@ -45,6 +46,7 @@ from .staff import StaffMember, StaffRole
 __all__ = [
     "Ban",
     "BanAlert",
+    "BanEvent",
     "BanCorrection",
     "CareMode",
     "ChangeDocument",
@@ -57,6 +59,7 @@ __all__ = [
     "FilingChangeTransition",
     "FilingClass",
     "FilingDocument",
+    "FilingEvent",
     "FilingNumberCounter",
     "FilingQuerySet",
     "FilingStatus",
@@ -70,19 +73,19 @@ __all__ = [
     "InstitutionQuerySet",
     "LegalNature",
     "Meals",
-    "Membership",
     "PublishedDataset",
     "ReconciliationReport",
     "Registration",
+    "RegistrationEvent",
     "RegistrationQuerySet",
     "RegistrationStatus",
     "RegistrationTransition",
     "SiteTenure",
     "StaffMember",
+    "StaffMemberEvent",
     "StaffRole",
     "SupplementRequest",
     "Watch",
     "WatchEvent",
     "WatchEventKind",
-    "jurisdiction_q",
 ]

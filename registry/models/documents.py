@@ -11,8 +11,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tuoyu_portal.accounts.models import jurisdiction_q
+
 from .filings import Filing
-from .institutions import jurisdiction_q
 
 if TYPE_CHECKING:
     from tuoyu_portal.accounts.models import User

@@ -12,9 +12,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tuoyu_portal.accounts.models import jurisdiction_q
 from tuoyu_portal.models import TimeStampedModel
 
-from .institutions import Institution, jurisdiction_q
+from .institutions import Institution
 from .registrations import CareMode, Registration
 
 if TYPE_CHECKING:

@@ -10,10 +10,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tuoyu_portal.accounts.models import Authority, Role
+from tuoyu_portal.accounts.models import Authority, Role, jurisdiction_q
 from tuoyu_portal.models import TimeStampedModel
 
-from .institutions import Institution, jurisdiction_q
+from .institutions import Institution
 
 if TYPE_CHECKING:
     from tuoyu_portal.accounts.models import User

@@ -9,10 +9,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tuoyu_portal.accounts.models import jurisdiction_q
 from tuoyu_portal.identifiers import IdDocumentType
 from tuoyu_portal.models import TimeStampedModel
 
-from .institutions import Institution, jurisdiction_q
+from .institutions import Institution
 
 if TYPE_CHECKING:
     from tuoyu_portal.accounts.models import User

@@ -18,14 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from registry.models import (
     BanAlert,
     Institution,
-    Membership,
     Registration,
     RegistrationStatus,
     RegistrationTransition,
 )
 from registry.services import bans
 from tuoyu_portal import crypto, identifiers, text, workflow
-from tuoyu_portal.accounts.models import Role, User
+from tuoyu_portal.accounts.models import Membership, Role, User
 from tuoyu_portal.exceptions import DomainError, NotPermitted, RuleViolation
 from tuoyu_portal.exchange import outbox
 from tuoyu_portal.regions import rules

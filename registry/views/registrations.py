@@ -29,13 +29,12 @@ from registry.models import (
     CareMode,
     Filing,
     Institution,
-    Membership,
     Registration,
     RegistrationStatus,
     RegistrationTransition,
 )
 from registry.services import registrations as services
-from tuoyu_portal.accounts.models import Role
+from tuoyu_portal.accounts.models import Membership, Role
 from tuoyu_portal.exceptions import DomainError
 
 # Queue page length; the page is oldest first, so what is left waits for the next visit.

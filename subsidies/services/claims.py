@@ -19,9 +19,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import Filing, Membership
+from registry.models import Filing
 from tuoyu_portal import crypto, workflow
-from tuoyu_portal.accounts.models import Role, User
+from tuoyu_portal.accounts.models import Membership, Role, User
 from tuoyu_portal.exceptions import (
     DomainError,
     NotPermitted,

@@ -6,9 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from subsidies.selectors import paid_by_scheme
 from tests.dashboard.factories import DONGGANG, LANSHAN, RIZHAO, make_filing
 from tuoyu_portal.dashboard import figures
 
@@ -135,3 +137,22 @@ def test_it_uses_the_same_number_of_queries_for_3_and_30_institutions(
         run()
     assert _queries(run) == small
     assert small <= 24  # about one query per figure and level
+
+
+def test_every_configured_figure_source_imports_and_labels_its_items() -> None:
+    """A source that no longer imports would drop its figures from every dashboard."""
+    sources = figures.figure_sources()
+    assert len(sources) == len(settings.DASHBOARD_FIGURE_SOURCES) == 3
+    assert all(isinstance(source, figures.FigureSource) for source in sources)
+    assert set(figures.item_labels()) == {
+        "filings_by_status",
+        "open_findings_by_severity",
+        "subsidy_paid_by_scheme",
+    }
+
+
+def test_the_paid_figure_is_the_subsidy_selector_s(stats: dict[str, Any]) -> None:
+    for code in (LANSHAN, RIZHAO):
+        assert figures.region_figures(code, 2026)["subsidy_paid_by_scheme"] == paid_by_scheme(
+            code, 2026
+        )

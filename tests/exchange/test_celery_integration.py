@@ -25,7 +25,7 @@ from tests.conftest import client_for
 from tests.exchange.brokers import RedisServer, use_broker, wait_for
 from tests.exchange.helpers import approve, credit_code, registrar_for
 from tuoyu_portal.celery import QUEUES
-from tuoyu_portal.exchange import services, tasks
+from tuoyu_portal.exchange import publisher, services
 from tuoyu_portal.exchange.models import DeliveryAttempt, OutboxEvent
 from tuoyu_portal.service_urls import database_url_from_settings
 
@@ -202,7 +202,7 @@ def test_it_loses_and_duplicates_nothing_when_the_worker_is_killed_mid_delivery(
             )
         )
     # The approvals' after-commit publishes reach our Redis; let the publisher thread finish.
-    wait_for(lambda: tasks._QUEUE.unfinished_tasks == 0, 30, "publisher to drain")
+    wait_for(lambda: publisher._QUEUE.unfinished_tasks == 0, 30, "publisher to drain")
     worker = make_worker(HEALTH_DEPT_LOCAL_RECEIVER="tests.exchange.slow_receiver.receive_event")
     kills = 0
     for _ in range(3):
@@ -240,7 +240,7 @@ def test_it_delivers_over_http_to_a_live_receiver_and_a_bad_signature_is_refused
         )
         for _ in range(5)
     ]
-    wait_for(lambda: tasks._QUEUE.unfinished_tasks == 0, 30, "publisher to drain")
+    wait_for(lambda: publisher._QUEUE.unfinished_tasks == 0, 30, "publisher to drain")
     # A sender with the wrong secret: refused with 401, nothing stored, the events keep retrying.
     wrong = make_worker(
         HEALTH_DEPT_PUSH_BACKEND="http",

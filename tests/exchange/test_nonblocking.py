@@ -14,7 +14,7 @@ from tests import factories
 from tests.conftest import client_for
 from tests.exchange.brokers import free_port, hung_server, use_broker
 from tests.exchange.helpers import credit_code, registrar_for
-from tuoyu_portal.exchange import services, tasks
+from tuoyu_portal.exchange import publisher, services
 from tuoyu_portal.exchange.models import OutboxEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -65,9 +65,9 @@ def test_it_approves_quickly_when_the_broker_is_unreachable(broker: Any) -> None
         assert max(elapsed) < BOUND_SECONDS, f"approval took {elapsed}"
         # The publisher thread gives up on its own (socket timeouts), it never wedges.
         deadline = time.monotonic() + APPROVALS * 5 + 5
-        while tasks._QUEUE.unfinished_tasks and time.monotonic() < deadline:
+        while publisher._QUEUE.unfinished_tasks and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert tasks._QUEUE.unfinished_tasks == 0
+        assert publisher._QUEUE.unfinished_tasks == 0
     events = OutboxEvent.objects.all()
     assert events.count() == APPROVALS and all(e.state == "pending" for e in events)
     # The sweep (beat) delivers what the broker never saw, each exactly once.
@@ -82,10 +82,10 @@ def test_it_schedules_without_blocking_even_when_the_queue_is_full(
     import queue
 
     with dead_broker():
-        tasks.schedule_delivery(0)  # the publisher thread exists, bound to the real queue
-    monkeypatch.setattr(tasks, "_QUEUE", queue.Queue(maxsize=1))
+        publisher.schedule_delivery(0)  # the publisher thread exists, bound to the real queue
+    monkeypatch.setattr(publisher, "_QUEUE", queue.Queue(maxsize=1))
     with hung_broker():
         started = time.monotonic()
         for event_id in range(50):
-            tasks.schedule_delivery(event_id)  # extra ids are dropped, never waited for
+            publisher.schedule_delivery(event_id)  # extra ids are dropped, never waited for
         assert time.monotonic() - started < 0.5

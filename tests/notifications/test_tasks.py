@@ -17,6 +17,7 @@ from tuoyu_portal import crypto
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.notifications import tasks
 from tuoyu_portal.notifications.models import Notification, NotificationKind
+from tuoyu_portal.notifications.services import scans
 from tuoyu_portal.notifications.services.notify import notify
 
 pytestmark = pytest.mark.django_db
@@ -282,3 +283,17 @@ def test_it_uses_the_regions_own_expiry_window(cast: dict[str, Any]) -> None:
 
     assert tasks.notify_expiries() == 1  # 岚山's 60 days cover it; 襄汾's default 30 do not
     assert Notification.objects.get().recipient == cast["operator"]
+
+
+def test_every_configured_scan_imports_and_each_has_its_beat_task() -> None:
+    """A dotted path that no longer imports would only fail at the next beat, in a worker log."""
+    configured = scans.configured_scans()
+    assert list(configured) == [
+        "filing_events",
+        "findings",
+        "expiries",
+        "claim_decisions",
+        "overdue_clocks",
+    ]
+    assert all(callable(scan) for scan in configured.values())
+    assert all(callable(getattr(tasks, f"notify_{name}")) for name in configured)

@@ -18,7 +18,7 @@ from tests.exchange.brokers import RedisServer, use_broker, wait_for
 from tests.exchange.helpers import approve
 from tests.ops.stack import Stack, alive, http_status
 from tuoyu_portal import embedded_services
-from tuoyu_portal.exchange import tasks
+from tuoyu_portal.exchange import publisher
 from tuoyu_portal.exchange.models import OutboxEvent
 
 pytestmark = [pytest.mark.processes, pytest.mark.django_db(transaction=True)]
@@ -58,7 +58,7 @@ def test_a_killed_worker_is_restarted_and_the_push_is_delivered_without_anyone(
             institution=factories.InstitutionFactory(region_id="371103")
         )
     )
-    wait_for(lambda: tasks._QUEUE.unfinished_tasks == 0, 30, "the publish to reach Redis")
+    wait_for(lambda: publisher._QUEUE.unfinished_tasks == 0, 30, "the publish to reach Redis")
     # The web keeps serving while the worker is down and restarting.
     statuses = []
     while time.monotonic() - killed_at < 3:

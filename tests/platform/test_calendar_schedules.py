@@ -17,14 +17,14 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils.module_loading import import_string
 
 from inspections.models import Complaint, ComplaintTransition
 from inspections.services import complaints
-from registry.models import Filing, FilingStatus, FilingTransition
+from registry.models import Filing, FilingEvent, FilingStatus, FilingTransition
 from tests import factories
 from tests.registry.filing_factories import draft_filing, filed_filing
 from tuoyu_portal.accounts.models import User
-from tuoyu_portal.audit.models import FilingEvent
 from tuoyu_portal.exceptions import DomainError
 from tuoyu_portal.notifications.models import Notification, NotificationKind
 from tuoyu_portal.regions.calendar import working_deadline
@@ -464,7 +464,7 @@ def test_apply_schedule_in_code_is_the_same_as_the_command(
 ) -> None:
     filing = _submitted_on(operator, institution, datetime(2026, 12, 20, 10, tzinfo=BEIJING))
     result = apply_schedule(parse_schedule(TEST_2027))
-    assert result.recomputed is not None and result.recomputed.filings == [filing.pk]
+    assert result.recomputed is not None and result.recomputed.moved["filings"] == [filing.pk]
     assert apply_schedule(parse_schedule(TEST_2027)).recomputed is None  # nothing differs
 
 
@@ -542,3 +542,11 @@ def test_loading_a_year_moves_a_change_filings_clock_under_review(
     assert "2027-01-11 → 2027-01-09" in row.note
     told = Notification.objects.filter(kind=NotificationKind.DEADLINE_CHANGED)
     assert {"operator_a", "health_a"} <= set(told.values_list("recipient__username", flat=True))
+
+
+def test_every_configured_clock_recomputer_and_rule_file_section_imports() -> None:
+    """A dotted path that no longer imports would leave that app's clocks (or schemes) unmoved
+    only when a calendar is next loaded."""
+    assert list(settings.CLOCK_RECOMPUTERS) == ["filings", "complaints", "changes"]
+    for path in [*settings.CLOCK_RECOMPUTERS.values(), *settings.RULE_FILE_SECTIONS]:
+        assert callable(import_string(path)), path

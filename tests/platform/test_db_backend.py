@@ -6,9 +6,8 @@ import pghistory
 import pytest
 from django.db import connection, transaction
 
-from registry.models import Registration
+from registry.models import Registration, RegistrationEvent
 from tests import factories
-from tuoyu_portal.audit.models import RegistrationEvent
 
 
 def test_it_prepares_a_statement_the_connection_runs_repeatedly(db: None) -> None:

@@ -21,7 +21,7 @@ def test_it_shows_registrations_read_only_in_the_admin(institution) -> None:
         reverse("admin:registry_registration_change", args=[reg.pk]),
         reverse("admin:registry_institution_change", args=[institution.pk]),
         reverse("admin:registry_importbatch_changelist"),
-        reverse("admin:registry_membership_changelist"),
+        reverse("admin:accounts_membership_changelist"),
     ):
         assert client.get(url).status_code == 200, url
     response = client.post(reverse("admin:registry_registration_change", args=[reg.pk]), {})

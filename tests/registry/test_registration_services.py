@@ -7,13 +7,7 @@ from typing import Any
 
 import pytest
 
-from registry.models import (
-    Institution,
-    Membership,
-    Registration,
-    RegistrationStatus,
-    RegistrationTransition,
-)
+from registry.models import Institution, Registration, RegistrationStatus, RegistrationTransition
 from registry.services import registrations as services
 from tests import factories
 from tests.factories import VALID_ID_NUMBER
@@ -24,7 +18,7 @@ from tests.registry.reg_helpers import (
     valid_data,
 )
 from tuoyu_portal import crypto
-from tuoyu_portal.accounts.models import Role, User
+from tuoyu_portal.accounts.models import Membership, Role, User
 from tuoyu_portal.exceptions import DomainError, InvalidTransition, NotPermitted
 from tuoyu_portal.exchange.models import OutboxEvent
 from tuoyu_portal.regions.models import RegionRule

@@ -7,7 +7,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import pghistory.models
 import pytest
+from django.apps import apps
+from django.conf import settings
 from django.core.checks import run_checks
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
@@ -15,7 +18,17 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from registry.models import Ban, Registration, StaffMember
+from inspections.models import FindingEvent
+from registry.models import (
+    Ban,
+    BanEvent,
+    FilingEvent,
+    Registration,
+    RegistrationEvent,
+    StaffMember,
+    StaffMemberEvent,
+)
+from subsidies.models import ClaimEvent
 from tests import factories
 from tests.inspections import factories as inspection_factories
 from tests.registry.reg_helpers import credit_code
@@ -24,17 +37,8 @@ from tests.subsidies.factories import lanshan_schemes
 from tuoyu_portal import crypto
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.audit import chain
-from tuoyu_portal.audit.models import (
-    EVENT_MODELS,
-    AuditCheckpoint,
-    BanEvent,
-    ClaimEvent,
-    FilingEvent,
-    FindingEvent,
-    IdNumberAccess,
-    RegistrationEvent,
-    StaffMemberEvent,
-)
+from tuoyu_portal.audit.events import event_models
+from tuoyu_portal.audit.models import AuditCheckpoint, IdNumberAccess
 from tuoyu_portal.audit.reveal import reveal_id_number
 from tuoyu_portal.exceptions import DomainError, NotPermitted
 
@@ -120,7 +124,18 @@ def test_it_tracks_registrations_filings_staff_bans_findings_and_claims(
     ):
         assert model.objects.filter(pgh_label="insert").exists(), model.__name__
     # Ciphertext of ID numbers is not copied into the history.
-    assert not any(f.name.endswith("_encrypted") for m in EVENT_MODELS for f in m._meta.fields)
+    assert not any(f.name.endswith("_encrypted") for m in event_models() for f in m._meta.fields)
+
+
+def test_the_chain_covers_every_event_model_the_apps_declare() -> None:
+    """An app's event model left out of AUDIT_EVENT_MODELS would be written but never sealed."""
+    declared = [
+        model
+        for model in apps.get_app_config("audit").get_models()
+        if issubclass(model, pghistory.models.Event)
+    ]
+    assert sorted(m._meta.label for m in event_models()) == sorted(m._meta.label for m in declared)
+    assert len(event_models()) == len(settings.AUDIT_EVENT_MODELS) == 6
 
 
 @pytest.mark.parametrize("statement", ["UPDATE {t} SET pgh_label = 'x'", "DELETE FROM {t}"])

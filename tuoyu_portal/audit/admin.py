@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy
 from tuoyu_portal.admin_bases import ReadOnlyAdmin
 from tuoyu_portal.exceptions import DomainError, NotPermitted
 
-from .models import EVENT_MODELS, AuditCheckpoint, IdNumberAccess
+from .events import event_models
+from .models import AuditCheckpoint, IdNumberAccess
 from .reveal import REVEALABLE, can_reveal, reveal_id_number
 
 MAX_REVEAL_AT_ONCE = 5
@@ -38,7 +39,7 @@ class AuditCheckpointAdmin(ReadOnlyAdmin):
     list_display = ["day", "event_count", "digest", "created_at"]
 
 
-for _event_model in EVENT_MODELS:
+for _event_model in event_models():
     admin.site.register(
         _event_model,
         type(

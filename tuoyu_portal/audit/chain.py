@@ -17,13 +17,14 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import EVENT_MODELS, AuditCheckpoint
+from .events import event_models
+from .models import AuditCheckpoint
 
 
 def canonical_events(day: date) -> tuple[int, str]:
     """(count, canonical JSON) of every audit event of the Beijing day, context included."""
     rows: list[dict[str, Any]] = []
-    for model in EVENT_MODELS:
+    for model in event_models():
         for row in (
             model.objects.filter(pgh_created_at__date=day)
             .order_by("pgh_id")
@@ -41,7 +42,7 @@ def digest_for(previous_digest: str, canonical: str) -> str:
 def first_event_day() -> date | None:
     days = [
         model.objects.order_by("pgh_created_at").values_list("pgh_created_at", flat=True).first()
-        for model in EVENT_MODELS
+        for model in event_models()
     ]
     found = [timezone.localtime(d).date() for d in days if d is not None]
     return min(found) if found else None
@@ -131,7 +132,7 @@ def purge_expired_events(today: date | None = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL tuoyu.audit_maintenance = 'on'")
         try:
-            for model in EVENT_MODELS:
+            for model in event_models():
                 count, _by_model = model.objects.filter(
                     pgh_created_at__date__lte=sealed.day
                 ).delete()

@@ -3,9 +3,9 @@ and the log of every view of a full ID number.
 
 Events are written by PostgreSQL triggers (django-pghistory), so bulk ``update()``/``delete()``,
 admin saves and raw SQL are caught as well as the services; each event row carries the request
-context (actor, path, method, address) set by ``AuditContextMiddleware``. Encrypted ID columns
-are not copied into the events: the keyed hash is enough to follow a person through history,
-and fewer ciphertext copies means less to re-encrypt at a key rotation.
+context (actor, path, method, address) set by ``AuditContextMiddleware``. The event models are
+declared by the apps whose tables they follow, under this app's label (``events.py`` says how,
+and how the audit finds them); encrypted ID columns are not copied into the events.
 
 Every table here is append-only for the application (a trigger refuses UPDATE and DELETE, see
 migration 0002) except inside the retention purge, which sets ``tuoyu.audit_maintenance``.
@@ -13,94 +13,9 @@ migration 0002) except inside the retention purge, which sets ``tuoyu.audit_main
 
 from __future__ import annotations
 
-import pghistory
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-from inspections.models import Finding
-from registry.models import Ban, Filing, Registration, StaffMember
-from subsidies.models import Claim
-
-
-def trackers() -> tuple[pghistory.RowEvent, ...]:
-    """Fresh trackers per model: a tracker binds its update condition to the model it serves."""
-    return (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-
-
-def _exclude(model: type[models.Model]) -> list[str]:
-    return [f.name for f in model._meta.concrete_fields if f.name.endswith("_encrypted")]
-
-
-class RegistrationEvent(
-    pghistory.create_event_model(
-        Registration,
-        *trackers(),
-        exclude=_exclude(Registration),
-        model_name="RegistrationEvent",
-        app_label="audit",
-    )
-):
-    pass
-
-
-class FilingEvent(
-    pghistory.create_event_model(
-        Filing, *trackers(), exclude=_exclude(Filing), model_name="FilingEvent", app_label="audit"
-    )
-):
-    pass
-
-
-class StaffMemberEvent(
-    pghistory.create_event_model(
-        StaffMember,
-        *trackers(),
-        exclude=_exclude(StaffMember),
-        model_name="StaffMemberEvent",
-        app_label="audit",
-    )
-):
-    pass
-
-
-class BanEvent(
-    pghistory.create_event_model(
-        Ban, *trackers(), exclude=_exclude(Ban), model_name="BanEvent", app_label="audit"
-    )
-):
-    pass
-
-
-class FindingEvent(
-    pghistory.create_event_model(
-        Finding,
-        *trackers(),
-        exclude=_exclude(Finding),
-        model_name="FindingEvent",
-        app_label="audit",
-    )
-):
-    pass
-
-
-class ClaimEvent(
-    pghistory.create_event_model(
-        Claim, *trackers(), exclude=_exclude(Claim), model_name="ClaimEvent", app_label="audit"
-    )
-):
-    pass
-
-
-# The order is part of the chain's canonical form: append new event models at the end only.
-EVENT_MODELS: tuple[type[models.Model], ...] = (
-    RegistrationEvent,
-    FilingEvent,
-    StaffMemberEvent,
-    BanEvent,
-    FindingEvent,
-    ClaimEvent,
-)
 
 
 class AuditCheckpoint(models.Model):

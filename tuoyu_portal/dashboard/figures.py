@@ -7,42 +7,29 @@ their county code — the region's own prefix for the region itself, or the chil
 a city) for the table of sub-regions. No query runs per institution or per child region, so
 the query count does not depend on how many institutions there are.
 
-Each `_xxx(prefix, group_len, ...)` returns `{group key: value}`; `region_figures` and
-`child_figures` assemble them into the plain dicts the API, the pages and the exports share.
+The apps contribute their figures (settings.DASHBOARD_FIGURE_SOURCES, a `FigureSource` each,
+from their own tables); the platform adds population and targets. Each part returns
+`{group key: figures}`; `region_figures` and `child_figures` assemble them into the plain dicts
+the API, the pages and the exports share.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import (
-    Avg,
-    Count,
-    DurationField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Sum,
-)
-from django.db.models.functions import Substr, TruncDate
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Substr
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 
-from inspections.models import Complaint, Finding, FindingStatus, Inspection, Severity
-from registry.models import Filing, FilingStatus, Registration, RegistrationStatus
-from subsidies.models import Claim, ClaimStatus, SchemeKind
 from tuoyu_portal.regions import rules
 from tuoyu_portal.regions.models import Region, RegionRule, RegionYear, ancestor_codes, code_prefix
 
-# Statuses that count as a filed institution (the public register's set: filed, nonconforming,
-# closing). Drafts, pending submissions and deregistered filings have no filed places.
-FILED_STATUSES: tuple[str, ...] = tuple(Filing.PUBLIC_STATUSES)
 TARGET_RULE = "target_places_per_1000"
 PER = 1000
 
@@ -68,7 +55,7 @@ def current_year() -> int:
     return timezone.localdate().year
 
 
-def _grouped(qs: QuerySet[Any], scope: Scope) -> QuerySet[Any]:
+def grouped(qs: QuerySet[Any], scope: Scope) -> QuerySet[Any]:
     # `region__code` is the FK column itself: LIKE 'prefix%' on region_id, no join.
     return (
         qs.filter(region__code__startswith=scope.prefix)
@@ -77,151 +64,38 @@ def _grouped(qs: QuerySet[Any], scope: Scope) -> QuerySet[Any]:
     )
 
 
-def _rate(kept: int, cases: int) -> float | None:
+def rate(kept: int, cases: int) -> float | None:
     return round(kept / cases, 4) if cases else None
 
 
-# --- the figures --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FigureSource:
+    """What an app contributes to every region's figures (settings.DASHBOARD_FIGURE_SOURCES).
 
-
-def _places(scope: Scope) -> dict[str, dict[str, Any]]:
-    """Filed institutions, filed places and inclusive (普惠) places in one grouped query."""
-    rows = _grouped(Filing.objects.filter(status__in=FILED_STATUSES), scope).annotate(
-        institutions=Count("id"),
-        total_places=Sum("places", default=0),
-        total_inclusive_places=Sum("places", filter=Q(inclusive=True), default=0),
-        inclusive_institutions=Count("id", filter=Q(inclusive=True)),
-        # free places the operators published (a one-to-one row: no fan-out).
-        free_places=Sum("vacancy__free_places", default=0),
-    )
-    return {row.pop("g"): row for row in rows}
-
-
-def _filings_by_status(scope: Scope) -> dict[str, dict[str, int]]:
-    result: dict[str, dict[str, int]] = {}
-    for row in (
-        _grouped(Filing.objects.all(), scope).annotate(n=Count("id")).values("g", "status", "n")
-    ):
-        result.setdefault(row["g"], {})[row["status"]] = row["n"]
-    return result
-
-
-def _clocks(scope: Scope, year: int, today: datetime.date) -> dict[str, dict[str, int]]:
-    """The 5 / 15 working-day clocks of filings whose due date falls in `year`.
-
-    Receipts: a case is a receipt issued, or a submission still waiting past its due date (late
-    for sure); kept = issued on or before `receipt_due` (Beijing date). Conformity: a case is a
-    decision (nonconforming / conforming) taken; kept = decided on or before `conformity_due`.
-    An undecided filing past the 15 days conforms by silence and is no late notice.
+    `collect(scope, keys, year, today)` returns, for every group key, the app's figures (zeros
+    for a group without rows), from one grouped query per figure; `item_labels` names the
+    items of its dict-valued figures (status, severity, scheme kind) for the charts.
     """
-    issued_on = TruncDate("receipt_issued_at")  # current time zone: Asia/Shanghai
-    decided_on = TruncDate("conformity_decided_at")
-    receipt_case = Q(receipt_due__year=year) & (
-        Q(receipt_issued_at__isnull=False) | Q(status=FilingStatus.SUBMITTED, receipt_due__lt=today)
-    )
-    conformity_case = Q(conformity_due__year=year, conformity_decided_at__isnull=False)
-    rows = (
-        _grouped(Filing.objects.all(), scope)
-        .annotate(issued_on=issued_on, decided_on=decided_on)
-        .values("g")
-        .annotate(
-            receipt_cases=Count("id", filter=receipt_case),
-            receipt_kept=Count(
-                "id",
-                filter=receipt_case & Q(issued_on__isnull=False, issued_on__lte=F("receipt_due")),
-            ),
-            conformity_cases=Count("id", filter=conformity_case),
-            conformity_kept=Count(
-                "id", filter=conformity_case & Q(decided_on__lte=F("conformity_due"))
-            ),
-        )
-    )
-    return {row.pop("g"): row for row in rows}
+
+    collect: Callable[[Scope, list[str], int, datetime.date], dict[str, dict[str, Any]]]
+    item_labels: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
-def _registered_not_filed(scope: Scope) -> dict[str, int]:
-    """Approved registrations whose institution has no submitted filing: a draft is not a
-    filing (api.md 1.1, as the health inbox counts it), nor is a deregistered one."""
-    has_filing = Filing.objects.filter(institution_id=OuterRef("institution_id")).exclude(
-        status__in=(FilingStatus.DRAFT, FilingStatus.DEREGISTERED)
-    )
-    rows = (
-        _grouped(
-            Registration.objects.filter(status=RegistrationStatus.APPROVED).filter(
-                ~Exists(has_filing)
-            ),
-            scope,
-        )
-        .annotate(n=Count("institution_id", distinct=True))
-        .values("g", "n")
-    )
-    return {row["g"]: row["n"] for row in rows}
+def figure_sources() -> list[FigureSource]:
+    """The apps' contributions, by dotted path, imported when used (the platform imports no
+    app)."""
+    return [import_string(path) for path in settings.DASHBOARD_FIGURE_SOURCES]
 
 
-def _coverage(scope: Scope, year: int) -> dict[str, dict[str, int]]:
-    """Filed institutions and how many of them had at least one visit in `year`."""
-    visited = Inspection.objects.filter(
-        institution_id=OuterRef("institution_id"), visited_on__year=year
-    )
-    rows = (
-        _grouped(Filing.objects.filter(status__in=FILED_STATUSES), scope)
-        .annotate(
-            filed=Count("id"),
-            visited=Count("id", filter=Q(Exists(visited))),
-        )
-        .values("g", "filed", "visited")
-    )
-    return {row.pop("g"): row for row in rows}
+def item_labels() -> dict[str, Mapping[str, Any]]:
+    """Figure name -> {item code: label} over every source."""
+    labels: dict[str, Mapping[str, Any]] = {}
+    for source in figure_sources():
+        labels.update(source.item_labels)
+    return labels
 
 
-def _open_findings(scope: Scope, today: datetime.date) -> dict[str, dict[str, int]]:
-    """Findings not yet verified, by severity, plus how many are past their deadline."""
-    result: dict[str, dict[str, int]] = {}
-    rows = (
-        _grouped(Finding.objects.exclude(status=FindingStatus.VERIFIED), scope)
-        .annotate(n=Count("id"), overdue=Count("id", filter=Q(deadline__lt=today)))
-        .values("g", "severity", "n", "overdue")
-    )
-    for row in rows:
-        bucket = result.setdefault(row["g"], {"overdue": 0})
-        bucket[row["severity"]] = row["n"]
-        bucket["overdue"] += row["overdue"]
-    return result
-
-
-def _complaints(scope: Scope, year: int, today: datetime.date) -> dict[str, dict[str, Any]]:
-    """Complaints received in `year`: count, closed, open past their due date, mean days."""
-    closed = Q(status__in=Complaint.CLOSED, closed_at__isnull=False)
-    handling = ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
-    rows = (
-        _grouped(Complaint.objects.filter(created_at__year=year), scope)
-        .annotate(
-            received=Count("id"),
-            closed=Count("id", filter=closed),
-            open_overdue=Count("id", filter=~Q(status__in=Complaint.CLOSED) & Q(due_on__lt=today)),
-            mean_handling=Avg(handling, filter=closed),
-        )
-        .values("g", "received", "closed", "open_overdue", "mean_handling")
-    )
-    result: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        mean: datetime.timedelta | None = row.pop("mean_handling")
-        row["mean_handling_days"] = round(mean.total_seconds() / 86400, 1) if mean else None
-        result[row.pop("g")] = row
-    return result
-
-
-def _subsidy_paid(scope: Scope, year: int) -> dict[str, dict[str, Decimal]]:
-    """Paid claims (status `paid`, paid in `year`) summed per scheme kind, in 元."""
-    result: dict[str, dict[str, Decimal]] = {}
-    rows = (
-        _grouped(Claim.objects.filter(status=ClaimStatus.PAID, paid_at__year=year), scope)
-        .annotate(total=Sum("amount"))
-        .values("g", "kind", "total")
-    )
-    for row in rows:
-        result.setdefault(row["g"], {})[row["kind"]] = row["total"] or Decimal("0")
-    return result
+# --- population and targets ---------------------------------------------------------------------
 
 
 def _population_and_targets(
@@ -330,55 +204,24 @@ def _provenance_of_sum(parts: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _collect(code: str, scope: Scope, keys: list[str], year: int) -> dict[str, dict[str, Any]]:
     today = timezone.localdate()
-    places = _places(scope)
-    by_status = _filings_by_status(scope)
-    clocks = _clocks(scope, year, today)
-    not_filed = _registered_not_filed(scope)
-    coverage = _coverage(scope, year)
-    findings = _open_findings(scope, today)
-    complaints = _complaints(scope, year, today)
-    paid = _subsidy_paid(scope, year)
+    contributed = [source.collect(scope, keys, year, today) for source in figure_sources()]
     population = _population_and_targets(code, year, keys, today)
     result: dict[str, dict[str, Any]] = {}
     for key in keys:
-        p = places.get(key, {})
-        c = clocks.get(key, {})
-        cov = coverage.get(key, {"filed": 0, "visited": 0})
-        f = findings.get(key, {})
         pop, target, provenance = population[key]
-        filed_places = int(p.get("total_places", 0) or 0)
-        inclusive_places = int(p.get("total_inclusive_places", 0) or 0)
-        result[key] = {
+        row: dict[str, Any] = {
             "region": key.ljust(6, "0"),
             "year": year,
-            "filed_institutions": int(p.get("institutions", 0)),
-            "places": filed_places,
-            "inclusive_places": inclusive_places,
-            "inclusive_share": _rate(inclusive_places, filed_places),
-            "free_places": int(p.get("free_places", 0) or 0),
             "population": pop,
             **provenance,
-            "places_per_1000": round(filed_places / pop * PER, 2) if pop else None,
             "target_per_1000": target,
-            "filings_by_status": {s: by_status.get(key, {}).get(s, 0) for s in FilingStatus.values},
-            "receipts_on_time_rate": _rate(c.get("receipt_kept", 0), c.get("receipt_cases", 0)),
-            "receipt_cases": c.get("receipt_cases", 0),
-            "conformity_on_time_rate": _rate(
-                c.get("conformity_kept", 0), c.get("conformity_cases", 0)
-            ),
-            "conformity_cases": c.get("conformity_cases", 0),
-            "registered_not_filed": not_filed.get(key, 0),
-            "inspection_coverage": _rate(cov["visited"], cov["filed"]),
-            "visited_institutions": cov["visited"],
-            "open_findings_by_severity": {s: f.get(s, 0) for s in Severity.values},
-            "overdue_findings": f.get("overdue", 0),
-            "complaints": complaints.get(
-                key, {"received": 0, "closed": 0, "open_overdue": 0, "mean_handling_days": None}
-            ),
-            "subsidy_paid_by_scheme": {
-                kind: paid.get(key, {}).get(kind, Decimal("0")) for kind in SchemeKind.values
-            },
         }
+        for part in contributed:
+            row.update(part[key])
+        # Filed places are registry's figure; set against the population they are the measure.
+        filed_places = int(row.get("places", 0))
+        row["places_per_1000"] = round(filed_places / pop * PER, 2) if pop else None
+        result[key] = row
     return result
 
 

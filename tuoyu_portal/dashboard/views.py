@@ -10,9 +10,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from inspections.models import Severity
-from registry.models import FilingStatus
-from subsidies.models import SchemeKind
 from tuoyu_portal.regions.models import Region
 
 from . import exports, figures
@@ -27,6 +24,7 @@ def _pct(value: float | None) -> str:
 def _charts(fig: dict[str, Any], children: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each chart with the table of the same numbers (headers + rows) to show beside it."""
     charts: list[dict[str, Any]] = []
+    labels = figures.item_labels()
     if children:
         rows = [(c["region_name"], c["places_per_1000"]) for c in children]
         charts.append(
@@ -43,7 +41,7 @@ def _charts(fig: dict[str, Any], children: list[dict[str, Any]]) -> list[dict[st
                 "rows": [(label, "—" if v is None else v) for label, v in rows],
             }
         )
-    status_labels = dict(FilingStatus.choices)
+    status_labels = labels["filings_by_status"]
     rows = [(str(status_labels[s]), n) for s, n in fig["filings_by_status"].items()]
     charts.append(
         {
@@ -70,7 +68,7 @@ def _charts(fig: dict[str, Any], children: list[dict[str, Any]]) -> list[dict[st
             "rows": [(label, _pct(v)) for label, v in clock_rows],
         }
     )
-    severity_labels = dict(Severity.choices)
+    severity_labels = labels["open_findings_by_severity"]
     rows = [(str(severity_labels[s]), n) for s, n in fig["open_findings_by_severity"].items()]
     charts.append(
         {
@@ -80,7 +78,7 @@ def _charts(fig: dict[str, Any], children: list[dict[str, Any]]) -> list[dict[st
             "rows": rows,
         }
     )
-    kind_labels = dict(SchemeKind.choices)
+    kind_labels = labels["subsidy_paid_by_scheme"]
     rows = [(str(kind_labels[k]), v) for k, v in fig["subsidy_paid_by_scheme"].items()]
     charts.append(
         {

@@ -27,9 +27,7 @@ def enqueue(
 
 
 def schedule_delivery(event_id: int) -> None:
-    """Hook replaced by the delivery machinery (tasks.deliver_outbox_event.delay, best effort)."""
-    try:
-        from .tasks import schedule_delivery as _schedule
-    except ImportError:
-        return
+    """Hand the event to the publisher (best effort: never blocks, never raises)."""
+    from .publisher import schedule_delivery as _schedule
+
     _schedule(event_id)

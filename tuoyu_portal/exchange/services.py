@@ -23,6 +23,7 @@ from tuoyu_portal.exceptions import InvalidTransition
 
 from .backends import DeliveryError, get_backend
 from .models import DeliveryAttempt, OutboxEvent, OutboxResend
+from .publisher import publish_delivery, schedule_delivery
 
 if TYPE_CHECKING:
     from tuoyu_portal.accounts.models import User
@@ -154,8 +155,6 @@ def resend_event(event: OutboxEvent, *, actor: User | None) -> OutboxEvent:
 
 
 def _schedule(event_id: int) -> None:
-    from .tasks import schedule_delivery
-
     schedule_delivery(event_id)
 
 
@@ -187,8 +186,6 @@ def sweep_outbox(dispatch: Callable[[int], object] | None = None) -> dict[str, i
         .values_list("pk", flat=True)[:batch]
     )
     if dispatch is None:
-        from .tasks import publish_delivery
-
         dispatch = publish_delivery
     dispatched = 0
     for event_id in due_ids:

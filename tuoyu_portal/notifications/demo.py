@@ -8,11 +8,5 @@ from .services import scans
 
 
 def seed(stdout: IO[str]) -> None:
-    sent = (
-        scans.scan_filing_events()
-        + scans.scan_findings()
-        + scans.scan_expiries()
-        + scans.scan_claim_decisions()
-        + scans.scan_overdue_clocks()
-    )
+    sent = sum(scan() for scan in scans.configured_scans().values())
     stdout.write(f"notifications: {sent} sent")

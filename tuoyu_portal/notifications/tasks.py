@@ -10,28 +10,28 @@ from .services import scans
 @shared_task(name="notifications.tasks.notify_filing_events")
 def notify_filing_events() -> int:
     """Supplement requests, receipts and nonconformity notices → operators."""
-    return scans.scan_filing_events()
+    return scans.run_scan("filing_events")
 
 
 @shared_task(name="notifications.tasks.notify_findings")
 def notify_findings() -> int:
     """New findings, coming deadlines and overdue rectifications → operators."""
-    return scans.scan_findings()
+    return scans.run_scan("findings")
 
 
 @shared_task(name="notifications.tasks.notify_expiries")
 def notify_expiries() -> int:
     """Staff health certificates and leases ending soon → operators."""
-    return scans.scan_expiries()
+    return scans.run_scan("expiries")
 
 
 @shared_task(name="notifications.tasks.notify_claim_decisions")
 def notify_claim_decisions() -> int:
     """Subsidy claim decisions → operators."""
-    return scans.scan_claim_decisions()
+    return scans.run_scan("claim_decisions")
 
 
 @shared_task(name="notifications.tasks.notify_overdue_clocks")
 def notify_overdue_clocks() -> int:
     """Overdue receipt / conformity clocks → health reviewers of the filing's county."""
-    return scans.scan_overdue_clocks()
+    return scans.run_scan("overdue_clocks")

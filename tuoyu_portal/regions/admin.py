@@ -126,7 +126,7 @@ class WorkdayOverrideAdmin(ReferenceAdmin):
 
 
 def _recompute_after_admin_change(request: HttpRequest, reason: str) -> None:
-    from .recompute import recompute_open_clocks  # reads the registry and inspections
+    from .recompute import recompute_open_clocks  # runs the apps' recomputers (settings)
 
     result = recompute_open_clocks(reason=reason, actor=request.user)  # type: ignore[arg-type]
     if result.changed:

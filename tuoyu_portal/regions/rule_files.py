@@ -2,7 +2,8 @@
 
 The files are the source of the rules they contain: `load_rules` adds what is new, changes what
 differs and removes rows that came from a file of the same directory but are no longer in it.
-Rows typed in the admin (no `loaded_from`) are never touched.
+Rows typed in the admin (no `loaded_from`) are never touched. Other sections of the same files
+(subsidy schemes) are applied by the app that owns them, listed in settings.RULE_FILE_SECTIONS.
 """
 
 from __future__ import annotations
@@ -10,14 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import yaml
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from .models import Region, RegionRule
 from .rules import RULES, RuleValueError, validate_value
@@ -46,19 +46,6 @@ class FileRule:
         return (self.key, self.region, self.valid_from)
 
 
-@dataclass(frozen=True)
-class FileScheme:
-    """A subsidy scheme a region file declares (subsidies.Scheme: amounts are local, §6)."""
-
-    region: str
-    kind: str
-    valid_from: dt.date
-    valid_to: dt.date | None
-    amount: Decimal
-    amount_third_plus: Decimal | None
-    basis: str
-
-
 @dataclass
 class Change:
     action: str  # add | change | remove
@@ -78,8 +65,9 @@ class Change:
         return f"{sign} {self.region} {self.key} from {self.valid_from} {what}"
 
 
-class SchemeChange(Change):
-    """A subsidy scheme created or updated from a file (already applied unless dry run)."""
+class SectionChange(Change):
+    """A row of another section (an app's, e.g. subsidy schemes) created or updated from a file
+    (already applied unless dry run)."""
 
     def __init__(self, line: str) -> None:
         super().__init__("add" if line.startswith("+") else "change", "", "", dt.date.min)
@@ -89,7 +77,7 @@ class SchemeChange(Change):
         return self.line
 
 
-def _label(path: Path) -> str:
+def file_label(path: Path) -> str:
     """How a file is recorded on its rows: relative to the project, never an absolute path."""
     try:
         return path.resolve().relative_to(Path(settings.BASE_DIR).resolve()).as_posix()
@@ -97,7 +85,7 @@ def _label(path: Path) -> str:
         return f"{path.parent.name}/{path.name}"
 
 
-def _date(value: Any, where: str) -> dt.date:
+def file_date(value: Any, where: str) -> dt.date:
     if isinstance(value, dt.date):
         return value
     try:
@@ -127,7 +115,7 @@ def check_national(path: Path) -> None:
 
 def parse_file(path: Path) -> list[FileRule]:
     """One region file: every entry checked against the registry (key, type, range, dates)."""
-    label = _label(path)
+    label = file_label(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as error:
@@ -149,8 +137,8 @@ def parse_file(path: Path) -> list[FileRule]:
         source = entry.get("source") or {}
         if not source.get("document"):
             raise RuleFileError(f"{where}: every value needs its source document")
-        start = _date(entry.get("valid_from"), where)
-        end = _date(entry["valid_to"], where) if entry.get("valid_to") else None
+        start = file_date(entry.get("valid_from"), where)
+        end = file_date(entry["valid_to"], where) if entry.get("valid_to") else None
         if end is not None and end < start:
             raise RuleFileError(f"{where}: valid_to before valid_from")
         item = FileRule(
@@ -170,85 +158,6 @@ def parse_file(path: Path) -> list[FileRule]:
     return found
 
 
-def _amount(value: Any, where: str) -> Decimal:
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        raise RuleFileError(f"{where}: not an amount: {value!r}") from None
-    if not amount.is_finite() or amount < 0:
-        raise RuleFileError(f"{where}: not an amount: {value!r}")
-    return amount
-
-
-def parse_schemes(path: Path) -> list[FileScheme]:
-    """The optional `schemes:` section of a region file."""
-    from subsidies.models import SchemeKind
-
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    region = str(data.get("region", ""))
-    found: list[FileScheme] = []
-    for index, entry in enumerate(data.get("schemes") or []):
-        where = f"{_label(path)} scheme {index + 1}"
-        if entry.get("kind") not in SchemeKind.values:
-            raise RuleFileError(f"{where}: unknown subsidy kind {entry.get('kind')!r}")
-        source = entry.get("source") or {}
-        if not source.get("document"):
-            raise RuleFileError(f"{where}: every amount needs its source document")
-        third = entry.get("amount_third_plus")
-        found.append(
-            FileScheme(
-                region=region,
-                kind=entry["kind"],
-                valid_from=_date(entry.get("valid_from"), where),
-                valid_to=_date(entry["valid_to"], where) if entry.get("valid_to") else None,
-                amount=_amount(entry.get("amount"), where),
-                amount_third_plus=_amount(third, where) if third is not None else None,
-                basis=f"{source['document']} {source.get('article', '')}".strip()[:200],
-            )
-        )
-    return found
-
-
-def apply_schemes(directory: Path, *, dry_run: bool) -> list[str]:
-    """Create or update the schemes the files declare (by region, kind and start date)."""
-    from subsidies.models import Scheme
-
-    lines: list[str] = []
-    for path in sorted(directory.glob("*.yaml")):
-        if path.name == NATIONAL_FILE:
-            continue
-        for item in parse_schemes(path):
-            values = {
-                "valid_to": item.valid_to,
-                "amount": item.amount,
-                "amount_third_plus": item.amount_third_plus,
-                "basis": item.basis,
-                "illustrative": False,
-            }
-            row = Scheme.objects.filter(
-                region_id=item.region, kind=item.kind, valid_from=item.valid_from
-            ).first()
-            if row is not None and all(getattr(row, k) == v for k, v in values.items()):
-                continue
-            sign = "+" if row is None else "~"
-            lines.append(
-                f"{sign} {item.region} scheme {item.kind} from {item.valid_from} = {item.amount}"
-            )
-            if dry_run:
-                continue
-            row = row or Scheme(region_id=item.region, kind=item.kind, valid_from=item.valid_from)
-            for key, value in values.items():
-                setattr(row, key, value)
-            try:
-                row.full_clean()
-            except ValidationError as error:
-                raise RuleFileError(
-                    f"{item.region} scheme {item.kind}: {'; '.join(error.messages)}"
-                ) from None
-            row.save()
-    return lines
-
-
 def read_directory(directory: Path) -> list[FileRule]:
     if not directory.is_dir():
         raise RuleFileError(f"{directory.name}: no such directory")
@@ -265,7 +174,7 @@ def read_directory(directory: Path) -> list[FileRule]:
 def diff(directory: Path, wanted: Iterable[FileRule]) -> list[Change]:
     """What applying the files would do to the database."""
     wanted = list(wanted)
-    prefix = _label(directory / "x")[:-1]
+    prefix = file_label(directory / "x")[:-1]
     known_regions = set(
         Region.objects.filter(code__in={w.region for w in wanted}).values_list("code", flat=True)
     )
@@ -304,12 +213,14 @@ def apply(directory: Path | None = None, *, dry_run: bool = False) -> list[Chang
     directory = directory or DEFAULT_DIR
     wanted = read_directory(directory)
     changes = diff(directory, wanted)
-    changes.extend(SchemeChange(line) for line in apply_schemes(directory, dry_run=dry_run))
+    for section in settings.RULE_FILE_SECTIONS:
+        apply_section = import_string(section)
+        changes.extend(SectionChange(line) for line in apply_section(directory, dry_run=dry_run))
     if dry_run:
         return changes
     by_identity = {item.identity: item for item in wanted}
     for change in changes:
-        if isinstance(change, SchemeChange):
+        if isinstance(change, SectionChange):
             continue
         identity = (change.key, change.region, change.valid_from)
         lookup = {

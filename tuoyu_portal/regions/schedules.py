@@ -237,7 +237,7 @@ def apply_schedule(schedule: YearSchedule, *, actor: User | None = None) -> Appl
     """Store the year's schedule (idempotent: nothing is written when nothing differs), then
     recompute every open clock, recording each change in the object's history and notifying the
     people concerned after commit."""
-    from .recompute import recompute_open_clocks  # recompute reads the registry and inspections
+    from .recompute import recompute_open_clocks  # runs the apps' recomputers (settings)
 
     # One loader at a time (the admin form and the command, even for a year not stored yet):
     # a transaction-scoped advisory lock, so the second sees the first one's rows.

@@ -12,12 +12,12 @@ from registry.models import (
     ImportBatch,
     Institution,
     LegalNature,
-    Membership,
     Registration,
     RegistrationTransition,
 )
 from registry.services import registrations as services
 from tuoyu_portal import text
+from tuoyu_portal.accounts.models import Membership
 from tuoyu_portal.identifier_fields import credit_code_field, id_number_field
 from tuoyu_portal.text import validate_plain_text
 

@@ -1,0 +1,26 @@
+"""Audit-event models of registry's tables (written by triggers; see tuoyu_portal/audit)."""
+
+from __future__ import annotations
+
+from tuoyu_portal.audit.events import event_model_base
+
+from .bans import Ban
+from .filings import Filing
+from .registrations import Registration
+from .staff import StaffMember
+
+
+class RegistrationEvent(event_model_base(Registration, "RegistrationEvent")):
+    pass
+
+
+class FilingEvent(event_model_base(Filing, "FilingEvent")):
+    pass
+
+
+class StaffMemberEvent(event_model_base(StaffMember, "StaffMemberEvent")):
+    pass
+
+
+class BanEvent(event_model_base(Ban, "BanEvent")):
+    pass
