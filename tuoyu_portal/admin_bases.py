@@ -28,7 +28,9 @@ class ScopedAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)
         user = request.user
-        if isinstance(user, AnonymousUser):  # the admin signs users in first; nothing for anyone else
+        if isinstance(
+            user, AnonymousUser
+        ):  # the admin signs users in first; nothing for anyone else
             return queryset.none()
         if user.is_superuser:
             return queryset
