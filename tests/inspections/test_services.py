@@ -354,6 +354,45 @@ def test_it_refuses_a_complaint_about_an_unknown_facility():
     assert {v.code for v in caught.value.violations} == {"unknown_facility", "required"}
 
 
+# Every pair of Complaint.TRANSITIONS through the triage service: `received` is only ever the
+# state a complaint is created in, so it is a source and never a target.
+COMPLAINT_TARGETS = [s for s in Complaint.Status.values if s != Complaint.Status.RECEIVED]
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [(s, t) for s in Complaint.Status.values for t in COMPLAINT_TARGETS],
+)  # fmt: skip
+def test_it_follows_the_complaint_transition_table(filing, county_reviewer, source, target):
+    complaint = complaints.submit_complaint(facility=filing.filing_number, content="投诉")
+    Complaint.objects.filter(pk=complaint.pk).update(status=source)
+    complaint.refresh_from_db()
+    before = complaint.transitions.count()
+
+    def call() -> Complaint:
+        return complaints.triage_complaint(
+            complaint, actor=county_reviewer, status=target, outcome="经核查，已答复投诉人。"
+        )
+
+    if target in Complaint.TRANSITIONS[source]:
+        call()
+        complaint.refresh_from_db()
+        assert complaint.status == target
+        assert complaint.transitions.count() == before + 1
+        last = complaint.transitions.order_by("pk").last()
+        assert (last.from_status, last.to_status, last.actor) == (source, target, county_reviewer)
+        assert (complaint.closed_at is not None) == (target in Complaint.CLOSED)
+    else:
+        with pytest.raises(InvalidTransition) as caught:
+            call()
+        assert caught.value.status_code == 409
+        assert [v.code for v in caught.value.violations] == ["invalid_transition"]
+        complaint.refresh_from_db()
+        assert complaint.status == source
+        assert complaint.transitions.count() == before
+        assert complaint.closed_at is None
+
+
 def test_it_hides_complaints_from_operators(
     filing, operator, county_reviewer, other_county_reviewer
 ):
