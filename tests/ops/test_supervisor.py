@@ -24,7 +24,9 @@ from tuoyu_portal.exchange.models import OutboxEvent
 pytestmark = [pytest.mark.processes, pytest.mark.django_db(transaction=True)]
 
 # Every line: the process name, then one clock, Beijing time with its offset.
-LINE = re.compile(r"^(embedded_services|web|worker|beat)\s+\| \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+0800 ")
+LINE = re.compile(
+    r"^(embedded_services|web|worker|beat)\s+\| \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+0800 "
+)
 
 
 @pytest.fixture
