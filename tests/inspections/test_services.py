@@ -19,11 +19,10 @@ from inspections.models import (
 )
 from inspections.services import complaints, enforcement, findings, risk, visits
 from registry.models import Filing
+from tests import factories as f
 from tuoyu_portal import crypto
 from tuoyu_portal.exceptions import DomainError, InvalidTransition, NotPermitted
 from tuoyu_portal.regions.models import RegionRule
-
-from . import factories as f
 
 pytestmark = pytest.mark.django_db
 
