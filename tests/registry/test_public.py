@@ -272,7 +272,7 @@ def test_it_uses_the_gram_index_for_1_2_and_3_character_terms(db: None) -> None:
         assert [f.institution.name for f in queryset] == ["岚山区葵花籽全日制托育中心"]
 
 
-def test_it_documents_every_staffpub_endpoint_in_the_schema(client: Client) -> None:
+def test_it_documents_every_public_staff_and_change_endpoint_in_the_schema(client: Client) -> None:
     schema = client.get("/api/schema/").content.decode()
     for path in (
         "/api/v1/public/facilities/",
