@@ -12,7 +12,7 @@ from inspections.models import Complaint, ComplaintStatus, Finding, FindingStatu
 from registry.models import Filing, FilingStatus, Institution
 from subsidies.models import Claim, ClaimStatus, Scheme, SchemeKind
 from tests import factories
-from tests.subsidies.factories import credit_code
+from tests.factories import credit_code
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.regions.models import RegionYear
 

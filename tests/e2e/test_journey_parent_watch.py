@@ -20,7 +20,7 @@ def _claim_with_parent_link(operator: Any, filing: Any) -> tuple[int, str]:
     from subsidies.models import Scheme, SchemeKind
     from subsidies.senders import MemorySender
     from subsidies.services.claims import LineInput, create_claim, submit_claim
-    from tests.subsidies.factories import child_id_number
+    from tests.factories import child_id_number
     from tuoyu_portal.regions.models import RegionRule
 
     RegionRule.objects.update_or_create(

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from stdnum.cn import uscc
-
 from registry.models import Registration
 from registry.services import registrations
 from tests import factories
+from tests.factories import credit_code
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exchange.models import OutboxEvent
 
@@ -16,12 +15,6 @@ from tuoyu_portal.exchange.models import OutboxEvent
 def payload_for(reg: Registration, event: str) -> dict[str, Any]:
     """The payload the registration service pushes."""
     return registrations.registration_payload(reg, event)
-
-
-def credit_code(n: int) -> str:
-    """A valid, distinct 统一社会信用代码 per n (for-profit prefix 91)."""
-    body = f"91371103{n:09d}"
-    return body + uscc.calc_check_digit(body)
 
 
 def registrar_for(region_id: str, authority: str = "scjg") -> User:

@@ -23,7 +23,8 @@ from registry.models import HealthInboxEntry
 from tests import factories
 from tests.conftest import client_for
 from tests.exchange.brokers import RedisServer, use_broker, wait_for
-from tests.exchange.helpers import approve, credit_code, registrar_for
+from tests.exchange.helpers import approve, registrar_for
+from tests.factories import credit_code
 from tuoyu_portal.celery import QUEUES
 from tuoyu_portal.exchange import publisher, services
 from tuoyu_portal.exchange.models import DeliveryAttempt, OutboxEvent

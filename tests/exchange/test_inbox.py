@@ -23,7 +23,8 @@ from registry.services import reconciliation
 from registry.services.inbox import receive_event
 from tests import factories
 from tests.conftest import client_for
-from tests.exchange.helpers import approve, approved_event, cancel, credit_code, payload_for
+from tests.exchange.helpers import approve, approved_event, cancel, payload_for
+from tests.factories import credit_code
 from tuoyu_portal.exchange import services
 from tuoyu_portal.regions.models import RegionRule
 
@@ -45,7 +46,8 @@ def make_filing(entry: HealthInboxEntry, status: str = FilingStatus.SUBMITTED) -
     assert reg is not None
     reg.institution.credit_code = reg.credit_code
     reg.institution.save()
-    return Filing.objects.create(
+    # The filing of the delivered registration, in `status` as the inbox reads it (no number).
+    return factories.FilingFactory(
         institution=reg.institution, registration=reg, region_id=reg.region_id, status=status
     )
 

@@ -13,7 +13,8 @@ from registry.models import HealthInboxEntry, RegistrationStatus
 from tests import factories
 from tests.conftest import client_for
 from tests.exchange.brokers import free_port, hung_server, use_broker
-from tests.exchange.helpers import credit_code, registrar_for
+from tests.exchange.helpers import registrar_for
+from tests.factories import credit_code
 from tuoyu_portal.exchange import publisher, services
 from tuoyu_portal.exchange.models import OutboxEvent
 

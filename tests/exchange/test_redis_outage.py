@@ -24,9 +24,9 @@ from registry.models import RegistrationStatus
 from tests import factories
 from tests.conftest import client_for
 from tests.exchange.brokers import use_broker
-from tests.exchange.helpers import credit_code, registrar_for
+from tests.exchange.helpers import registrar_for
 from tests.exchange.test_celery_integration import RedisServer
-from tests.registry.reg_helpers import valid_data
+from tests.factories import credit_code, valid_data
 from tuoyu_portal import failopen, publiccache, ratelimit
 from tuoyu_portal.accounts.models import Role
 

@@ -14,9 +14,8 @@ from django.test import Client
 from inspections.admin import base
 from inspections.admin.base import EstimatedCountPaginator, planner_estimate
 from inspections.models import CreditRecord, Finding, FindingTransition, Inspection
+from tests import factories as f
 from tuoyu_portal.accounts.models import User
-
-from . import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -351,7 +350,7 @@ def test_it_needs_the_whole_term_not_only_its_bigrams(
     monkeypatch.setattr(base, "SEARCH_ID_LIST_MAX", id_list_max)
     # 光阳阳光托育中心 holds both bigrams of 阳光阳 (光阳, 阳光) but not 阳光阳 itself.
     institution = factories.InstitutionFactory(name="光阳阳光托育中心", region_id="371103")
-    visit = f.inspection(f.filed_filing(institution), admin_inspector)
+    visit = f.inspection(f.FiledFilingFactory(institution=institution), admin_inspector)
     url = "/admin/inspections/inspection/?q="
     assert _shown(_client(superuser), url + "阳光阳") == set()
     assert _shown(_client(superuser), url + "阳阳光") == {visit.pk}

@@ -8,9 +8,8 @@ import pytest
 
 from inspections.models import Complaint, Finding, Inspection
 from inspections.services import complaints
+from tests import factories as f
 from tests.conftest import client_for
-
-from . import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from tuoyu_portal.accounts.models import User
 
 pytestmark = pytest.mark.django_db
 
-# 40 places filed (tests/inspections/factories.filed_filing); 44 children counted on the day.
+# 40 places filed (tests/inspections/conftest.py); 44 children counted on the day.
 CROWDED = [
     {"class_type": "older_toddler", "children": 20, "carers": 3},
     {"class_type": "older_toddler", "children": 20, "carers": 3},

@@ -19,11 +19,10 @@ from inspections.models import (
 )
 from inspections.services import complaints, enforcement, findings, risk, visits
 from registry.models import Filing
+from tests import factories as f
 from tuoyu_portal import crypto
 from tuoyu_portal.exceptions import DomainError, InvalidTransition, NotPermitted
 from tuoyu_portal.regions.models import RegionRule
-
-from . import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -354,6 +353,45 @@ def test_it_refuses_a_complaint_about_an_unknown_facility():
     assert {v.code for v in caught.value.violations} == {"unknown_facility", "required"}
 
 
+# Every pair of Complaint.TRANSITIONS through the triage service: `received` is only ever the
+# state a complaint is created in, so it is a source and never a target.
+COMPLAINT_TARGETS = [s for s in Complaint.Status.values if s != Complaint.Status.RECEIVED]
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [(s, t) for s in Complaint.Status.values for t in COMPLAINT_TARGETS],
+)  # fmt: skip
+def test_it_follows_the_complaint_transition_table(filing, county_reviewer, source, target):
+    complaint = complaints.submit_complaint(facility=filing.filing_number, content="投诉")
+    Complaint.objects.filter(pk=complaint.pk).update(status=source)
+    complaint.refresh_from_db()
+    before = complaint.transitions.count()
+
+    def call() -> Complaint:
+        return complaints.triage_complaint(
+            complaint, actor=county_reviewer, status=target, outcome="经核查，已答复投诉人。"
+        )
+
+    if target in Complaint.TRANSITIONS[source]:
+        call()
+        complaint.refresh_from_db()
+        assert complaint.status == target
+        assert complaint.transitions.count() == before + 1
+        last = complaint.transitions.order_by("pk").last()
+        assert (last.from_status, last.to_status, last.actor) == (source, target, county_reviewer)
+        assert (complaint.closed_at is not None) == (target in Complaint.CLOSED)
+    else:
+        with pytest.raises(InvalidTransition) as caught:
+            call()
+        assert caught.value.status_code == 409
+        assert [v.code for v in caught.value.violations] == ["invalid_transition"]
+        complaint.refresh_from_db()
+        assert complaint.status == source
+        assert complaint.transitions.count() == before
+        assert complaint.closed_at is None
+
+
 def test_it_hides_complaints_from_operators(
     filing, operator, county_reviewer, other_county_reviewer
 ):
@@ -535,7 +573,7 @@ def test_it_adds_evidence_for_inspectors_of_the_findings_region(filing, inspecto
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from inspections.models import FindingEvidence
-    from tests.registry.filing_factories import PNG_BYTES
+    from tests.factories import PNG_BYTES
 
     finding = f.finding(f.inspection(filing, inspector))
     [evidence] = findings.add_evidence(

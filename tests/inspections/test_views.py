@@ -10,8 +10,7 @@ from django.urls import reverse
 
 from inspections.models import Complaint, Finding
 from inspections.services import complaints
-
-from . import factories as f
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

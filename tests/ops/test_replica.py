@@ -23,8 +23,8 @@ from django.test import Client
 from registry.models import Filing
 from tests.conftest import client_for
 from tests.exchange.brokers import wait_for
+from tests.factories import FiledFilingFactory
 from tests.ops.standby import PrimaryAndStandby
-from tests.registry.staffpub_factories import FiledFilingFactory
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.db import replica
 from tuoyu_portal.db.replica import PIN_COOKIE, REPLICA

@@ -24,7 +24,6 @@ from inspections.models import Finding, Inspection
 from registry.models import HealthInboxEntry
 from tests import factories
 from tests.demo_seed import seeded_demo
-from tests.inspections import factories as inspection_factories
 from tuoyu_portal.accounts.management.commands.seed_demo import DEMO_USERS
 from tuoyu_portal.accounts.models import User
 
@@ -72,9 +71,11 @@ def _seeded(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any)
             inst = factories.InstitutionFactory(
                 region_id="371103", credit_code=f"9137110300PERF{n:03d}X"
             )
-            filing = inspection_factories.filed_filing(inst, filing_number=f"371103-2026-P{n:04d}")
-            visit = inspection_factories.inspection(filing, inspector)
-            inspection_factories.finding(visit)
+            filing = factories.FiledFilingFactory(
+                institution=inst, filing_number=f"371103-2026-P{n:04d}"
+            )
+            visit = factories.inspection(filing, inspector)
+            factories.finding(visit)
             HealthInboxEntry.objects.create(
                 idempotency_key=f"perf-{n}",
                 event="approved",

@@ -23,7 +23,7 @@ from inspections.models import Complaint, ComplaintTransition
 from inspections.services import complaints
 from registry.models import Filing, FilingEvent, FilingStatus, FilingTransition
 from tests import factories
-from tests.registry.filing_factories import draft_filing, filed_filing
+from tests.factories import accepted_filing, draft_filing
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.exceptions import DomainError
 from tuoyu_portal.notifications.models import Notification, NotificationKind
@@ -401,7 +401,7 @@ def test_the_calculator_is_in_the_openapi_schema() -> None:
 
 def _public_filing(operator: User, institution: Any, reviewer: User) -> Filing:
     with time_machine.travel(datetime(2026, 11, 2, 10, tzinfo=BEIJING), tick=False):
-        return filed_filing(operator, institution, reviewer)
+        return accepted_filing(operator, institution, reviewer)
 
 
 def _complain(filing: Filing, on: datetime) -> Complaint:
@@ -524,9 +524,9 @@ def test_loading_a_year_moves_a_change_filings_clock_under_review(
     """A change's review runs on the filing's clocks, so a loaded year moves them too."""
     from registry.models import FilingChange, FilingChangeTransition
     from registry.services import changes
-    from tests.registry.staffpub_factories import FiledFilingFactory
+    from tests.factories import FiledFilingFactory
 
-    filing = FiledFilingFactory(institution=institution)
+    filing = FiledFilingFactory(institution=institution, places=20, classes=[20])
     change = changes.create_change(filing, actor=operator, proposed={"places": 20})
     with time_machine.travel(datetime(2026, 12, 20, 10, tzinfo=BEIJING), tick=False):
         changes.submit_change(change, actor=operator)

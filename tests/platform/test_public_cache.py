@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from registry.models import Filing
-from tests.registry.staffpub_factories import FiledFilingFactory
+from tests.factories import FiledFilingFactory
 
 LIST = "/api/v1/public/facilities/"
 

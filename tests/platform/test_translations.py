@@ -25,7 +25,7 @@ from django.utils import translation
 from registry.models import Filing
 from registry.receipts import render_receipt
 from tests import factories
-from tests.registry.filing_factories import draft_filing, filed_filing
+from tests.factories import accepted_filing, draft_filing
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.regions.models import Region, ancestor_codes
 
@@ -206,7 +206,7 @@ def test_it_still_renders_chinese_by_default() -> None:
 def test_it_renders_the_public_search_with_a_result_in_english(
     operator: User, institution: Any, county_reviewer: User
 ) -> None:
-    filing = filed_filing(operator, institution, county_reviewer)
+    filing = accepted_filing(operator, institution, county_reviewer)
     html = _english().get(reverse("public-search")).content.decode()
     assert filing.filing_number in html  # the result row is on the page, so its labels are too
     assert _untranslated(html, _institution_data(filing)) == []
@@ -261,7 +261,7 @@ def test_it_issues_the_receipt_pdf_in_chinese_even_for_an_english_page(
     """The 备案回执 is an official Chinese document; the English catalogue must not reach it."""
     from tests.registry.test_filing_receipts import _text
 
-    filing = filed_filing(operator, institution, county_reviewer)
+    filing = accepted_filing(operator, institution, county_reviewer)
     with translation.override("en"):
         text = _text(render_receipt(filing))
         assert translation.get_language() == "en"

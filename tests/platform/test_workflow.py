@@ -18,7 +18,7 @@ from registry.services import changes as change_services
 from registry.services import filings as filing_services
 from registry.services.filing_guards import ensure_reviewer
 from tests.conftest import client_for
-from tests.registry.staffpub_factories import DraftFilingFactory, FiledFilingFactory
+from tests.factories import FiledFilingFactory, FilingFactory
 from tuoyu_portal import workflow
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.exceptions import InvalidTransition, NotFound
@@ -71,7 +71,7 @@ def test_the_filing_actions_are_asked_by_status() -> None:
 def test_a_change_on_a_filing_not_yet_filed_is_refused_with_labels(
     operator: User, institution: Institution
 ) -> None:
-    filing = DraftFilingFactory(institution=institution)
+    filing = FilingFactory(institution=institution)
     with pytest.raises(InvalidTransition) as caught:
         change_services.create_change(filing, actor=operator, proposed=dict(CHANGE))
     message = _message(caught.value)

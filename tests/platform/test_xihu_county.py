@@ -28,8 +28,7 @@ from registry.services import registrations
 from subsidies.models import Scheme, SchemeKind
 from subsidies.services.claims import LineInput, approve_claim, create_claim, submit_claim
 from tests import factories
-from tests.registry.filing_factories import credit_code, good_data, pdf
-from tests.subsidies.factories import child_id_number
+from tests.factories import child_id_number, credit_code, good_data, pdf
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.exchange.models import OutboxEvent
 from tuoyu_portal.exchange.services import deliver_event
@@ -82,7 +81,7 @@ def test_a_county_set_up_from_a_fixture_file_alone_runs_the_whole_flow() -> None
     assert reg.authority == "xzsp"
     reg = registrations.submit_registration(reg, actor=operator)
     reg = registrations.approve_registration(
-        reg, actor=registrar, credit_code=credit_code("91330106")
+        reg, actor=registrar, credit_code=credit_code(prefix="91", region="330106")
     )
 
     # Push: the approval reaches 西湖区's health inbox.

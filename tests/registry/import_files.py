@@ -9,7 +9,7 @@ from datetime import datetime
 from openpyxl import Workbook
 
 from registry.bulk_import import COLUMNS
-from tests.registry.reg_helpers import credit_code, id_number
+from tests.factories import credit_code, id_number
 
 # Each bad row breaks exactly one rule, cycling through these.
 BREAKAGES: list[tuple[str, str, str]] = [
@@ -37,7 +37,7 @@ def rows(count: int, bad_every: int, offset: int = 0) -> tuple[list[list[object]
             "legal_representative_name": "张三",
             "legal_representative_id_number": id_number(serial=serial),
             "contact_phone": "13800000000",
-            "credit_code": credit_code("91", serial=10_000 + serial),
+            "credit_code": credit_code(10_000 + serial),
             "approved_on": "2024-05-01",
         }
         if (index + 1) % bad_every == 0:

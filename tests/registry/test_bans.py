@@ -119,7 +119,7 @@ def test_it_shows_alerts_to_the_county_bureau_and_marks_them_seen(
 ) -> None:
     from registry.models import BanAlert
     from registry.services.staff import add_staff_member
-    from tests.registry.staffpub_factories import FiledFilingFactory
+    from tests.factories import FiledFilingFactory
     from tuoyu_portal.exceptions import DomainError
 
     filing = FiledFilingFactory(institution=institution)

@@ -12,8 +12,7 @@ from django.utils import timezone
 from registry.models import ChangeStatus, Filing, FilingChange, FilingDocument, Institution
 from registry.services import changes as services
 from tests.conftest import client_for
-from tests.registry.filing_factories import pdf
-from tests.registry.staffpub_factories import FiledFilingFactory
+from tests.factories import FiledFilingFactory, pdf
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.exceptions import DomainError
 from tuoyu_portal.regions.calendar import working_deadline
@@ -28,7 +27,8 @@ BIG_CLASS = {
 
 @pytest.fixture
 def filing(institution: Institution) -> Filing:
-    return FiledFilingFactory(institution=institution)
+    # One class of 20 on 20 places: the proposals below are measured from it.
+    return FiledFilingFactory(institution=institution, places=20, classes=[20])
 
 
 def _codes(error: DomainError) -> list[str]:

@@ -21,8 +21,7 @@ from registry.models import (
 )
 from registry.services import changes as services
 from tests.conftest import client_for
-from tests.registry.filing_factories import pdf
-from tests.registry.staffpub_factories import DraftFilingFactory, FiledFilingFactory
+from tests.factories import FiledFilingFactory, FilingFactory, pdf
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.exceptions import DomainError, InvalidTransition
 
@@ -40,7 +39,8 @@ NEW_FACTS = {
 
 @pytest.fixture
 def filing(institution: Institution) -> Filing:
-    return FiledFilingFactory(institution=institution)
+    # One class of 20 on 20 places: the proposals below are measured from it.
+    return FiledFilingFactory(institution=institution, places=20, classes=[20])
 
 
 def attach(change: FilingChange, operator: User, kinds: tuple[str, ...] = SITE_KINDS) -> None:
@@ -153,7 +153,7 @@ def test_it_allows_only_one_open_change(filing: Filing, operator: User) -> None:
 
 
 def test_it_refuses_a_change_of_an_unfiled_filing(institution: Institution, operator: User) -> None:
-    draft = DraftFilingFactory(institution=institution)
+    draft = FilingFactory(institution=institution)
     with pytest.raises(InvalidTransition):
         make_change(draft, operator)
 

@@ -16,7 +16,7 @@ from registry.services import staff as staff_services
 from tests.conftest import client_for
 from tests.exchange.helpers import cancel
 from tests.exchange.test_inbox import make_filing, receive_approved
-from tests.registry.staffpub_factories import FiledFilingFactory
+from tests.factories import FiledFilingFactory
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.exceptions import DomainError
 from tuoyu_portal.exchange import services as exchange

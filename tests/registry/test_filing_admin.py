@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.test import Client
 
 from tests import factories
-from tests.registry.filing_factories import filed_filing
+from tests.factories import accepted_filing
 from tuoyu_portal.accounts.models import Role
 
 
 def test_it_renders_filing_admin_pages_for_a_superuser(
     operator, institution, county_reviewer
 ) -> None:
-    filing = filed_filing(operator, institution, county_reviewer)
+    filing = accepted_filing(operator, institution, county_reviewer)
     admin_user = factories.UserFactory(
         username="root", role=Role.SUPERVISOR, region_id="370000", is_staff=True, is_superuser=True
     )

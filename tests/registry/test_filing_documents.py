@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from registry.models import FilingDocument
 from registry.services import filings as svc
 from tests.conftest import client_for
-from tests.registry.filing_factories import (
+from tests.factories import (
     ELF_BYTES,
     JPEG_BYTES,
     PDF_BYTES,

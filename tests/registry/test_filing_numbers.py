@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from registry.models import Filing, FilingStatus
 from registry.services import filings as svc
 from tests import factories
-from tests.registry.filing_factories import submitted_filing
+from tests.factories import submitted_filing
 from tuoyu_portal.accounts.models import Role
 
 N = 8

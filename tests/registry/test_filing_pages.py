@@ -7,12 +7,7 @@ from django.urls import reverse
 
 from registry.models import Filing
 from tests import factories
-from tests.registry.filing_factories import (
-    approved_registration,
-    draft_filing,
-    filed_filing,
-    submitted_filing,
-)
+from tests.factories import accepted_filing, approved_registration, draft_filing, submitted_filing
 
 
 def _client(user) -> Client:
@@ -119,7 +114,7 @@ def test_it_lets_the_reviewer_request_a_supplement_accept_and_decide(
     operator_page = _client(operator).get(reverse("filing-edit", kwargs={"pk": filing.pk}))
     assert "过期" in operator_page.content.decode()
 
-    other = filed_filing(
+    other = accepted_filing(
         operator, factories.InstitutionFactory(region_id="371103", owner=operator), county_reviewer
     )
     url = reverse("reviewer-filing", kwargs={"pk": other.pk})

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from registry.models import Filing
 from registry.receipts import render_conditions_notice, render_receipt, verify_url
 from tests.conftest import client_for
-from tests.registry.filing_factories import draft_filing, filed_filing
+from tests.factories import accepted_filing, draft_filing
 
 
 def _text(content: bytes) -> str:
@@ -23,7 +23,7 @@ def _text(content: bytes) -> str:
 def test_it_renders_the_receipt_with_number_institution_and_statement(
     operator, institution, county_reviewer
 ) -> None:
-    filing = filed_filing(operator, institution, county_reviewer)
+    filing = accepted_filing(operator, institution, county_reviewer)
     content = render_receipt(filing)
     text = _text(content)
     assert content.startswith(b"%PDF-")
@@ -35,7 +35,7 @@ def test_it_renders_the_receipt_with_number_institution_and_statement(
 
 
 def test_it_serves_the_receipt_only_once_filed(operator, institution, county_reviewer) -> None:
-    filing = filed_filing(operator, institution, county_reviewer)
+    filing = accepted_filing(operator, institution, county_reviewer)
     response = client_for(operator).get(f"/api/v1/filings/{filing.pk}/receipt/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -52,7 +52,7 @@ def test_it_refuses_the_receipt_of_a_draft(operator, institution) -> None:
 def test_it_hides_the_receipt_from_another_county(
     operator, institution, county_reviewer, other_county_reviewer
 ) -> None:
-    filing = filed_filing(operator, institution, county_reviewer)
+    filing = accepted_filing(operator, institution, county_reviewer)
     response = client_for(other_county_reviewer).get(f"/api/v1/filings/{filing.pk}/receipt/")
     assert response.status_code == 404
 
@@ -69,7 +69,7 @@ def test_it_renders_the_conditions_notice_from_the_rule_table(operator, institut
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 def test_it_rasterises_the_receipt(operator, institution, county_reviewer, tmp_path: Path) -> None:
-    filing: Filing = filed_filing(operator, institution, county_reviewer)
+    filing: Filing = accepted_filing(operator, institution, county_reviewer)
     source = tmp_path / "receipt.pdf"
     source.write_bytes(render_receipt(filing))
     subprocess.run(

@@ -15,10 +15,10 @@ from registry.models import Filing, FilingStatus, FilingTransition, SupplementRe
 from registry.services import filings as svc
 from tests import factories
 from tests.conftest import client_for
-from tests.registry.filing_factories import (
+from tests.factories import (
+    accepted_filing,
     approved_registration,
     draft_filing,
-    filed_filing,
     good_data,
     pdf,
     submitted_filing,
@@ -364,7 +364,7 @@ def test_it_hides_filings_from_another_county(
 def test_it_publishes_nonconformity_reasons_and_reverts(
     operator, institution, county_reviewer
 ) -> None:
-    filing = filed_filing(operator, institution, county_reviewer)
+    filing = accepted_filing(operator, institution, county_reviewer)
     client = client_for(county_reviewer)
     refused = client.post(
         f"/api/v1/filings/{filing.pk}/nonconforming/", {"reasons": []}, format="json"

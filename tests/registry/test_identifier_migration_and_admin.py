@@ -11,7 +11,7 @@ from django.utils import timezone
 from registry.models import Ban, Institution, StaffMember
 from registry.services.bans import active_ban_for
 from tests import factories
-from tests.registry.staffpub_factories import FiledFilingFactory
+from tests.factories import FiledFilingFactory
 from tuoyu_portal import crypto
 from tuoyu_portal.accounts.models import Role, User
 

@@ -14,9 +14,13 @@ from registry.models import Ban, BanAlert, Filing, Institution, Registration, St
 from registry.services import filings as filing_services
 from registry.services.bans import create_ban
 from tests.conftest import client_for
-from tests.registry.filing_factories import approved_registration, good_data
-from tests.registry.reg_helpers import credit_code, valid_data
-from tests.registry.staffpub_factories import FiledFilingFactory
+from tests.factories import (
+    FiledFilingFactory,
+    approved_registration,
+    credit_code,
+    good_data,
+    valid_data,
+)
 from tuoyu_portal import crypto
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.notifications.models import Notification, NotificationKind

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from registry.receipts import render_conditions_notice, render_receipt
 from tests.conftest import client_for
-from tests.registry.filing_factories import draft_filing, filed_filing
+from tests.factories import accepted_filing, draft_filing
 from tuoyu_portal.regions.models import RegionRule
 
 
@@ -20,7 +20,7 @@ def _text(content: bytes) -> str:
 def test_the_receipt_names_the_county_office_as_the_region_does(
     operator, institution, county_reviewer
 ) -> None:
-    filing = filed_filing(operator, institution, county_reviewer)
+    filing = accepted_filing(operator, institution, county_reviewer)
     text = _text(render_receipt(filing))
     assert "岚山区卫生健康局" in text
     assert "山东省日照市岚山区卫生健康主管部门" not in text
@@ -29,7 +29,7 @@ def test_the_receipt_names_the_county_office_as_the_region_does(
 def test_a_later_rule_change_never_rewrites_an_issued_notice_or_receipt(
     operator, institution, county_reviewer
 ) -> None:
-    filing = filed_filing(operator, institution, county_reviewer)
+    filing = accepted_filing(operator, institution, county_reviewer)
     assert filing.issued_rules["bureau"] == "岚山区卫生健康局"
     issued = {row["key"]: row["value"] for row in filing.issued_rules["standards"]}
     assert issued["class_max_infant"] == 10

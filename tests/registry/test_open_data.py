@@ -11,15 +11,14 @@ from django.test import Client
 
 from registry import opendata, tasks
 from registry.models import Filing, Institution, PublishedDataset
-from tests.factories import InstitutionFactory
-from tests.subsidies.factories import filed_filing
+from tests.factories import FiledFilingFactory, InstitutionFactory
 
 BASE = "/api/v1/public/datasets/"
 
 
 @pytest.fixture
 def filing(institution: Institution) -> Filing:
-    return filed_filing(institution)
+    return FiledFilingFactory(institution=institution)
 
 
 def test_the_published_fields_match_the_newest_changelog_entry() -> None:
@@ -55,7 +54,7 @@ def test_the_csv_is_utf8_with_bom_and_neutralises_formulas(db: None) -> None:
     inst = InstitutionFactory(
         region_id="371103", name='=HYPERLINK("http://x")托育', address="@SUM(1)"
     )
-    filed_filing(inst)
+    FiledFilingFactory(institution=inst)
     tasks.rebuild_open_data()
     response = Client().get(f"{BASE}facilities.csv")
     assert response.status_code == 200
@@ -99,7 +98,7 @@ def test_files_are_rebuilt_when_the_data_changes_not_per_request(filing) -> None
     tasks.rebuild_open_data()
     etag = Client().get(f"{BASE}facilities.csv")["ETag"]
     assert tasks.rebuild_open_data() == []  # unchanged data: the stored file stays
-    filed_filing(InstitutionFactory(region_id="371103"))
+    FiledFilingFactory(institution=InstitutionFactory(region_id="371103"))
     # Between the change and the rebuild the stored file is served (no build per request).
     assert Client().get(f"{BASE}facilities.csv")["ETag"] == etag
     assert "facilities.csv" in tasks.refresh_open_data()

@@ -7,7 +7,7 @@ from django.test import Client
 
 from registry.models import Institution
 from tests import factories
-from tests.registry.staffpub_factories import FiledFilingFactory
+from tests.factories import FiledFilingFactory
 from tuoyu_portal.accounts.models import User
 
 pytestmark = pytest.mark.django_db

@@ -16,13 +16,14 @@ from registry.models import Filing, FilingStatus, Institution, Registration
 from registry.selectors.public import public_filings, search_filings
 from registry.services.staff import add_staff_member
 from tests.conftest import client_for
-from tests.factories import VALID_ID_NUMBER, InstitutionFactory
-from tests.registry.staffpub_factories import (
+from tests.factories import (
     PERSON_IN_CHARGE_ID,
+    VALID_ID_NUMBER,
     ClosingFilingFactory,
     DeregisteredFilingFactory,
-    DraftFilingFactory,
     FiledFilingFactory,
+    FilingFactory,
+    InstitutionFactory,
     NonconformingFilingFactory,
 )
 from tuoyu_portal.accounts.models import User
@@ -46,7 +47,7 @@ def test_it_lists_filed_nonconforming_and_closing_only(db: None) -> None:
         NonconformingFilingFactory(),
         ClosingFilingFactory(),
     ]
-    DraftFilingFactory()
+    FilingFactory()
     DeregisteredFilingFactory()
     response = client_for(None).get(LIST)
     assert response.status_code == 200
@@ -271,7 +272,7 @@ def test_it_uses_the_gram_index_for_1_2_and_3_character_terms(db: None) -> None:
         assert [f.institution.name for f in queryset] == ["岚山区葵花籽全日制托育中心"]
 
 
-def test_it_documents_every_staffpub_endpoint_in_the_schema(client: Client) -> None:
+def test_it_documents_every_public_staff_and_change_endpoint_in_the_schema(client: Client) -> None:
     schema = client.get("/api/schema/").content.decode()
     for path in (
         "/api/v1/public/facilities/",

@@ -10,8 +10,7 @@ from django.utils import timezone
 from registry.models import Institution, Registration
 from tests import factories
 from tests.conftest import client_for
-from tests.factories import VALID_ID_NUMBER
-from tests.registry.reg_helpers import credit_code, valid_data
+from tests.factories import VALID_ID_NUMBER, credit_code, valid_data
 from tuoyu_portal.accounts.models import Membership, Role, User
 from tuoyu_portal.exchange.models import OutboxEvent
 

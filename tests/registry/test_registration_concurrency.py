@@ -14,7 +14,7 @@ from django.db import connection
 from registry.models import Registration, RegistrationStatus
 from registry.services import registrations as services
 from tests import factories
-from tests.registry.reg_helpers import credit_code
+from tests.factories import credit_code
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.exceptions import DomainError
 from tuoyu_portal.exchange.models import OutboxEvent
@@ -30,7 +30,7 @@ def test_it_lets_one_of_two_concurrent_approvals_of_a_code_win(
         monkeypatch.setattr(services, "check_credit_code_free", lambda *a, **k: None)
     first = factories.SubmittedRegistrationFactory(name="甲全日制托育有限公司")
     second = factories.SubmittedRegistrationFactory(name="乙全日制托育有限公司")
-    code = credit_code("91", serial=999)
+    code = credit_code(999)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 

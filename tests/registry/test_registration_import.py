@@ -14,8 +14,8 @@ from registry.models import ImportBatch, Institution, Registration, Registration
 from registry.services.bulk_import import import_registrations
 from tests import factories
 from tests.conftest import client_for
+from tests.factories import credit_code
 from tests.registry import import_files
-from tests.registry.reg_helpers import credit_code
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.exceptions import DomainError, NotPermitted
 from tuoyu_portal.exchange.models import OutboxEvent
@@ -88,7 +88,7 @@ def test_rows_outside_the_registrars_county_or_authority_are_errors(registrar: U
     table, _expected = import_files.rows(3, bad_every=1000)
     table[0][4] = "141023"  # another county
     table[1][1] = "事业单位"  # routed to 编办, not this 行政审批 registrar
-    table[1][9] = credit_code("12", serial=1)
+    table[1][9] = credit_code(1, prefix="12")
     batch = import_registrations(
         actor=registrar, file_name="x.csv", content=import_files.as_csv(table)
     )
@@ -102,7 +102,7 @@ def test_rows_outside_the_registrars_county_or_authority_are_errors(registrar: U
 def test_the_credit_code_is_required_and_must_fit_the_legal_nature(registrar: User) -> None:
     table, _expected = import_files.rows(3, bad_every=1000)
     table[0][9] = ""
-    table[1][9] = credit_code("52", serial=2)
+    table[1][9] = credit_code(2, prefix="52")
     table[2][2] = "夜托"
     batch = import_registrations(
         actor=registrar, file_name="x.csv", content=import_files.as_csv(table)
@@ -201,7 +201,7 @@ def test_a_credit_code_twice_in_one_file_is_imported_once(registrar: User) -> No
 def test_individual_businesses_with_prefix_92_are_for_profit(registrar: User) -> None:
     table, _expected = import_files.rows(1, bad_every=1000)
     table[0][1] = "个体工商户"
-    table[0][9] = credit_code("92", serial=4)
+    table[0][9] = credit_code(4, prefix="92")
     batch = import_registrations(
         actor=registrar, file_name="x.csv", content=import_files.as_csv(table)
     )

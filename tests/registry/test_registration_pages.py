@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from registry.models import Registration, RegistrationStatus
 from tests import factories
-from tests.registry.reg_helpers import credit_code, valid_data
+from tests.factories import credit_code, valid_data
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.exchange.models import OutboxEvent
 
@@ -99,7 +99,7 @@ def test_it_approves_from_the_registrar_page(registrar: User, institution) -> No
     assert client.get(reverse("registrar-registration", args=[reg.pk])).status_code == 200
     response = client.post(
         reverse("registrar-decide", args=[reg.pk, "approve"]),
-        {"approve-credit_code": credit_code("91", serial=77)},
+        {"approve-credit_code": credit_code(77)},
     )
     assert response.status_code == 302
     reg.refresh_from_db()
@@ -111,7 +111,7 @@ def test_it_shows_a_bad_credit_code_next_to_the_field(registrar: User, instituti
     reg = factories.SubmittedRegistrationFactory(institution=institution)
     response = browser(registrar).post(
         reverse("registrar-decide", args=[reg.pk, "approve"]),
-        {"approve-credit_code": credit_code("52", serial=78)},
+        {"approve-credit_code": credit_code(78, prefix="52")},
     )
     assert response.status_code == 400
     decision = next(d for d in response.context["decisions"] if d["name"] == "approve")

@@ -10,9 +10,9 @@ import pytest
 from registry.models import Institution, Registration, RegistrationStatus, RegistrationTransition
 from registry.services import registrations as services
 from tests import factories
-from tests.factories import VALID_ID_NUMBER
-from tests.registry.reg_helpers import (
+from tests.factories import (
     COUNTY_WITHOUT_NAME_RULES,
+    VALID_ID_NUMBER,
     credit_code,
     id_number,
     valid_data,
@@ -60,7 +60,7 @@ PASSING: list[dict[str, Any]] = [
     {"name": "岚山区阳光计时制托育中心"},
     {"business_scope": "3岁以下婴幼儿照护服务"},
     {"business_scope": "家庭托育服务"},
-    {"credit_code": credit_code("91")},
+    {"credit_code": credit_code(1)},
     {"credit_code": "91110000600037341L"},
     {"legal_representative_id_number": id_number(born="20000229")},
     {"region": "141023", "name": "襄汾县春苗全日制托育中心"},
@@ -102,7 +102,7 @@ def test_it_applies_name_rules_only_where_the_region_switches_them_on(operator: 
 
 def test_it_only_warns_about_a_nature_mismatch_before_approval(operator: User) -> None:
     reg = services.create_registration(
-        actor=operator, data=valid_data(credit_code=credit_code("52"))
+        actor=operator, data=valid_data(credit_code=credit_code(1, prefix="52"))
     )
     assert [w.code for w in services.registration_warnings(reg)] == ["credit_code_nature_mismatch"]
 
@@ -214,9 +214,7 @@ SERVICE_FOR: dict[str, Callable[[Registration, User], Registration]] = {
     "submitted": lambda r, u: services.submit_registration(r, actor=u),
     "returned": lambda r, u: services.return_registration(r, actor=u, reason="请补充材料"),
     "rejected": lambda r, u: services.reject_registration(r, actor=u, reason="不符合条件"),
-    "approved": lambda r, u: services.approve_registration(
-        r, actor=u, credit_code=credit_code("91", serial=77)
-    ),
+    "approved": lambda r, u: services.approve_registration(r, actor=u, credit_code=credit_code(77)),
     "cancelled": lambda r, u: services.cancel_registration(r, actor=u, reason="机构终止"),
 }
 
@@ -229,7 +227,7 @@ def test_it_allows_exactly_the_transitions_in_the_table(
     reg = factories.RegistrationFactory(
         institution=institution,
         status=source,
-        credit_code=credit_code("91", serial=77) if source == "approved" else "",
+        credit_code=credit_code(77) if source == "approved" else "",
     )
     actor = _actor_for(target, operator, registrar)
     if target in Registration.TRANSITIONS[source]:
@@ -267,7 +265,7 @@ def test_approval_sets_the_credit_code_and_queues_the_push(
     registrar: User, institution: Institution
 ) -> None:
     reg = factories.SubmittedRegistrationFactory(institution=institution)
-    code = credit_code("91", serial=5)
+    code = credit_code(5)
     reg = services.approve_registration(reg, actor=registrar, credit_code=code)
     institution.refresh_from_db()
     assert institution.credit_code == code
@@ -301,7 +299,7 @@ def test_approval_uses_the_credit_code_already_given(
 def test_approval_refuses_a_nature_mismatch(registrar: User, institution: Institution) -> None:
     reg = factories.SubmittedRegistrationFactory(institution=institution)
     with pytest.raises(DomainError) as caught:
-        services.approve_registration(reg, actor=registrar, credit_code=credit_code("52"))
+        services.approve_registration(reg, actor=registrar, credit_code=credit_code(1, prefix="52"))
     assert codes(caught.value) == {"credit_code_nature_mismatch"}
     reg.refresh_from_db()
     assert reg.status == "submitted" and reg.credit_code == ""

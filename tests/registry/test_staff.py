@@ -15,7 +15,7 @@ from registry.models import BanAlert, Filing, Institution, StaffMember
 from registry.services import staff as staff_services
 from registry.services.bans import create_ban
 from tests.conftest import client_for
-from tests.registry.staffpub_factories import FiledFilingFactory
+from tests.factories import FiledFilingFactory
 from tuoyu_portal import crypto
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.exceptions import DomainError

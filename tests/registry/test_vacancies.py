@@ -13,8 +13,7 @@ from django.utils import timezone
 from registry.models import FacilityVacancy, Filing, FilingStatus, Institution
 from registry.services.vacancies import remind_stale_vacancies
 from tests.conftest import client_for
-from tests.factories import InstitutionFactory
-from tests.subsidies.factories import filed_filing
+from tests.factories import FiledFilingFactory, InstitutionFactory
 from tuoyu_portal.regions.models import RegionRule
 
 PUBLIC = "/api/v1/public/facilities/"
@@ -22,7 +21,9 @@ PUBLIC = "/api/v1/public/facilities/"
 
 @pytest.fixture
 def filing(institution: Institution) -> Filing:
-    return filed_filing(institution)  # two older_toddler classes of 15: 30 filed places
+    return FiledFilingFactory(
+        institution=institution
+    )  # two older_toddler classes of 15: 30 filed places
 
 
 def _post(user, filing, vacancies):
@@ -85,7 +86,7 @@ def test_an_outsider_gets_404_and_a_draft_filing_is_refused(
 
 
 def test_it_filters_by_has_vacancy(operator, filing) -> None:
-    other = filed_filing(InstitutionFactory(region_id="371103"))
+    other = FiledFilingFactory(institution=InstitutionFactory(region_id="371103"))
     _post(operator, filing, [{"class_type": "older_toddler", "free_places": 2}])
     numbers = [
         r["filing_number"] for r in Client().get(PUBLIC, {"has_vacancy": "true"}).json()["results"]
@@ -141,7 +142,7 @@ def test_the_public_list_stays_at_a_constant_number_of_queries(
 
     owner = UserFactory(username="op-many", role="operator", region_id="371103")
     for _ in range(5):
-        filing = filed_filing(InstitutionFactory(region_id="371103", owner=owner))
+        filing = FiledFilingFactory(institution=InstitutionFactory(region_id="371103", owner=owner))
         _post(owner, filing, [{"class_type": "older_toddler", "free_places": 1}])
     # The list and one rule lookup for the page's one region, however many rows.
     with django_assert_num_queries(2):

@@ -16,7 +16,7 @@ from registry.services.filings import mark_nonconforming
 from registry.services.watches import set_office_watch
 from subsidies.models import Claim
 from tests.conftest import client_for
-from tests.subsidies.factories import filed_filing
+from tests.factories import FiledFilingFactory
 
 WATCHES = "/api/v1/public/watches/"
 ADDRESS = "parent@example.cn"
@@ -24,7 +24,7 @@ ADDRESS = "parent@example.cn"
 
 @pytest.fixture
 def filing(institution: Institution) -> Filing:
-    return filed_filing(institution)
+    return FiledFilingFactory(institution=institution)
 
 
 def _link(message, kind: str) -> str:
@@ -154,8 +154,8 @@ def test_the_facility_page_form_asks_for_confirmation(
 def test_a_subsidy_office_watches_every_facility_it_pays(
     filing, operator, finance_officer, county_reviewer, django_capture_on_commit_callbacks
 ) -> None:
+    from tests.factories import lanshan_schemes
     from tests.subsidies.conftest import draft_family_claim
-    from tests.subsidies.factories import lanshan_schemes
 
     finance_officer.email = "office@example.cn"
     finance_officer.save()

@@ -30,10 +30,8 @@ from registry.models import (
 )
 from subsidies.models import ClaimEvent
 from tests import factories
-from tests.inspections import factories as inspection_factories
-from tests.registry.reg_helpers import credit_code
+from tests.factories import credit_code, lanshan_schemes
 from tests.subsidies.conftest import draft_family_claim
-from tests.subsidies.factories import lanshan_schemes
 from tuoyu_portal import crypto
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.audit import chain
@@ -72,7 +70,7 @@ def test_it_records_the_actor_path_method_and_address_of_an_api_decision(registr
     client.force_authenticate(registrar)
     response = client.post(
         f"/api/v1/registrations/{registration.pk}/approve/",
-        {"credit_code": credit_code("91", serial=77)},
+        {"credit_code": credit_code(77)},
         format="json",
     )
     assert response.status_code == 200, response.content
@@ -99,8 +97,8 @@ def test_it_catches_bulk_updates_and_deletes_that_bypass_the_services() -> None:
 def test_it_tracks_registrations_filings_staff_bans_findings_and_claims(
     operator: User, institution: Any, inspector: User
 ) -> None:
-    filing = inspection_factories.filed_filing(institution)
-    inspection_factories.finding(inspection_factories.inspection(filing, inspector))
+    filing = factories.FiledFilingFactory(institution=institution)
+    factories.finding(factories.inspection(filing, inspector))
     make_ban()
     StaffMember.objects.create(
         institution=institution,
@@ -111,9 +109,9 @@ def test_it_tracks_registrations_filings_staff_bans_findings_and_claims(
         role="caregiver",
     )
     claim_filing = factories.InstitutionFactory(region_id="371103", owner=operator)
-    from tests.subsidies.factories import filed_filing
+    from tests.factories import FiledFilingFactory
 
-    draft_family_claim(filed_filing(claim_filing), operator, lanshan_schemes())
+    draft_family_claim(FiledFilingFactory(institution=claim_filing), operator, lanshan_schemes())
     for model in (
         RegistrationEvent,
         FilingEvent,

@@ -20,11 +20,9 @@ from rest_framework.test import APIClient
 from inspections.services.complaints import submit_complaint
 from registry.models import StaffMember
 from tests import factories
-from tests.inspections import factories as inspection_factories
-from tests.registry.filing_factories import submitted_filing
+from tests.factories import lanshan_schemes, submitted_filing
 from tests.security import access_matrix as m
 from tests.subsidies.conftest import draft_family_claim
-from tests.subsidies.factories import lanshan_schemes
 from tuoyu_portal import crypto
 from tuoyu_portal.accounts.models import User
 
@@ -112,13 +110,13 @@ def world(
 ) -> dict[str, Any]:
     # A filed filing for supervision and subsidies; a second institution of the operator
     # carries the submitted filing the review actions act on.
-    filed = inspection_factories.filed_filing(institution)
+    filed = factories.FiledFilingFactory(institution=institution)
     second = factories.InstitutionFactory(
         region_id="371103", owner=operator, name="岚山区二号全日制托育有限公司"
     )
     submitted = submitted_filing(operator, second)
-    visit = inspection_factories.inspection(filed, inspector)
-    finding = inspection_factories.finding(visit)
+    visit = factories.inspection(filed, inspector)
+    finding = factories.finding(visit)
     complaint = submit_complaint(facility=filed.filing_number, content="午睡无人看护")
     id_number = factories.VALID_ID_NUMBER
     staff = StaffMember.objects.create(

@@ -20,10 +20,8 @@ from registry.models import FilingTransition, RegistrationTransition
 from subsidies.models import ClaimTransition
 from subsidies.services.claims import submit_claim
 from tests import factories
-from tests.registry.filing_factories import submitted_filing
-from tests.registry.reg_helpers import credit_code
+from tests.factories import FiledFilingFactory, credit_code, lanshan_schemes, submitted_filing
 from tests.subsidies.conftest import draft_family_claim
-from tests.subsidies.factories import filed_filing, lanshan_schemes
 from tuoyu_portal.exchange.models import OutboxEvent
 
 THREADS = 50
@@ -71,7 +69,7 @@ def test_it_approves_a_registration_once_under_fifty_concurrent_approvals(regist
         race(
             registrar,
             f"/api/v1/registrations/{registration.pk}/approve/",
-            {"credit_code": credit_code("91", serial=4242)},
+            {"credit_code": credit_code(4242)},
         )
     )
     history = RegistrationTransition.objects.filter(registration=registration)
@@ -97,7 +95,9 @@ def test_it_accepts_a_filing_once_under_fifty_concurrent_acceptances(
 def test_it_approves_a_claim_once_under_fifty_concurrent_approvals(
     operator: Any, institution: Any, finance_officer: Any
 ) -> None:
-    claim = draft_family_claim(filed_filing(institution), operator, lanshan_schemes())
+    claim = draft_family_claim(
+        FiledFilingFactory(institution=institution), operator, lanshan_schemes()
+    )
     claim = submit_claim(claim, actor=operator)
     outbox_before = OutboxEvent.objects.count()
     assert_one_winner(race(finance_officer, f"/api/v1/subsidy-claims/{claim.pk}/approve/", {}))

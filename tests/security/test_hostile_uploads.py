@@ -13,12 +13,10 @@ from rest_framework.test import APIClient
 from inspections.models import FindingEvidence
 from registry.models import FilingDocument, ImportBatch
 from subsidies.models import ClaimDocument
-from tests.inspections import factories as inspection_factories
-from tests.registry.filing_factories import draft_filing
+from tests import factories
+from tests.factories import FiledFilingFactory, draft_filing, lanshan_schemes
 from tests.security.hostile_files import PDF_OK, corpus, oversize_limit, png
 from tests.subsidies.conftest import draft_family_claim
-from tests.subsidies.factories import filed_filing as subsidy_filed_filing
-from tests.subsidies.factories import lanshan_schemes
 from tuoyu_portal import uploads
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +88,9 @@ def test_it_refuses_every_hostile_filing_document(
 def test_it_refuses_every_hostile_claim_document(
     operator: Any, institution: Any, settings: Any
 ) -> None:
-    claim = draft_family_claim(subsidy_filed_filing(institution), operator, lanshan_schemes())
+    claim = draft_family_claim(
+        FiledFilingFactory(institution=institution), operator, lanshan_schemes()
+    )
     client = client_for(operator)
     url = f"/api/v1/subsidy-claims/{claim.pk}/documents/"
     assert_all_refused(
@@ -104,8 +104,8 @@ def test_it_refuses_every_hostile_claim_document(
 def test_it_refuses_every_hostile_rectification_evidence(
     operator: Any, institution: Any, inspector: Any, settings: Any
 ) -> None:
-    filing = inspection_factories.filed_filing(institution)
-    finding = inspection_factories.finding(inspection_factories.inspection(filing, inspector))
+    filing = factories.FiledFilingFactory(institution=institution)
+    finding = factories.finding(factories.inspection(filing, inspector))
     client = client_for(operator)
     url = f"/api/v1/findings/{finding.pk}/rectify/"
     assert_all_refused(
@@ -124,9 +124,7 @@ def test_it_refuses_every_hostile_finding_evidence_from_the_inspector(
     from inspections.services.findings import record_finding
     from tuoyu_portal.exceptions import DomainError
 
-    visit = inspection_factories.inspection(
-        inspection_factories.filed_filing(institution), inspector
-    )
+    visit = factories.inspection(factories.FiledFilingFactory(institution=institution), inspector)
     accepted = []
     for label, name, content in CORPUS:
         try:

@@ -14,9 +14,8 @@ from schemathesis.checks import response_schema_conformance, status_code_conform
 from subsidies.models import SchemeKind
 from subsidies.services.claims import LineInput, create_claim
 from tests import factories
-from tests.inspections.factories import filed_filing, inspection
+from tests.factories import FiledFilingFactory, inspection, lanshan_schemes
 from tests.security.test_fuzz_api import schema
-from tests.subsidies.factories import lanshan_schemes
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.accounts.tokens import issue_token
 
@@ -52,7 +51,9 @@ def operator(db: None) -> User:
 
 
 def test_readiness_is_null_for_a_filed_filing_and_the_schema_says_so(operator: User) -> None:
-    filing = filed_filing(factories.InstitutionFactory(region_id="371103", owner=operator))
+    filing = FiledFilingFactory(
+        institution=factories.InstitutionFactory(region_id="371103", owner=operator)
+    )
     response = _check("/api/v1/filings/{id}/", "GET", operator, id=filing.pk)
     assert response.json()["readiness"] is None
 
@@ -61,7 +62,9 @@ def test_an_ungraded_inspection_s_blank_quality_grade_is_in_the_schema() -> None
     inspector = factories.UserFactory(
         role=Role.INSPECTOR, region_id="371103", department="health", is_staff=True
     )
-    visit = inspection(filed_filing(factories.InstitutionFactory(region_id="371103")), inspector)
+    visit = inspection(
+        FiledFilingFactory(institution=factories.InstitutionFactory(region_id="371103")), inspector
+    )
     response = _check("/api/v1/inspections/{id}/", "GET", inspector, id=visit.pk)
     assert response.json()["quality_grade"] == ""
 
@@ -69,9 +72,11 @@ def test_an_ungraded_inspection_s_blank_quality_grade_is_in_the_schema() -> None
 def test_start_up_claim_lines_without_months_are_in_the_schema(operator: User) -> None:
     from datetime import date
 
-    from tests.subsidies.factories import filed_filing as subsidy_filing
+    from tests.factories import FiledFilingFactory
 
-    filing = subsidy_filing(factories.InstitutionFactory(region_id="371103", owner=operator))
+    filing = FiledFilingFactory(
+        institution=factories.InstitutionFactory(region_id="371103", owner=operator)
+    )
     schemes = lanshan_schemes()
     claim = create_claim(
         filing,

@@ -8,7 +8,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 from tests.conftest import client_for
-from tests.registry.reg_helpers import valid_data
+from tests.factories import valid_data
 from tuoyu_portal.accounts.models import User
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from registry.services.bulk_import import RowOutcome, error_report_csv
 from tests import factories
 from tests.conftest import client_for
-from tests.registry.reg_helpers import valid_data
+from tests.factories import valid_data
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.dashboard import exports
 from tuoyu_portal.exceptions import RuleViolation

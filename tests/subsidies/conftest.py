@@ -12,7 +12,7 @@ from registry.models import Filing, Institution
 from subsidies.models import Claim, Scheme, SchemeKind
 from subsidies.services.claims import LineInput, create_claim
 from tests import factories
-from tests.subsidies.factories import child_id_number, filed_filing, lanshan_schemes
+from tests.factories import FiledFilingFactory, child_id_number, lanshan_schemes
 from tuoyu_portal.accounts.models import Role, User
 
 CHILD = child_id_number(date(2025, 1, 15), 7)
@@ -26,7 +26,7 @@ def schemes(db: None) -> dict[str, Scheme]:
 
 @pytest.fixture
 def filing(institution: Institution) -> Filing:
-    return filed_filing(institution)
+    return FiledFilingFactory(institution=institution)
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def second_filing(second_operator: User) -> Filing:
     institution = factories.InstitutionFactory(
         region_id="371103", owner=second_operator, name="岚山区童心托育中心"
     )
-    return filed_filing(institution)
+    return FiledFilingFactory(institution=institution)
 
 
 @pytest.fixture

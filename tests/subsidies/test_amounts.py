@@ -11,8 +11,8 @@ from django.db import IntegrityError, transaction
 from subsidies.amounts import compute_amount
 from subsidies.models import SchemeKind
 from subsidies.services.claims import LineInput, create_claim, submit_claim
+from tests.factories import SchemeFactory, child_id_number
 from tests.subsidies.conftest import AUG, CHILD, JUL, JUN, MAY, draft_family_claim, family_lines
-from tests.subsidies.factories import SchemeFactory, child_id_number
 from tuoyu_portal.exceptions import DomainError
 
 

@@ -210,8 +210,8 @@ def test_it_accepts_pdf_and_refuses_other_uploads(filing, operator, schemes) -> 
 def approved_claims(filing, second_filing, operator, second_operator, finance_officer, schemes):
     from datetime import date
 
+    from tests.factories import child_id_number
     from tests.subsidies.conftest import family_lines
-    from tests.subsidies.factories import child_id_number
 
     a = submit_claim(draft_family_claim(filing, operator, schemes), actor=operator)
     b = submit_claim(
@@ -333,8 +333,8 @@ def test_it_serves_the_officers_queue_oldest_first(
 ) -> None:
     from datetime import date
 
+    from tests.factories import child_id_number
     from tests.subsidies.conftest import family_lines
-    from tests.subsidies.factories import child_id_number
 
     first = submit_claim(draft_family_claim(filing, operator, schemes), actor=operator)
     second = submit_claim(

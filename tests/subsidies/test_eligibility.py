@@ -13,8 +13,8 @@ from registry.models import FilingStatus
 from subsidies.eligibility import ChildFacts, EligibilityFacts, check
 from subsidies.models import SchemeKind
 from subsidies.services.claims import LineInput, approve_claim, create_claim, submit_claim
+from tests.factories import child_id_number
 from tests.subsidies.conftest import AUG, JUL, JUN, MAY, draft_family_claim, family_lines
-from tests.subsidies.factories import child_id_number
 from tuoyu_portal.exceptions import DomainError
 from tuoyu_portal.regions.models import RegionRule
 

@@ -305,3 +305,51 @@ def test_it_allows_exactly_the_transitions_in_the_table(
         assert claim.transitions.count() == before
         if target == ClaimStatus.PAID:
             assert PaymentBatch.objects.get().status == BatchStatus.OPEN
+
+
+# ── Every transition pair of PaymentBatch.TRANSITIONS ────────────────────────────────────────
+# `open` is only the state a batch is created in, so `paid` is the one target.
+BATCH_PAIRS = [(source, BatchStatus.PAID) for source in BatchStatus.values]
+
+
+@pytest.mark.parametrize(("source", "target"), BATCH_PAIRS)
+def test_it_allows_exactly_the_batch_transitions_in_the_table(
+    filing, operator, finance_officer, schemes, source, target
+) -> None:
+    claim = submit_claim(draft_family_claim(filing, operator, schemes), actor=operator)
+    claim = claims.approve_claim(claim, actor=finance_officer)
+    batch = batches.create_batch([claim.pk], actor=finance_officer)
+    if source != BatchStatus.OPEN:
+        # A batch already in `source`, written as the service writes a paid one.
+        PaymentBatch.objects.filter(pk=batch.pk).update(
+            status=source, payment_ref="GK2026-000", paid_by=finance_officer
+        )
+    claim_history = claim.transitions.count()
+
+    def act() -> PaymentBatch:
+        return batches.mark_batch_paid(batch, actor=finance_officer, payment_ref="GK2026-001")
+
+    if target in PaymentBatch.TRANSITIONS[source]:
+        act()
+        batch.refresh_from_db()
+        claim.refresh_from_db()
+        assert batch.status == target
+        assert (batch.payment_ref, batch.paid_by) == ("GK2026-001", finance_officer)
+        assert batch.paid_at is not None
+        assert claim.status == ClaimStatus.PAID
+        assert claim.transitions.count() == claim_history + 1
+    else:
+        with pytest.raises(InvalidTransition) as caught:
+            act()
+        assert caught.value.status_code == 409
+        (violation,) = caught.value.violations
+        assert violation.code == "invalid_transition"
+        # The refusal names both states by their labels, never by their codes.
+        assert str(BatchStatus(source).label) in str(violation.message)
+        assert str(BatchStatus(target).label) in str(violation.message)
+        assert source not in str(violation.message)
+        batch.refresh_from_db()
+        claim.refresh_from_db()
+        assert (batch.status, batch.payment_ref) == (source, "GK2026-000")
+        assert claim.status == ClaimStatus.APPROVED
+        assert claim.transitions.count() == claim_history
