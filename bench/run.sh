@@ -3,7 +3,8 @@
 # then write docs/performance.* with every figure as a curve over the scales.
 # Needs DATABASE_URL naming a database whose name contains "bench" (it is dropped and recreated).
 # BENCH_SCALES="0.1 0.3 1.0" (the default) are the scales of one run; BENCH_SCALE=0.01 runs one
-# scale alone for development. BENCH_ITERATIONS=1000 per round of the hot endpoints.
+# scale alone for development. BENCH_ITERATIONS=1000 per round of the hot endpoints;
+# BENCH_SCAN_TIMEOUT=120 s per scan, BENCH_SCAN_ITERATIONS=300, BENCH_PUSH_APPROVALS=500.
 set -eu
 : "${DATABASE_URL:?set DATABASE_URL=postgres://…/tuoyu_bench}"
 case "$DATABASE_URL" in *bench*) ;; *) echo "refusing: DATABASE_URL must name a *bench* database"; exit 2;; esac
@@ -47,6 +48,6 @@ PYEOF
   $PY bench/http_load.py
   # After the read figures: the scans write (flags, notifications) and the push adds rows.
   $PY bench/scans.py || echo "scan figures failed"
-  if [ -z "${BENCH_SKIP_PUSH:-}" ] && [ -f bench/push.py ]; then $PY bench/push.py || echo "push figures failed"; fi
+  if [ -z "${BENCH_SKIP_PUSH:-}" ] && [ -f bench/push.py ]; then $PY bench/push.py --approvals "${BENCH_PUSH_APPROVALS:-500}" || echo "push figures failed"; fi
 done
 $PY bench/report.py $SCALES
