@@ -111,13 +111,15 @@ def data_size(f: dict[str, dict[str, Any]]) -> float | None:
 
 # (figure, unit, work, value, rows): work "data" grows with the data set, "page" with the rows a
 # page returns (at least 1: a fixed-size answer), "flat" never (a ratio, a fixed batch of events).
-Figure = tuple[str, str, str, float | None, int | None]
+# A value that is text is no number (a scan stopped at its limit): shown, never divided.
+Figure = tuple[str, str, str, float | str | None, int | None]
 
 
 def scale_figures(f: dict[str, dict[str, Any]]) -> list[Figure]:
     out: list[Figure] = []
     if f["gen"]:
-        out.append(("generation", "s", "data", f["gen"].get("seconds"), None))
+        seconds = f["gen"].get("seconds")
+        out.append(("generation", "s", "data", round(seconds, 1) if seconds else None, None))
     for e in f["meas"].get("endpoints", []):
         out.append((f"{e['endpoint']}: ratio to floor", "×", "flat", e.get("ratio"), None))
         out.append((f"{e['endpoint']}: median", "ms", "page", e.get("median_ms"), e.get("rows")))
@@ -136,20 +138,23 @@ def scale_figures(f: dict[str, dict[str, Any]]) -> list[Figure]:
             cost = round(1000 / r["requests_per_s"], 3)
             out.append((f"HTTP {name}: ms per request", "ms", "page", cost, None))
     for s in f["scans"].get("scans", []):
+        # A stopped scan has no time: its cell says so, and the curve names it if it ran at a
+        # smaller scale.
         seconds = s.get("seconds")
-        out.append((f"scan {s['scan']}", "s", "data", seconds, None))
+        stopped = s.get("timed_out_after_s")
+        value = f"> {stopped:.0f} (stopped)" if seconds is None and stopped else seconds
+        out.append((f"scan {s['scan']}", "s", "data", value, None))
     for w in f["scans"].get("web_during_scans", {}).get("rows", []):
         out.append(
             (f"{w['endpoint']}: p95 during / without scans", "×", "flat", w.get("p95_growth"), None)
         )
+    batch = f"{f['push'].get('approvals')} at {f['push'].get('offered_rate_per_s')}/s"
     if f["push"].get("latency_p95_s") is not None:
-        out.append(
-            ("push latency p95 (500 at 50/s)", "s", "flat", f["push"]["latency_p95_s"], None)
-        )
+        out.append((f"push latency p95 ({batch})", "s", "flat", f["push"]["latency_p95_s"], None))
     if f["notify"]:
         out.append(
             (
-                "notification latency p95 (500 at 50/s)",
+                f"notification latency p95 ({batch})",
                 "s",
                 "flat",
                 f["notify"].get("latency_p95_s"),
@@ -176,6 +181,8 @@ def curves(per_scale: dict[str, dict[str, dict[str, Any]]]) -> list[dict[str, An
     for row in rows.values():
         first, last = names[0], names[-1]
         low, high = row["values"].get(first), row["values"].get(last)
+        low = low if isinstance(low, int | float) else None
+        high = high if isinstance(high, int | float) else None
         row["growth"] = (
             round(high / low, 2) if low and high is not None and len(names) > 1 else None
         )
@@ -198,6 +205,12 @@ def curves(per_scale: dict[str, dict[str, dict[str, Any]]]) -> list[dict[str, An
     return out
 
 
+def growth_phrase(row: dict[str, Any]) -> str:
+    if row["growth"] is None:
+        return f"{row['figure']} (not measured at the largest scale: {row.get('note', '')})"
+    return f"{row['figure']} ({row['growth']}× for {row['work_growth']}× the work)"
+
+
 def curve_section(rows: list[dict[str, Any]], scales: list[str]) -> list[str]:
     md = ["", "## The curve: every figure at every scale", ""]
     md.append(
@@ -211,10 +224,7 @@ def curve_section(rows: list[dict[str, Any]], scales: list[str]) -> list[str]:
     if len(scales) > 1:
         md.append(
             "**Grows faster than its work:** "
-            + (
-                "; ".join(f"{r['figure']} ({r['growth']}× for {r['work_growth']}×)" for r in named)
-                or "none"
-            )
+            + ("; ".join(growth_phrase(r) for r in named) or "none")
         )
         md.append("")
     md.append(

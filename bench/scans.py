@@ -183,6 +183,7 @@ def time_scan(name: str, timeout: float, work: Path) -> dict[str, Any]:
     except (ValueError, IndexError, KeyError):
         row.update(seconds=None, error=f"scan process ended with code {child.returncode}")
     recorded = json.loads(statements.read_text()) if statements.exists() else {}
+    statements.unlink(missing_ok=True)
     shapes = recorded.get("shapes", {})
     row["statements"] = sum(s["count"] for s in shapes.values())
     row["statement_seconds"] = round(sum(s["total_s"] for s in shapes.values()), 3)
