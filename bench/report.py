@@ -207,7 +207,7 @@ def curves(per_scale: dict[str, dict[str, dict[str, Any]]]) -> list[dict[str, An
 
 def growth_phrase(row: dict[str, Any]) -> str:
     if row["growth"] is None:
-        return f"{row['figure']} (not measured at the largest scale: {row.get('note', '')})"
+        return f"{row['figure']} (measured at a smaller scale; stopped or failed at the largest)"
     return f"{row['figure']} ({row['growth']}× for {row['work_growth']}× the work)"
 
 
