@@ -29,7 +29,7 @@ DEPLOY_ENV = DEBUG=0 \
 help:
 	@echo "make run        serve the portal at http://127.0.0.1:8000 (web, worker, beat; Ctrl-C stops all)"
 	@echo "make test       run the test suite (ARGS='...' passes pytest arguments)"
-	@echo "make bench      province-scale data set + measurements -> docs/performance.md (minutes)"
+	@echo "make bench      province-scale data sets at 3 scales + measurements -> docs/performance.md (an hour+)"
 	@echo "make e2e        browser journeys in headless Chromium; screenshots in docs/screens/"
 	@echo "make messages   re-extract the English catalogue, compile it, list untranslated entries (docs/i18n.md)"
 
@@ -119,9 +119,11 @@ messages: $(STAMP)
 	@$(PY) -c 'import polib; po = polib.pofile("locale/en/LC_MESSAGES/django.po"); todo = po.untranslated_entries() + po.fuzzy_entries(); print(f"{len(todo)} entries need English"); [print("  " + e.msgid.splitlines()[0]) for e in todo]'
 
 # Province-scale benchmark (issue 9; not part of `make test`): drops and recreates the database
-# named by DATABASE_URL (its name must contain "bench"), generates 1 000 000 institutions and
-# 5 000 000 inspections with set-based SQL, measures, and writes docs/performance.{md,json}.
-# BENCH_SCALE=0.01 for a 1 % run. Without DATABASE_URL the embedded PostgreSQL is used.
+# named by DATABASE_URL (its name must contain "bench") once per scale of BENCH_SCALES
+# (default "0.1 0.3 1.0"; 1.0 = 1 000 000 institutions, 5 000 000 inspections), generates the
+# data set with set-based SQL, measures, and writes docs/performance.{md,json} with every figure
+# as a curve over the scales. BENCH_SCALE=0.01 for one 1 % run. Without DATABASE_URL the embedded
+# PostgreSQL is used.
 BENCH_STAMP := $(VENV)/.installed-bench
 $(BENCH_STAMP): pyproject.toml | $(STAMP)
 	$(PY) -m pip install --quiet -e ".[dev,bench]"

@@ -210,8 +210,8 @@ def build_sql(n: int, visits_per_institution: int) -> list[tuple[str, str]]:
                children_floor, site_tenure, lease_end, meals, inclusive, monthly_fee,
                commitment_accepted, commitment_signed_by, commitment_signed_at, received_at,
                receipt_due, conformity_due, clocks_provisional, filed_on, receipt_issued_at,
-               conformity_decided_at, nonconformity_reasons, latest_inspection, region_id,
-               institution_id, registration_id)
+               conformity_decided_at, nonconformity_reasons, issued_rules, latest_inspection,
+               region_id, institution_id, registration_id)
             SELECT i, ts, ts, st,
               CASE WHEN st IN ('filed','nonconforming','closing','deregistered')
                    THEN region_id || '-' || extract(year FROM ts)::int || '-' || lpad(i::text, 7, '0')
@@ -233,6 +233,7 @@ def build_sql(n: int, visits_per_institution: int) -> list[tuple[str, str]]:
                    THEN ts + interval '3 days' END,
               NULL,
               CASE WHEN st = 'nonconforming' THEN '["室内活动面积不足"]'::jsonb ELSE '[]'::jsonb END,
+              '{{}}'::jsonb,
               CASE WHEN i % 4 = 0 THEN jsonb_build_object('visited_on', (ts + interval '90 days')::date,
                    'kind', 'routine', 'open_findings', i % 3) END,
               region_id, i, i
@@ -297,14 +298,14 @@ def build_sql(n: int, visits_per_institution: int) -> list[tuple[str, str]]:
             INSERT INTO inspections_inspection
               (id, created_at, updated_at, kind, departments, visited_on, checklist_answers,
                observed_classes, standards_check, notes, quality_score, quality_grade, published,
-               filing_id, institution_id, region_id)
+               over_capacity, filing_id, institution_id, region_id)
             SELECT v, ts, ts,
               (ARRAY['routine','special','health_care','fire','food','security','quality',
                      'complaint','follow_up'])[1 + v % 9],
               CASE WHEN v % 3 = 0 THEN ARRAY['health','fire'] ELSE ARRAY['health'] END,
               ts::date, '{{}}'::jsonb, '[]'::jsonb, '[]'::jsonb,
               '现场检查，' || (ARRAY['未发现问题','发现问题已告知整改','资料基本齐全'])[1 + v % 3],
-              NULL, '', v % 2 = 0, f.id, f.institution_id, f.region_id
+              NULL, '', v % 2 = 0, false, f.id, f.institution_id, f.region_id
             FROM (SELECT v, (v::bigint * 40503) % (SELECT count(*) FROM bench_filing) AS k,
                          now() - (v % 1095) * interval '1 day' AS ts
                   FROM generate_series(1, {m}) AS v) AS s
