@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from registry.models import Filing, FilingStatus
 from tuoyu_portal import text
 from tuoyu_portal.identifier_fields import IdentifierFormField
+from tuoyu_portal.regions.models import ancestor_codes
 from tuoyu_portal.text import validate_plain_text
 
 from .amounts import parse_month
@@ -57,7 +58,12 @@ class ClaimForm(forms.Form):
             return _("%(value)s（%(note)s）") % {"value": filing.institution.name, "note": filing}
 
         self.fields["filing"].label_from_instance = label  # type: ignore[attr-defined]
-        regions = filings.values("region_id")
+        # A county's own schemes and those of its city and province (a city-wide scheme).
+        regions = {
+            code
+            for county in filings.values_list("region_id", flat=True).distinct()
+            for code in ancestor_codes(county)
+        }
         self.fields["scheme"].queryset = Scheme.objects.filter(  # type: ignore[attr-defined]
             kind=kind, region_id__in=regions
         )
