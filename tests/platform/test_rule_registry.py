@@ -37,7 +37,7 @@ def _form(key: str, value: str, **extra: str) -> RegionRuleForm:
 
 def test_every_rule_declares_a_kind_and_a_default_that_fits_it() -> None:
     for key, spec in rules.RULES.items():
-        assert spec.kind in {"bool", "int", "number", "text", "choice", "list"}, key
+        assert spec.kind in {"bool", "int", "number", "text", "choice", "list", "records"}, key
         assert rules.validate_value(key, spec.default) == spec.default, key
         assert spec.mark in {"N", "L", "?"}, key
         if spec.mark == "N":
