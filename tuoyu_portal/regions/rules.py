@@ -133,10 +133,8 @@ def _check_texts(value: Any) -> str | None:
     return None
 
 
-def _check_records(
-    fields: dict[str, tuple[type, bool]], code_prefix: str = ""
-) -> Callable[[Any], str | None]:
-    """A list of entries with the given fields (type, required); codes unique, with a prefix so
+def _check_records(fields: dict[str, bool], code_prefix: str = "") -> Callable[[Any], str | None]:
+    """A list of entries with the given text fields (name → required); codes unique, a prefix so
     that a region's entry never takes the code of a national one."""
 
     def check(value: Any) -> str | None:
@@ -145,13 +143,13 @@ def _check_records(
             unknown = set(entry) - set(fields)
             if unknown:
                 return gettext("未知的字段：%(fields)s。") % {"fields": "、".join(sorted(unknown))}
-            for name, (kind, required) in fields.items():
+            for name, required in fields.items():
                 if name not in entry:
                     if required:
                         return gettext("每一项都须填写“%(field)s”。") % {"field": name}
                     continue
                 item = entry[name]
-                if not isinstance(item, kind) or (kind is str and not item.strip()):
+                if not isinstance(item, str) or not item.strip():
                     return gettext("“%(field)s”的取值不正确。") % {"field": name}
             code = entry["code"]
             if not CODE.fullmatch(code) or not code.startswith(code_prefix):
@@ -249,9 +247,7 @@ RULES: dict[str, RuleSpec] = {
         _("地方增加的备案材料"),
         "L",
         kind="records",
-        check=_check_records(
-            {"code": (str, True), "label": (str, True), "issuer": (str, False)}, "local_"
-        ),
+        check=_check_records({"code": True, "label": True, "issuer": False}, "local_"),
         source=S(REGISTRATION_AND_FILING, "第八条"),
     ),
     "materials_not_required": RuleSpec(
@@ -270,9 +266,7 @@ RULES: dict[str, RuleSpec] = {
         _("日常监督检查表中的地方检查项目"),
         "L",
         kind="records",
-        check=_check_records(
-            {"code": (str, True), "text": (str, True), "basis": (str, False)}, "local_"
-        ),
+        check=_check_records({"code": True, "text": True, "basis": False}, "local_"),
         source=S(MANAGEMENT_NORM),
     ),
     # Filing clocks (25号 §9)
