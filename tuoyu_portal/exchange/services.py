@@ -143,7 +143,8 @@ def resend_event(event: OutboxEvent, *, actor: User | None) -> OutboxEvent:
     """
     event = OutboxEvent.objects.select_for_update().get(pk=event.pk)
     if event.state not in (State.DEAD, State.SENT):
-        raise InvalidTransition(event.state, State.PENDING)
+        # The message is read by people: the states by their labels, never their codes.
+        raise InvalidTransition(str(State(event.state).label), str(State.PENDING.label))
     OutboxResend.objects.create(event=event, actor=actor, from_state=event.state)
     event.state = State.PENDING
     event.attempts = 0
