@@ -1,6 +1,6 @@
 """The English catalogue: complete, up to date, compiled, and actually used by the pages.
 
-Issue 11 item 4: every page in Chinese by default and in English on request, with no untranslated
+Every page in Chinese by default and in English on request, with no untranslated
 string. How to update the catalogue when these tests fail: docs/i18n.md.
 """
 
