@@ -114,7 +114,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "documents": claim.documents.all(),
         "is_operator": role == Role.OPERATOR,
         "can_submit": role == Role.OPERATOR and claim.can_become(Claim.Status.SUBMITTED),
-        "can_decide": role == Role.SUBSIDY_OFFICER and claim.status == Claim.Status.SUBMITTED,
+        "can_decide": role == Role.SUBSIDY_OFFICER and claim.can_become(Claim.Status.APPROVED),
         "decide_form": ReasonForm(),
         "document_form": DocumentForm(),
     }
@@ -249,8 +249,12 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已登记拨付。"))
             return redirect("subsidy-batch-detail", pk=pk)
     claims = batch.claims.select_related("institution").order_by("institution_id", "id")
+    role = request.user.role  # type: ignore[union-attr]
+    can_mark_paid = role == Role.SUBSIDY_OFFICER and batch.can_become(PaymentBatch.Status.PAID)
     return render(
-        request, "subsidies/batch_detail.html", {"batch": batch, "claims": claims, "form": form}
+        request,
+        "subsidies/batch_detail.html",
+        {"batch": batch, "claims": claims, "form": form, "can_mark_paid": can_mark_paid},
     )
 
 
