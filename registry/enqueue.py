@@ -17,9 +17,10 @@ log = logging.getLogger(__name__)
 
 
 def publish_in_background(task_name: str, *args: Any) -> None:
-    """Publish the task named `task_name` with `args` on a daemon thread: a broker that is down or hung never holds up the
-    request (its connect timeout is a second or two); a failure is logged and each caller's
-    beat sweep picks up what was not queued. Used for rare events only (one thread each)."""
+    """Publish the task named `task_name` with `args` on a daemon thread: a broker that is down
+    or hung never holds up the request (its connect timeout is a second or two); a failure is
+    logged and each caller's beat sweep picks up what was not queued. Used for rare events only
+    (one thread each)."""
 
     def send() -> None:
         try:

@@ -10,10 +10,10 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tuoyu_portal.accounts.models import User
 from tuoyu_portal.notifications.models import Notification, NotificationKind
 
 if TYPE_CHECKING:
-    from tuoyu_portal.accounts.models import User
     from tuoyu_portal.regions.recompute import Message
 
 logger = logging.getLogger(__name__)
@@ -71,8 +71,6 @@ def mark_all_read(*, actor: User) -> int:
 def notify_moved_clocks(sender: object, *, messages: list[Message], **_kwargs: object) -> None:
     """Receiver of `clocks_moved` (connected in NotificationsConfig.ready): each person whose
     deadline moved with the calendar is told, once per moved date."""
-    from tuoyu_portal.accounts.models import User
-
     users = User.objects.in_bulk({m.user_id for m in messages})
     for message in messages:
         notify(
