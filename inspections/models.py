@@ -193,7 +193,7 @@ class Inspection(TimeStampedModel):
             models.Index(fields=["region", "visited_on", "id"], name="inspection_region_idx"),
             models.Index(fields=["institution", "visited_on"], name="inspection_inst_idx"),
             # Unscoped changelist (superusers, supervisors of a province): newest first over
-            # 5 000 000 rows without a sort (bench/, issue 9).
+            # 5 000 000 rows without a sort (measured by bench/).
             models.Index(fields=["visited_on", "id"], name="inspection_visited_idx"),
         ]
 

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from inspections.models import Complaint, ComplaintTransition
 from inspections.services.complaints import complaint_due
 from tuoyu_portal.accounts.models import User
-from tuoyu_portal.regions.recompute import Message, iso, link, prefetch_calendar, reviewers_of
+from tuoyu_portal.accounts.selectors import reviewers_of
+from tuoyu_portal.regions.recompute import Message, iso, link, prefetch_calendar
 
 
 def recompute_complaints(

@@ -21,15 +21,9 @@ from registry.models import (
 )
 from registry.services.filings import filing_clock_deadlines
 from tuoyu_portal.accounts.models import User
+from tuoyu_portal.accounts.selectors import operators_of, reviewers_of
 from tuoyu_portal.regions.calendar import Deadline
-from tuoyu_portal.regions.recompute import (
-    Message,
-    iso,
-    link,
-    operators_of,
-    prefetch_calendar,
-    reviewers_of,
-)
+from tuoyu_portal.regions.recompute import Message, iso, link, prefetch_calendar
 
 
 def _open_filings(today: date) -> Iterable[Filing]:

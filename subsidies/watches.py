@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from registry.models import Filing, Watch
 from registry.services.watches import set_office_watch
-from subsidies.views.claims import role_required
+from subsidies.permissions import role_required
 from tuoyu_portal.accounts.models import Role
 
 from .models import Claim, ClaimStatus

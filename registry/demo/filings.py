@@ -102,16 +102,6 @@ def _change_proposal(planned: PlannedInstitution) -> dict[str, Any]:
     return {"monthly_fee": str(planned.monthly_fee - 200), "inclusive": True}
 
 
-def _receiving_institution(planned: PlannedInstitution) -> str:
-    from registry.demo.plan import build_plan
-
-    today = timezone.localdate()
-    for other in build_plan(today):
-        if other.county == planned.county and other.scenario == "filed":
-            return other.name
-    return planned.name
-
-
 def run_action(progress: Progress, action: str, actors: Actors) -> None:
     planned = progress.planned
     operator = actors.get(planned.operator, planned.county)
@@ -152,7 +142,7 @@ def run_action(progress: Progress, action: str, actors: Actors) -> None:
             # Where the children went: the county's first filed demo institution took them all.
             placements=[
                 {
-                    "receiving_institution": _receiving_institution(planned),
+                    "receiving_institution": planned.receiving_institution,
                     "children": sum(children for _kind, children in planned.classes),
                 }
             ],

@@ -293,7 +293,7 @@ def clocks(
         if key not in memo:
             # Lists fetch the region's override rows once per page and count with the cached
             # national calendar, so each row's countdown is a subtraction instead of a query
-            # and a day-by-day walk (bench/, issue 9).
+            # and a day-by-day walk (measured by bench/).
             span = ("overrides", today, region)
             if span not in memo:
                 memo[span] = sorted(overrides_for(today - _BACK, today + _AHEAD, region).items())

@@ -6,13 +6,8 @@ to the fields they name. Every lookup goes through visible_to() (out of scope �
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.forms import BaseFormSet, Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +17,7 @@ from django.views.decorators.http import require_POST
 from subsidies.exports import batch_workbook
 from subsidies.forms import ChildFormSet, ClaimForm, DocumentForm, MarkPaidForm, ReasonForm
 from subsidies.models import Claim, PaymentBatch, SchemeKind
+from subsidies.permissions import role_required
 from subsidies.services import batches as batch_services
 from subsidies.services import claims as claim_services
 from subsidies.services import documents as document_services
@@ -30,22 +26,6 @@ from tuoyu_portal.exceptions import DomainError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_LIMIT = 200  # pages show the most relevant 200 rows; the API pages through everything
-
-
-def role_required(
-    *roles: str,
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        @login_required
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.user.role not in roles:  # type: ignore[union-attr]
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _show_errors(
@@ -134,7 +114,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "documents": claim.documents.all(),
         "is_operator": role == Role.OPERATOR,
         "can_submit": role == Role.OPERATOR and claim.can_become(Claim.Status.SUBMITTED),
-        "can_decide": role == Role.SUBSIDY_OFFICER and claim.status == Claim.Status.SUBMITTED,
+        "can_decide": role == Role.SUBSIDY_OFFICER and claim.can_become(Claim.Status.APPROVED),
         "decide_form": ReasonForm(),
         "document_form": DocumentForm(),
     }
@@ -269,8 +249,12 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已登记拨付。"))
             return redirect("subsidy-batch-detail", pk=pk)
     claims = batch.claims.select_related("institution").order_by("institution_id", "id")
+    role = request.user.role  # type: ignore[union-attr]
+    can_mark_paid = role == Role.SUBSIDY_OFFICER and batch.can_become(PaymentBatch.Status.PAID)
     return render(
-        request, "subsidies/batch_detail.html", {"batch": batch, "claims": claims, "form": form}
+        request,
+        "subsidies/batch_detail.html",
+        {"batch": batch, "claims": claims, "form": form, "can_mark_paid": can_mark_paid},
     )
 
 

@@ -240,7 +240,7 @@ def test_it_filters_visits_by_department(filing, admin_inspector):
     assert [o.pk for o in response.context["cl"].result_list] == [both.pk]
 
 
-# --------------------------------------------------------------------------- at scale (issue 9)
+# ---------------------------------------------------------------------------- at scale (bench/)
 
 
 def _shown(client: Client, url: str) -> set[int]:
