@@ -61,7 +61,7 @@ REBUILD_QUEUED_KEY = "opendata:rebuild-queued"
 
 
 def schema() -> dict[str, Any]:
-    return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
 
 
 def schema_version(dataset: str) -> str:

@@ -97,11 +97,17 @@ def recompute_filings(
     operators = operators_of({f.institution_id for f, _t in changed})
     for filing, text in changed:
         title = _("备案办理期限调整：%(name)s") % {"name": filing.institution.name}
-        key = f"deadline:filing:{filing.pk}:{iso(filing.receipt_due)}:{iso(filing.conformity_due)}"
+        event_key = (
+            f"deadline:filing:{filing.pk}:{iso(filing.receipt_due)}:{iso(filing.conformity_due)}"
+        )
         for user_id in operators.get(filing.institution_id, []):
-            messages.append(Message(user_id, key, title, text, link("filing-detail", filing.pk)))
+            messages.append(
+                Message(user_id, event_key, title, text, link("filing-detail", filing.pk))
+            )
         for user_id in reviewers.get(filing.region_id, []):
-            messages.append(Message(user_id, key, title, text, link("reviewer-filing", filing.pk)))
+            messages.append(
+                Message(user_id, event_key, title, text, link("reviewer-filing", filing.pk))
+            )
     return [f.pk for f, _t in changed]
 
 

@@ -73,7 +73,7 @@ def suspension_in_force(summary: dict[str, Any] | None, today: date | None = Non
     return not until or date.fromisoformat(until) >= (today or timezone.localdate())
 
 
-class Filing(TimeStampedModel):
+class Filing(TimeStampedModel):  # type: ignore[django-manager-missing]  # events: pghistory's untyped event model
     Status = FilingStatus
 
     TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {

@@ -250,14 +250,15 @@ def _create_filing(*, actor: User, registration: Registration, data: Mapping[str
     """
     if actor.role != Role.OPERATOR:
         raise NotPermitted(_("只有举办者可以办理备案。"))
-    registration = (
+    visible = (
         Registration.objects.visible_to(actor)
         .select_related("institution")
         .filter(pk=registration.pk)
         .first()
     )
-    if registration is None:
+    if visible is None:
         raise NotFound
+    registration = visible
     if registration.status != RegistrationStatus.APPROVED:
         raise DomainError.single(
             "registration_not_approved",

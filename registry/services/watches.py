@@ -57,8 +57,8 @@ def unsubscribe_url(watch: Watch) -> str:
 
 
 def _address(watch: Watch) -> str:
-    if watch.user_id:
-        return str(watch.user.email)  # type: ignore[union-attr]
+    if watch.user is not None:
+        return str(watch.user.email)
     return crypto.decrypt(watch.email_encrypted)
 
 

@@ -181,7 +181,7 @@ class FilingViewSet(
                 "conformity_due": iso_date(r["conformity_due"]),
                 "filed_on": iso_date(r["filed_on"]),
                 # clocks() reads attributes only: the row stands in for the model instance.
-                "clocks": filing_selectors.clocks(SimpleNamespace(**r), today=today, memo=memo),  # type: ignore[arg-type]
+                "clocks": filing_selectors.clocks(SimpleNamespace(**r), today=today, memo=memo),
             }
             for r in rows
         ]
