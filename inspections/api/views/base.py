@@ -6,7 +6,8 @@ from typing import Any
 
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.request import Request
+
+from tuoyu_portal.http import AuthenticatedRequest
 
 
 class TodayContextMixin:
@@ -16,6 +17,6 @@ class TodayContextMixin:
         return context
 
 
-def require_role(request: Request, *roles: str) -> None:
+def require_role(request: AuthenticatedRequest, *roles: str) -> None:
     if request.user.role not in roles:
         raise PermissionDenied()
