@@ -20,6 +20,7 @@ from subsidies.models import (
     SchemeKind,
 )
 from subsidies.services.claims import LineInput
+from tuoyu_portal.accounts.models import User
 from tuoyu_portal.identifier_fields import ID_NUMBER_MESSAGE, IdentifierField
 from tuoyu_portal.text import validate_plain_text
 
@@ -127,7 +128,7 @@ class ClaimLineOutputSerializer(serializers.ModelSerializer):
 
 
 class ClaimTransitionOutputSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor: serializers.StringRelatedField[User] = serializers.StringRelatedField()
 
     class Meta:
         model = ClaimTransition

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
@@ -21,7 +21,7 @@ from subsidies.api.serializers.claims import (
     ClaimOutputSerializer,
     ClaimReasonInputSerializer,
 )
-from subsidies.models import Claim
+from subsidies.models import Claim, ClaimQuerySet
 from subsidies.services import claims as claim_services
 from subsidies.services import documents as document_services
 from subsidies.services.claims import LineInput
@@ -75,7 +75,8 @@ class ClaimViewSet(
     )
     def queue(self, request: Request) -> Response:
         """Submitted claims awaiting a decision, oldest submission first (officers' queue)."""
-        claims = self.filter_queryset(self.get_queryset()).queue()
+        # Filter backends only call .filter(): the queryset keeps its class.
+        claims = cast(ClaimQuerySet, self.filter_queryset(self.get_queryset())).queue()
         page = self.paginate_queryset(claims)
         return self.get_paginated_response(ClaimOutputSerializer(page, many=True).data)
 
