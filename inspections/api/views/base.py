@@ -12,7 +12,7 @@ from tuoyu_portal.http import AuthenticatedRequest
 
 class TodayContextMixin:
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()  # type: ignore[misc]
+        context = super().get_serializer_context()  # type: ignore[misc]  # mixed into a GenericAPIView
         context["today"] = timezone.localdate()
         return context
 

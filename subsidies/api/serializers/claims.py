@@ -91,7 +91,7 @@ class ClaimInputSerializer(serializers.Serializer):
         request = self.context.get("request")
         if request is not None:
             # Only filings the caller may see can be named: others read as "does not exist".
-            self.fields["filing"].queryset = Filing.objects.visible_to(request.user)  # type: ignore[attr-defined]
+            self.fields["filing"].queryset = Filing.objects.visible_to(request.user)  # type: ignore[attr-defined]  # declared above as PrimaryKeyRelatedField
 
     def lines_input(self) -> list[LineInput]:
         child = ClaimLineInputSerializer()
