@@ -39,7 +39,7 @@ def operator_findings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The operator's open findings with deadlines and a rectification form for each."""
     _require(request, Role.OPERATOR)
     today = timezone.localdate()
-    rows = list(
+    unresolved = (
         Finding.objects.visible_to(request.user)
         .unresolved()
         .select_related("inspection", "institution")
@@ -50,6 +50,7 @@ def operator_findings(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     # One form per card with its own ids (names stay the same): with one shared form every card
     # repeated id_note, so each label pointed at the first card's field.
+    rows = list(unresolved)
     for finding in rows:
         finding.rectify_form = RectifyForm(auto_id=f"id_finding{finding.pk}_%s")  # type: ignore[attr-defined]  # per-card form for the template
     for action in penalties:
