@@ -8,7 +8,9 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+
+from tuoyu_portal.http import AuthenticatedHttpRequest
 
 
 def role_required(
@@ -17,8 +19,8 @@ def role_required(
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         @login_required
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.user.role not in roles:  # type: ignore[union-attr]
+        def wrapped(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.user.role not in roles:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -24,6 +24,7 @@ from ..models import (
     EnforcementAction,
     Finding,
     FindingEvidence,
+    FindingQuerySet,
     FindingTransition,
     Inspection,
     Rectification,
@@ -31,7 +32,7 @@ from ..models import (
 from ..services import findings as finding_services
 from ..services import visits
 from ..services.common import sniff_evidence
-from .base import LargeListAdmin, filing_number_q, institution_name_q, search_terms
+from .base import LargeListAdmin, filing_number_q, institution_name_q, search_terms, staff_user
 
 
 class RefusedSave(Exception):
@@ -220,7 +221,7 @@ class InspectionAdmin(ServiceSavesAdmin):
         if db_field.name == "filing":
             # Only active filings in the inspector's region (the institution picker).
             kwargs["queryset"] = (
-                Filing.objects.visible_to(request.user)
+                Filing.objects.visible_to(staff_user(request))
                 .filter(status__in=Filing.PUBLIC_STATUSES)
                 .select_related("institution")
                 .order_by("institution__name")
@@ -233,7 +234,7 @@ class InspectionAdmin(ServiceSavesAdmin):
         self, db_field: ManyToManyField, request: HttpRequest, **kwargs: Any
     ) -> ModelMultipleChoiceField | None:
         if db_field.name == "inspectors":
-            prefix = request.user.region_prefix or "-"
+            prefix = staff_user(request).region_prefix or "-"
             kwargs["queryset"] = User.objects.filter(
                 role=Role.INSPECTOR, region__code__startswith=prefix, is_active=True
             )
@@ -245,7 +246,7 @@ class InspectionAdmin(ServiceSavesAdmin):
             if change:
                 saved = visits.update_inspection(
                     obj,
-                    actor=request.user,
+                    actor=staff_user(request),
                     notes=data.get("notes"),
                     observed_classes=data.get("observed_classes"),
                     checklist_answers=data.get("checklist_answers"),
@@ -256,7 +257,7 @@ class InspectionAdmin(ServiceSavesAdmin):
             else:
                 saved = visits.record_inspection(
                     data["filing"],
-                    actor=request.user,
+                    actor=staff_user(request),
                     kind=data["kind"],
                     visited_on=data["visited_on"],
                     departments=data.get("departments") or [],
@@ -293,7 +294,7 @@ class InspectionAdmin(ServiceSavesAdmin):
             try:
                 created = finding_services.record_finding(
                     form.instance,
-                    actor=request.user,
+                    actor=staff_user(request),
                     rule=data.get("rule", ""),
                     severity=data.get("severity", ""),
                     description=data.get("description", ""),
@@ -319,10 +320,11 @@ class OverdueFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Finding]) -> QuerySet[Finding]:
         today = timezone.localdate()
+        findings = cast(FindingQuerySet, queryset)  # the Finding admin's own manager
         if self.value() == "yes":
-            return queryset.overdue(today)
+            return findings.overdue(today)
         if self.value() == "no":
-            return queryset.exclude(pk__in=queryset.overdue(today).values("pk"))
+            return queryset.exclude(pk__in=findings.overdue(today).values("pk"))
         return queryset
 
 
@@ -355,13 +357,20 @@ class EvidenceInline(admin.TabularInline):
 
 class RectificationInline(ReadOnlyInline):
     model = Rectification
-    fields = ["submitted_at", "submitted_by", "note", "accepted", "decision_note", "decided_at"]
+    fields = (
+        "submitted_at",
+        "submitted_by",
+        "note",
+        "accepted",
+        "decision_note",
+        "decided_at",
+    )
     readonly_fields = fields
 
 
 class TransitionInline(ReadOnlyInline):
     model = FindingTransition
-    fields = ["created_at", "from_status", "to_status", "event", "actor", "note"]
+    fields = ("created_at", "from_status", "to_status", "event", "actor", "note")
     readonly_fields = fields
 
 
@@ -374,7 +383,7 @@ class FindingAdmin(ServiceSavesAdmin):
     search_fields = ["rule", "institution__name"]
     search_help_text = _("按机构名称（任意部分）或依据条款（开头部分）搜索。")
     inlines = [EvidenceInline, RectificationInline, TransitionInline]
-    fields = [
+    fields = (
         "inspection",
         "institution",
         "rule",
@@ -387,7 +396,7 @@ class FindingAdmin(ServiceSavesAdmin):
         "overdue_flagged_at",
         "escalated_at",
         "verified_at",
-    ]
+    )
     readonly_fields = fields
     actions = ["accept_rectification", "reject_rectification", "schedule_follow_up"]
 
@@ -420,7 +429,9 @@ class FindingAdmin(ServiceSavesAdmin):
         if not files:
             return
         try:
-            added = finding_services.add_evidence(form.instance, actor=request.user, files=files)
+            added = finding_services.add_evidence(
+                form.instance, actor=staff_user(request), files=files
+            )
         except DomainError as error:
             raise RefusedSave(error) from error
         formset.new_objects.extend(added)
@@ -431,7 +442,7 @@ class FindingAdmin(ServiceSavesAdmin):
             try:
                 finding_services.verify_rectification(
                     finding,
-                    actor=request.user,
+                    actor=staff_user(request),
                     accepted=accepted,
                     note="" if accepted else str(_("整改不到位，请按检查意见重新整改。")),
                 )
@@ -456,7 +467,7 @@ class FindingAdmin(ServiceSavesAdmin):
             try:
                 visits.schedule_follow_up(
                     finding,
-                    actor=request.user,
+                    actor=staff_user(request),
                     visited_on=max(today, finding.deadline + timedelta(days=1)),
                 )
             except DomainError as error:

@@ -6,6 +6,8 @@ to the fields they name. Every lookup goes through visible_to() (out of scope �
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.forms import BaseFormSet, Form
@@ -23,6 +25,7 @@ from subsidies.services import claims as claim_services
 from subsidies.services import documents as document_services
 from tuoyu_portal.accounts.models import Role
 from tuoyu_portal.exceptions import DomainError
+from tuoyu_portal.http import AuthenticatedHttpRequest
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_LIMIT = 200  # pages show the most relevant 200 rows; the API pages through everything
@@ -32,7 +35,7 @@ def _show_errors(
     exc: DomainError,
     form: Form,
     formset: BaseFormSet | None = None,
-    line_forms: list[Form] | None = None,
+    line_forms: Sequence[Form] | None = None,
 ) -> None:
     """Put each violation next to its field; lines[i].x goes to the i-th child form."""
     for violation in exc.violations:
@@ -52,7 +55,7 @@ def _show_errors(
 
 # ── Operators ────────────────────────────────────────────────────────────────────────────────
 @role_required(Role.OPERATOR)
-def claim_list(request: HttpRequest) -> HttpResponse:
+def claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     claims = (
         Claim.objects.visible_to(request.user)
         .select_related("institution")
@@ -64,7 +67,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.OPERATOR)
-def claim_new(request: HttpRequest, kind: str) -> HttpResponse:
+def claim_new(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     if kind not in SchemeKind.values:
         raise Http404
     form = ClaimForm(request.POST or None, user=request.user, kind=kind)
@@ -101,12 +104,12 @@ def claim_new(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @login_required
-def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(
         Claim.objects.visible_to(request.user).select_related("institution", "filing", "scheme"),
         pk=pk,
     )
-    role = request.user.role  # type: ignore[union-attr]
+    role = request.user.role
     context = {
         "claim": claim,
         "lines": claim.lines.all(),
@@ -121,7 +124,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "subsidies/claim_detail.html", context)
 
 
-def _visible_claim(request: HttpRequest, pk: int) -> Claim:
+def _visible_claim(request: AuthenticatedHttpRequest, pk: int) -> Claim:
     return get_object_or_404(Claim.objects.visible_to(request.user), pk=pk)
 
 
@@ -132,7 +135,7 @@ def _flash(request: HttpRequest, exc: DomainError) -> None:
 
 @require_POST
 @role_required(Role.OPERATOR)
-def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = _visible_claim(request, pk)
     try:
         claim_services.submit_claim(claim, actor=request.user)
@@ -145,7 +148,7 @@ def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.OPERATOR)
-def claim_document(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_document(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = _visible_claim(request, pk)
     form = DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -163,7 +166,9 @@ def claim_document(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def claim_document_download(request: HttpRequest, pk: int, document_id: int) -> FileResponse:
+def claim_document_download(
+    request: AuthenticatedHttpRequest, pk: int, document_id: int
+) -> FileResponse:
     """Serve a supporting document to whoever may see the claim (operator, officer)."""
     claim = _visible_claim(request, pk)
     document = get_object_or_404(claim.documents, pk=document_id)
@@ -177,7 +182,7 @@ def claim_document_download(request: HttpRequest, pk: int, document_id: int) -> 
 
 # ── Subsidy officers ─────────────────────────────────────────────────────────────────────────
 @role_required(Role.SUBSIDY_OFFICER)
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     claims = (
         Claim.objects.visible_to(request.user).queue().select_related("institution")[:PAGE_LIMIT]
     )
@@ -192,7 +197,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.SUBSIDY_OFFICER)
-def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = _visible_claim(request, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -214,7 +219,7 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.SUBSIDY_OFFICER)
-def batch_list(request: HttpRequest) -> HttpResponse:
+def batch_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         ids = [int(v) for v in request.POST.getlist("claims") if v.isdigit()]
         try:
@@ -235,7 +240,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.SUBSIDY_OFFICER, Role.SUPERVISOR)
-def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(PaymentBatch.objects.visible_to(request.user), pk=pk)
     form = MarkPaidForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -259,7 +264,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.SUBSIDY_OFFICER, Role.SUPERVISOR)
-def batch_export(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(PaymentBatch.objects.visible_to(request.user), pk=pk)
     response = HttpResponse(batch_workbook(batch), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="payment-batch-{batch.pk}.xlsx"'
