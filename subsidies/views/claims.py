@@ -254,7 +254,7 @@ def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已登记拨付。"))
             return redirect("subsidy-batch-detail", pk=pk)
     claims = batch.claims.select_related("institution").order_by("institution_id", "id")
-    role = request.user.role  # type: ignore[union-attr]
+    role = request.user.role
     can_mark_paid = role == Role.SUBSIDY_OFFICER and batch.can_become(PaymentBatch.Status.PAID)
     return render(
         request,
