@@ -12,12 +12,14 @@ from django.forms import BaseInlineFormSet, ModelChoiceField, ModelMultipleChoic
 from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Filing
 from tuoyu_portal.accounts.models import Department, Role, User
 from tuoyu_portal.admin_bases import ReadOnlyInline, ReferenceAdmin
 from tuoyu_portal.exceptions import DomainError
+from tuoyu_portal.regions import rules
 
 from ..models import (
     ChecklistTemplate,
@@ -33,6 +35,7 @@ from ..services import findings as finding_services
 from ..services import visits
 from ..services.common import sniff_evidence
 from .base import LargeListAdmin, filing_number_q, institution_name_q, search_terms, staff_user
+from .widgets import ChecklistAnswersField, ObservedClassesField
 
 
 class RefusedSave(Exception):
@@ -78,6 +81,8 @@ class InspectionForm(forms.ModelForm):
         required=False,
         help_text=_("您所在部门会自动加入。"),
     )
+    checklist_answers = ChecklistAnswersField(label=_("检查表填写结果"))
+    observed_classes = ObservedClassesField(label=_("现场班级情况"))
 
     class Meta:
         model = Inspection
@@ -93,6 +98,26 @@ class InspectionForm(forms.ModelForm):
             "notes",
             "published",
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        widget = self.fields["checklist_answers"].widget
+        if self.instance.pk and self.instance.checklist_template_id:
+            # A logged visit keeps the version it was filled with.
+            widget.templates = [self.instance.checklist_template]
+        elif "checklist_template" in self.fields:
+            widget.templates = list(self.fields["checklist_template"].queryset)
+        region = self.instance.region_id if self.instance.pk else None
+        widget.grade_thresholds = {
+            grade: str(rules.value_for(f"quality_grade_{grade}_min", region))
+            for grade in ("a", "b", "c")
+        }
+
+    @property
+    def checklist_findings(self) -> list[dict[str, str]]:
+        """The 不符合 items the inspector asked to record as findings."""
+        field = self.fields["checklist_answers"]
+        return list(getattr(field, "findings", []))
 
     def clean_observed_classes(self) -> Any:
         # Same validation as the service, so a bad entry is a form error, not a failed save.
@@ -154,6 +179,8 @@ class FindingInline(admin.StackedInline):
 class InspectionAdmin(ServiceSavesAdmin):
     form = InspectionForm
     inlines = [FindingInline]
+    # The institution by name, filing number or credit code, as the inspector types it.
+    autocomplete_fields = ["filing"]
     list_display = [
         "visited_on",
         "institution",
@@ -180,7 +207,7 @@ class InspectionAdmin(ServiceSavesAdmin):
     readonly_fields = [
         "institution",
         "region",
-        "standards_check",
+        "standards_result",
         "over_capacity",
         "quality_score",
         "quality_grade",
@@ -188,6 +215,22 @@ class InspectionAdmin(ServiceSavesAdmin):
         "created_by",
     ]
     ordering = ["-visited_on", "-id"]
+
+    @admin.display(description=_("设置标准核查结果"))
+    def standards_result(self, obj: Inspection) -> str:
+        """What the standards engine said of the classes counted on the day, in words."""
+        if not obj.observed_classes:
+            return str(_("未记录现场班级情况。"))
+        if not obj.standards_check:
+            return str(_("✓ 现场班级规模和保育人员配比符合设置标准。"))
+        lines = [
+            ("⚠ " if item.get("severity") == "warning" else "✗ ") + str(item.get("message", ""))
+            for item in obj.standards_check
+        ]
+        return format_html(
+            '<ul class="standards-result">{}</ul>',
+            format_html_join("", "<li>{}</li>", ((line,) for line in lines)),
+        )
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Inspection], search_term: str
@@ -281,6 +324,17 @@ class InspectionAdmin(ServiceSavesAdmin):
         # only the inline findings are left.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+        for item in getattr(form, "checklist_findings", []):
+            try:
+                finding_services.record_finding(
+                    form.instance,
+                    actor=request.user,
+                    rule=item["rule"],
+                    severity=item["severity"],
+                    description=item["description"],
+                )
+            except DomainError as error:
+                raise RefusedSave(error) from error
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model is not Finding:
