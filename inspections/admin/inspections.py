@@ -35,7 +35,7 @@ from ..services import findings as finding_services
 from ..services import visits
 from ..services.common import sniff_evidence
 from .base import LargeListAdmin, filing_number_q, institution_name_q, search_terms, staff_user
-from .widgets import ChecklistAnswersField, ObservedClassesField
+from .widgets import ChecklistAnswersField, ChecklistAnswersWidget, ObservedClassesField
 
 
 class RefusedSave(Exception):
@@ -101,12 +101,13 @@ class InspectionForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        widget = self.fields["checklist_answers"].widget
-        if self.instance.pk and self.instance.checklist_template_id:
+        widget = cast(ChecklistAnswersWidget, self.fields["checklist_answers"].widget)
+        if self.instance.pk and self.instance.checklist_template:
             # A logged visit keeps the version it was filled with.
             widget.templates = [self.instance.checklist_template]
         elif "checklist_template" in self.fields:
-            widget.templates = list(self.fields["checklist_template"].queryset)
+            chooser = cast(ModelChoiceField, self.fields["checklist_template"])
+            widget.templates = list(chooser.queryset or [])
         region = self.instance.region_id if self.instance.pk else None
         widget.grade_thresholds = {
             grade: str(rules.value_for(f"quality_grade_{grade}_min", region))
@@ -328,7 +329,7 @@ class InspectionAdmin(ServiceSavesAdmin):
             try:
                 finding_services.record_finding(
                     form.instance,
-                    actor=request.user,
+                    actor=staff_user(request),
                     rule=item["rule"],
                     severity=item["severity"],
                     description=item["description"],

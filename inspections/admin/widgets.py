@@ -7,11 +7,11 @@ rows back into that shape, so the services see exactly what the API would send.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
-from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import ClassType
@@ -96,9 +96,7 @@ class ChecklistAnswersWidget(forms.Widget):
         )
         return context
 
-    def value_from_datadict(
-        self, data: MultiValueDict[str, Any], files: Any, name: str
-    ) -> dict[str, Any]:
+    def value_from_datadict(self, data: Mapping[str, Any], files: Any, name: str) -> dict[str, Any]:
         chosen = str(data.get(self.template_field) or "")
         template = next((t for t in self.templates if str(t.pk) == chosen), None)
         if template is None and len(self.templates) == 1:
@@ -205,7 +203,7 @@ class ObservedClassesWidget(forms.Widget):
         )
         return context
 
-    def value_from_datadict(self, data: MultiValueDict[str, Any], files: Any, name: str) -> Any:
+    def value_from_datadict(self, data: Mapping[str, Any], files: Any, name: str) -> Any:
         count = _int(data.get(f"{name}-count")) or 0
         rows: list[dict[str, Any]] = []
         for index in range(min(count, 100)):
