@@ -13,11 +13,20 @@ from django.http import HttpRequest
 from rest_framework.request import Request
 
 if TYPE_CHECKING:
+    from django_otp.models import Device
+
     from tuoyu_portal.accounts.models import User
+
+    class OTPUser(User):
+        """The user django_otp's OTPMiddleware hands a Django view: it sets these two."""
+
+        otp_device: Device | None
+
+        def is_verified(self) -> bool: ...
 
 
 class AuthenticatedHttpRequest(HttpRequest):
-    user: User
+    user: OTPUser
 
 
 if TYPE_CHECKING:

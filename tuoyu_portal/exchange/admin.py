@@ -17,13 +17,13 @@ from .models import DeliveryAttempt, OutboxEvent, OutboxResend
 
 class DeliveryAttemptInline(ReadOnlyInline):
     model = DeliveryAttempt
-    fields = ["number", "started_at", "duration_ms", "backend", "ok", "http_status", "error"]
+    fields = ("number", "started_at", "duration_ms", "backend", "ok", "http_status", "error")
     readonly_fields = fields
 
 
 class ResendInline(ReadOnlyInline):
     model = OutboxResend
-    fields = ["created_at", "actor", "from_state"]
+    fields = ("created_at", "actor", "from_state")
     readonly_fields = fields
 
 
@@ -62,7 +62,7 @@ class OutboxEventAdmin(ScopedAdmin):
     date_hierarchy = "created_at"
     inlines = [DeliveryAttemptInline, ResendInline]
     actions = ["resend"]
-    readonly_fields = [
+    readonly_fields = (
         "event_type",
         "idempotency_key",
         "region",
@@ -75,7 +75,7 @@ class OutboxEventAdmin(ScopedAdmin):
         "sent_at",
         "last_error",
         "created_at",
-    ]
+    )
     fields = readonly_fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
