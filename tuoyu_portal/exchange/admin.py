@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from tuoyu_portal.admin_bases import ReadOnlyInline, ScopedAdmin
+from tuoyu_portal.admin_bases import ReadOnlyInline, ScopedAdmin, admin_user
 from tuoyu_portal.exceptions import DomainError
 
 from . import services
@@ -93,7 +93,7 @@ class OutboxEventAdmin(ScopedAdmin):
         done = 0
         for event in queryset:
             try:
-                services.resend_event(event, actor=request.user)  # type: ignore[arg-type]
+                services.resend_event(event, actor=admin_user(request))
                 done += 1
             except DomainError:
                 self.message_user(
