@@ -33,7 +33,7 @@ help:
 	@echo "make e2e        browser journeys in headless Chromium; screenshots in docs/screens/"
 	@echo "make messages   re-extract the English catalogue, compile it, list untranslated entries (docs/i18n.md)"
 
-	@echo "make lint       ruff, lint-imports, makemigrations --check, check --deploy, pip-audit, bandit"
+	@echo "make lint       ruff, lint-imports, mypy, makemigrations --check, check --deploy, pip-audit, bandit"
 	@echo "make fuzz       schemathesis over every API operation, 1000 examples each"
 	@echo "make install    create .venv and install the project"
 	@echo "make shell      Django shell against the same services as make run"
@@ -70,6 +70,8 @@ lint: $(STAMP)
 	echo "== ruff check"; $(VENV)/bin/ruff check . || status=1; \
 	echo "== ruff format --check"; $(VENV)/bin/ruff format --check . || status=1; \
 	echo "== lint-imports (the layers: platform imports no app, no cycles; pyproject.toml)"; $(VENV)/bin/lint-imports || status=1; \
+	echo "== mypy (django-stubs and djangorestframework-stubs; [tool.mypy] in pyproject.toml)"; \
+	DEBUG=1 $(VENV)/bin/mypy || status=1; \
 	echo "== makemigrations --check, check --deploy (production-like environment)"; \
 	$(DEPLOY_ENV) $(EMBEDDED_SERVICES) exec -- sh -c '\
 		python manage.py makemigrations --check --dry-run && \

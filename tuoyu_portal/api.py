@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -104,6 +104,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
                 [{"code": "invalid", "message": str(_("内容过长。")), "field": None}], 400
             )
         return None
+    exc = cast(drf_exceptions.APIException, exc)  # DRF answers only APIException
     if isinstance(exc, drf_exceptions.ValidationError):
         errors = _flatten(exc.detail)
     else:
@@ -158,7 +159,7 @@ class IdCursorPagination(CursorPagination):
         cursor = super().decode_cursor(request)
         if cursor is None or cursor.position is None:
             return cursor
-        position = cursor.position
+        position = cast(str, cursor.position)  # read from the query string
         try:
             if "\x00" in position:
                 raise ValueError("NUL in cursor")

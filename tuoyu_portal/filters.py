@@ -27,6 +27,7 @@ class ChoiceFilterBackend(BaseFilterBackend):
             raw = request.query_params.get(name, "")
             if raw == "":
                 continue
+            value: bool | str | None
             if kind is bool:
                 value = _BOOLEANS.get(raw.lower())
                 if value is None:

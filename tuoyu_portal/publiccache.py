@@ -75,6 +75,7 @@ class PublicResponseCacheMiddleware:
             return self.get_response(request)  # cannot tell fresh from stale: answer afresh
         key = self._key(request)
         # One round trip for the version and the answer; an answer of another version is stale.
+        found: dict[str, Any]
         found, reachable = failopen.call(
             lambda: cache.get_many([VERSION_KEY, key]), {}, "public-cache read"
         )

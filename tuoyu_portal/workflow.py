@@ -64,7 +64,7 @@ def record_transition(
     Call it before the new status is assigned: the row takes `from_status` from the object.
     """
     link = _link_to(history, type(obj))
-    return history._default_manager.create(  # type: ignore[no-any-return]
+    return history._default_manager.create(
         **{link: obj},
         from_status=getattr(obj, "status", ""),
         to_status=to,

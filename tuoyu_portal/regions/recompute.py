@@ -35,6 +35,8 @@ from django.utils.module_loading import import_string
 from .calendar import Prefetched
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from tuoyu_portal.accounts.models import User
 
 # Sent once a recompute has committed, with `messages` (a list of Message): the notifications
@@ -86,7 +88,7 @@ def prefetch_calendar(days: set[date], regions: set[str]) -> Prefetched | None:
 
 
 @transaction.atomic
-def recompute_open_clocks(*, reason: str, actor: User | None = None) -> RecomputeResult:
+def recompute_open_clocks(*, reason: StrOrPromise, actor: User | None = None) -> RecomputeResult:
     """Move every open clock to what the calendar says now; history rows in this transaction,
     notifications once it commits (a rolled-back load tells nobody)."""
     messages: list[Message] = []
