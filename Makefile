@@ -33,7 +33,7 @@ help:
 	@echo "make e2e        browser journeys in headless Chromium; screenshots in docs/screens/"
 	@echo "make messages   re-extract the English catalogue, compile it, list untranslated entries (docs/i18n.md)"
 
-	@echo "make lint       ruff, lint-imports, makemigrations --check, check --deploy, pip-audit, bandit"
+	@echo "make lint       ruff, lint-imports, mypy, makemigrations --check, check --deploy, pip-audit, bandit"
 	@echo "make fuzz       schemathesis over every API operation, 1000 examples each"
 	@echo "make install    create .venv and install the project"
 	@echo "make shell      Django shell against the same services as make run"
@@ -70,6 +70,8 @@ lint: $(STAMP)
 	echo "== ruff check"; $(VENV)/bin/ruff check . || status=1; \
 	echo "== ruff format --check"; $(VENV)/bin/ruff format --check . || status=1; \
 	echo "== lint-imports (the layers: platform imports no app, no cycles; pyproject.toml)"; $(VENV)/bin/lint-imports || status=1; \
+	echo "== mypy (django-stubs and djangorestframework-stubs; [tool.mypy] in pyproject.toml)"; \
+	DEBUG=1 $(VENV)/bin/mypy || status=1; \
 	echo "== makemigrations --check, check --deploy (production-like environment)"; \
 	$(DEPLOY_ENV) $(EMBEDDED_SERVICES) exec -- sh -c '\
 		python manage.py makemigrations --check --dry-run && \
@@ -118,7 +120,7 @@ messages: $(STAMP)
 	DEBUG=1 $(PY) manage.py compilemessages -l en --ignore=.venv --ignore=.data
 	@$(PY) -c 'import polib; po = polib.pofile("locale/en/LC_MESSAGES/django.po"); todo = po.untranslated_entries() + po.fuzzy_entries(); print(f"{len(todo)} entries need English"); [print("  " + e.msgid.splitlines()[0]) for e in todo]'
 
-# Province-scale benchmark (issue 9; not part of `make test`): drops and recreates the database
+# Province-scale benchmark (not part of `make test`): drops and recreates the database
 # named by DATABASE_URL (its name must contain "bench") once per scale of BENCH_SCALES
 # (default "0.1 0.3 1.0"; 1.0 = 1 000 000 institutions, 5 000 000 inspections), generates the
 # data set with set-based SQL, measures, and writes docs/performance.{md,json} with every figure

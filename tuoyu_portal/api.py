@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -104,6 +104,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
                 [{"code": "invalid", "message": str(_("内容过长。")), "field": None}], 400
             )
         return None
+    exc = cast(drf_exceptions.APIException, exc)  # DRF answers only APIException
     if isinstance(exc, drf_exceptions.ValidationError):
         errors = _flatten(exc.detail)
     else:
@@ -127,7 +128,7 @@ class IdCursorPagination(CursorPagination):
     """Keyset pagination: no COUNT, no OFFSET on large tables; newest first by default.
 
     A cursor is client input: its position must fit the ordering field, or the query it feeds
-    fails in the database (a forged ``p=abc`` was a 500, issue 19 item 5). Any cursor that does
+    fails in the database (a forged ``p=abc`` was a 500). Any cursor that does
     not decode to a valid position is a 404, as DRF answers for an undecodable one.
     """
 
@@ -158,7 +159,7 @@ class IdCursorPagination(CursorPagination):
         cursor = super().decode_cursor(request)
         if cursor is None or cursor.position is None:
             return cursor
-        position = cursor.position
+        position = cast(str, cursor.position)  # read from the query string
         try:
             if "\x00" in position:
                 raise ValueError("NUL in cursor")
@@ -201,7 +202,7 @@ class ValuesListMixin:
     """List pages built from `.values()` rows instead of model instances and a ModelSerializer.
 
     Why: on a 50-row page, instantiating models and running DRF fields cost 5-10x the SQL
-    (docs/performance.md, issue 9). The detail view keeps its serializer; `list_values` names the
+    (docs/performance.md). The detail view keeps its serializer; `list_values` names the
     columns a list row needs and `shape_rows` turns them into exactly the documented fields
     (tests compare the two outputs field by field, so the contract cannot drift).
     """

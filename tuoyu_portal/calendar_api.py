@@ -44,7 +44,7 @@ class ErrorItemSerializer(serializers.Serializer):
 
 
 class ErrorSerializer(serializers.Serializer):
-    errors = ErrorItemSerializer(many=True)
+    errors = ErrorItemSerializer(many=True)  # type: ignore[assignment]  # not Serializer.errors
 
 
 def parse_deadline_query(params: Any) -> tuple[str, date, int]:

@@ -1,4 +1,4 @@
-"""Equality filters on choice and yes/no query parameters, without building a form (issue 9).
+"""Equality filters on choice and yes/no query parameters, without building a form.
 
 django-filter builds a FilterSet and a Django form on every request; for the queues' two or three
 equality filters that cost more than the query it filtered. A view lists its filters in
@@ -27,6 +27,7 @@ class ChoiceFilterBackend(BaseFilterBackend):
             raw = request.query_params.get(name, "")
             if raw == "":
                 continue
+            value: bool | str | None
             if kind is bool:
                 value = _BOOLEANS.get(raw.lower())
                 if value is None:

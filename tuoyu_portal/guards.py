@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -75,14 +75,17 @@ class InputGuardMiddleware:
 
 
 class CommonMiddleware(DjangoCommonMiddleware):
-    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+    # The stub allows only Django's redirect; any response is passed on.
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:  # type: ignore[override]
         if request.method not in ("GET", "HEAD") and self.should_redirect_with_slash(request):
             return error(
                 request, "not_found", _("未找到：该地址应以“/”结尾，请检查请求地址。"), 404
             )
         return super().process_request(request)
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         if request.method not in ("GET", "HEAD") and response.status_code == 404:
             return response  # never a redirect that would drop the body (or a DEBUG error)
         return super().process_response(request, response)

@@ -7,11 +7,13 @@ before any length check: a full-width ID padded with U+3000 is 18 characters onc
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.contrib import admin
 from django.core.validators import MaxLengthValidator
-from django.utils.functional import Promise
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
@@ -19,6 +21,14 @@ from drf_spectacular.types import OpenApiTypes
 from rest_framework import serializers
 
 from tuoyu_portal.identifiers import normalise_identifier
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    # Checked as what it is mixed into; at run time a plain mixin.
+    _AdminBase = admin.ModelAdmin[Any]
+else:
+    _AdminBase = object
 
 # Raw input longer than this is refused before normalising (it cannot shrink to a valid code).
 RAW_LIMIT = 64
@@ -35,7 +45,7 @@ class IdentifierField(serializers.CharField):
         self,
         *,
         rule_code: str = "id_number_invalid",
-        message: str | Promise = ID_NUMBER_MESSAGE,
+        message: StrOrPromise = ID_NUMBER_MESSAGE,
         max_length: int = 18,
         **kwargs: Any,
     ) -> None:
@@ -78,7 +88,7 @@ def credit_code_field(**kwargs: Any) -> IdentifierField:
 class IdentifierFormField(forms.CharField):
     """The form counterpart: `to_python` normalises, so max_length and the service see the code."""
 
-    def __init__(self, *, rule_message: str | Promise = ID_NUMBER_MESSAGE, **kwargs: Any) -> None:
+    def __init__(self, *, rule_message: StrOrPromise = ID_NUMBER_MESSAGE, **kwargs: Any) -> None:
         self.rule_message = rule_message
         super().__init__(**kwargs)
 
@@ -99,18 +109,16 @@ class IdentifierFormField(forms.CharField):
         return attrs
 
 
-class IdentifierSearchMixin:
+class IdentifierSearchMixin(_AdminBase):
     """Admin search that also finds a credit code typed full-width or with spaces: the term is
     searched as typed and, when it differs, in its normalised form too."""
 
-    def get_search_results(self, request: Any, queryset: Any, search_term: str) -> Any:
-        found, duplicates = super().get_search_results(  # type: ignore[misc]
-            request, queryset, search_term
-        )
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        found, duplicates = super().get_search_results(request, queryset, search_term)
         normalised = normalise_identifier(search_term)
         if normalised and normalised != search_term.strip():
-            more, more_duplicates = super().get_search_results(  # type: ignore[misc]
-                request, queryset, normalised
-            )
+            more, more_duplicates = super().get_search_results(request, queryset, normalised)
             return found | more, duplicates or more_duplicates
         return found, duplicates

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -11,7 +11,7 @@ admin.site.site_header = _("托育机构登记备案服务平台 · 管理后台
 admin.site.site_title = _("托育服务平台管理")
 admin.site.index_title = _("监督检查与系统管理")
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", views.ObtainTokenView.as_view(), name="api-token"),
     path("me/", views.MeView.as_view(), name="api-me"),
     path("", include("registry.api.urls")),

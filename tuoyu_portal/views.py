@@ -27,6 +27,7 @@ from .accounts.models import ApiToken, Role
 from .accounts.two_factor import needs_two_factor, verify_code
 from .authentication import TokenAuthentication
 from .exceptions import AccountLocked, DomainError, RuleViolation
+from .http import AuthenticatedRequest
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -221,7 +222,7 @@ class MeView(APIView):
             },
         )
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         user = request.user
         return Response(
             {

@@ -34,6 +34,7 @@ from registry.models import (
     RegistrationTransition,
 )
 from registry.services import registrations as services
+from registry.services.changes import CHANGEABLE_FILING_STATUSES
 from tuoyu_portal.accounts.models import Membership, Role
 from tuoyu_portal.exceptions import DomainError
 
@@ -90,6 +91,19 @@ def operator_home(request: HttpRequest) -> HttpResponse:
         .select_related("institution")
         .order_by("-id")
     )
+    # What each filing offers follows the workflow, not a list of statuses: editing while the
+    # operator may edit, changes and the staff roster once filed, deregistration while allowed.
+    filing_rows = [
+        (
+            filing,
+            {
+                "edit": filing.is_editable,
+                "change": filing.status in CHANGEABLE_FILING_STATUSES,
+                "deregister": filing.can_become(Filing.Status.DEREGISTERED),
+            },
+        )
+        for filing in filings
+    ]
     can_file = registrations.filter(status=Registration.Status.APPROVED).exists()
     return render(
         request,
@@ -98,7 +112,7 @@ def operator_home(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "institutions": institutions,
             "owned": owned,
-            "filings": filings,
+            "filings": filing_rows,
             "can_file": can_file,
         },
     )

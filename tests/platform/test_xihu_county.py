@@ -27,8 +27,8 @@ from inspections.services.visits import record_inspection
 from registry.materials import required_kinds
 from registry.models import HealthInboxEntry
 from registry.receipts import render_conditions_notice, render_receipt
+from registry.services import filing_documents, registrations
 from registry.services import filings as filing_services
-from registry.services import registrations
 from subsidies.exports import batch_workbook
 from subsidies.models import Scheme, SchemeKind
 from subsidies.services.batches import create_batch, mark_batch_paid
@@ -116,12 +116,12 @@ def test_a_county_set_up_from_a_fixture_file_alone_runs_the_whole_flow() -> None
     kinds = required_kinds(filing.meals, XIHU)
     assert kinds == [*required_kinds(filing.meals), "other"]
     for kind in kinds[:-1]:
-        filing_services.add_document(filing, actor=operator, kind=kind, upload=pdf(f"{kind}.pdf"))
+        filing_documents.add_document(filing, actor=operator, kind=kind, upload=pdf(f"{kind}.pdf"))
     with pytest.raises(DomainError) as missing:
         filing_services.submit_filing(filing, actor=operator)
     assert "documents_missing" in str(missing.value.violations[0].code)
     assert "安全管理责任承诺书" in str(missing.value.violations[0].message)
-    filing_services.add_document(filing, actor=operator, kind="other", upload=pdf("pledge.pdf"))
+    filing_documents.add_document(filing, actor=operator, kind="other", upload=pdf("pledge.pdf"))
     filing = filing_services.submit_filing(filing, actor=operator)
     received = timezone.localtime(filing.received_at).date()
     assert filing.receipt_due == add_working_days(received, 3, XIHU)

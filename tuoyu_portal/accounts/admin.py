@@ -26,7 +26,7 @@ class UserAdmin(ScopedAdmin, BaseUserAdmin):
     autocomplete_fields = ("region",)
     search_fields = ("username", "first_name", "last_name", "email")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),  # Optional on ModelAdmin, always set on UserAdmin
         (_("角色与管辖"), {"fields": ("role", "region", "authority", "department", "phone")}),
     )
     add_fieldsets = (

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tuoyu_portal.http import AuthenticatedHttpRequest
+
 from . import tokens, two_factor
 
 
@@ -34,7 +36,7 @@ def _next_url(request: HttpRequest) -> str:
 
 
 @login_required
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = two_factor.verify_code(request.user, form.cleaned_data["code"])
@@ -48,7 +50,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def setup(request: HttpRequest) -> HttpResponse:
+def setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show a QR code for an authenticator app; confirming it issues the recovery codes."""
     device_id = request.session.get("totp_setup_device")
     device = TOTPDevice.objects.filter(pk=device_id, user=request.user, confirmed=False).first()
@@ -77,7 +79,7 @@ def setup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Issue a new set of recovery codes (only after the second factor has been passed)."""
     if not request.user.is_verified():
         return HttpResponseRedirect("/accounts/2fa/")
@@ -86,19 +88,19 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in user's own API tokens; each can be revoked here.
 
     /accounts/ is open to staff who have not passed the second factor yet (for the 2FA pages);
     this page is not."""
-    if two_factor.needs_two_factor(request.user) and not request.user.is_verified():  # type: ignore[attr-defined]
+    if two_factor.needs_two_factor(request.user) and not request.user.is_verified():
         return HttpResponseRedirect(f"{reverse('two-factor-verify')}?next={request.path}")
     if request.method == "POST":
         try:
             token_id = int(request.POST.get("token", ""))
         except ValueError:
             token_id = 0
-        if tokens.revoke_own(request.user, token_id):  # type: ignore[arg-type]
+        if tokens.revoke_own(request.user, token_id):
             messages.success(request, _("令牌已注销，使用它的程序需要重新登录。"))
         else:
             messages.error(request, _("该令牌不存在或已失效。"))
@@ -106,5 +108,5 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/api_tokens.html",
-        {"tokens": tokens.live_tokens(request.user)},  # type: ignore[arg-type]
+        {"tokens": tokens.live_tokens(request.user)},
     )

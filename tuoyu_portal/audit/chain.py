@@ -26,7 +26,7 @@ def canonical_events(day: date) -> tuple[int, str]:
     rows: list[dict[str, Any]] = []
     for model in event_models():
         for row in (
-            model.objects.filter(pgh_created_at__date=day)
+            model._default_manager.filter(pgh_created_at__date=day)
             .order_by("pgh_id")
             .values(*[f.attname for f in model._meta.concrete_fields], "pgh_context__metadata")
         ):
@@ -41,7 +41,9 @@ def digest_for(previous_digest: str, canonical: str) -> str:
 
 def first_event_day() -> date | None:
     days = [
-        model.objects.order_by("pgh_created_at").values_list("pgh_created_at", flat=True).first()
+        model._default_manager.order_by("pgh_created_at")
+        .values_list("pgh_created_at", flat=True)
+        .first()
         for model in event_models()
     ]
     found = [timezone.localtime(d).date() for d in days if d is not None]
@@ -133,7 +135,7 @@ def purge_expired_events(today: date | None = None) -> int:
         cursor.execute("SET LOCAL tuoyu.audit_maintenance = 'on'")
         try:
             for model in event_models():
-                count, _by_model = model.objects.filter(
+                count, _by_model = model._default_manager.filter(
                     pgh_created_at__date__lte=sealed.day
                 ).delete()
                 deleted += count

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.db import models, transaction
 from django.http import HttpRequest
@@ -26,7 +26,7 @@ REVEALABLE: dict[str, str] = {
 REVEAL_ROLES = frozenset({Role.REGISTRAR, Role.HEALTH_REVIEWER})
 
 
-def can_reveal(actor: User | Any) -> bool:
+def can_reveal(actor: User | Any) -> TypeGuard[User]:
     return bool(
         getattr(actor, "is_authenticated", False)
         and (actor.is_superuser or getattr(actor, "role", None) in REVEAL_ROLES)

@@ -16,9 +16,9 @@ the API, the pages and the exports share.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -98,9 +98,19 @@ def item_labels() -> dict[str, Mapping[str, Any]]:
 # --- population and targets ---------------------------------------------------------------------
 
 
+class Provenance(TypedDict):
+    """Where a region's population figures come from (the dashboard's footnote)."""
+
+    population_estimated: bool
+    under3_population: int | None
+    under3_estimated: bool
+    population_source: str
+    estimate_method: str
+
+
 def _population_and_targets(
     code: str, year: int, keys: list[str], on: datetime.date
-) -> dict[str, tuple[int | None, float, dict[str, Any]]]:
+) -> dict[str, tuple[int | None, float, Provenance]]:
     """Population, target and the population's provenance per group key, from two queries.
 
     Population: the region's own RegionYear row, else the sum of its county-level rows (then
@@ -132,7 +142,7 @@ def _population_and_targets(
         .values_list("region_id", "value")
     )
     own = {row["region_id"]: row for row in year_rows}
-    result: dict[str, tuple[int | None, float]] = {}
+    result: dict[str, tuple[int | None, float, Provenance]] = {}
     for key in keys:
         region_code = key.ljust(6, "0")
         row = own.get(region_code)
@@ -146,7 +156,7 @@ def _population_and_targets(
                 and (r["region__level"] == Region.Level.COUNTY or r["region__county_level"])
                 and r["population"]
             ]
-            population = sum(r["population"] for r in parts) if parts else None
+            population = sum(r["population"] or 0 for r in parts) if parts else None
             if parts:
                 info = _provenance_of_sum(parts)
         target: float | None = (
@@ -165,7 +175,7 @@ def _population_and_targets(
     return result
 
 
-def _provenance(row: dict[str, Any] | None) -> dict[str, Any]:
+def _provenance(row: Mapping[str, Any] | None) -> Provenance:
     """Where a region's own population figures come from, for the dashboard's footnote."""
     if row is None:
         return {
@@ -184,7 +194,7 @@ def _provenance(row: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def _provenance_of_sum(parts: list[dict[str, Any]]) -> dict[str, Any]:
+def _provenance_of_sum(parts: Sequence[Mapping[str, Any]]) -> Provenance:
     """A figure summed from county rows: estimated if any part is (and counties without a row
     are missing from it, which the source says)."""
     under3 = [r["under3_population"] for r in parts if r["under3_population"]]

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from tuoyu_portal.http import AuthenticatedHttpRequest
 from tuoyu_portal.regions.models import Region
 
 from . import exports, figures
@@ -92,13 +93,14 @@ def _charts(fig: dict[str, Any], children: list[dict[str, Any]]) -> list[dict[st
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Statistics of a region in the user's jurisdiction, with a table of its sub-regions."""
-    user: Any = request.user
+    user = request.user
     if not may_see_dashboard(user):
         raise PermissionDenied
     code = request.GET.get("region") or user.region_id or ""
     region = region_for(user, code)
+    assert user.region_id is not None  # region_for answered 404 to a user without one
     year = parse_year(request.GET.get("year"), figures.current_year())
     fig = figures.region_figures(region.code, year)
     children = figures.child_figures(region.code, year)
@@ -122,9 +124,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def dashboard_export(request: HttpRequest) -> HttpResponse:
+def dashboard_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """`?format=csv|xlsx&region=&year=&figure=`: the region's and its children's figures."""
-    user: Any = request.user
+    user = request.user
     if not may_see_dashboard(user):
         raise PermissionDenied
     region = region_for(user, request.GET.get("region") or user.region_id or "")

@@ -13,18 +13,30 @@ connection is in autocommit), so the triggers still see the context.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.db.backends.postgresql import base, operations
+
+if TYPE_CHECKING:
+    import psycopg
+
+    # The stubs leave out psycopg's cursor, the class's other base.
+    class _ServerBindingCursor(base.ServerBindingCursor, psycopg.Cursor[Any]): ...
+
+else:
+    _ServerBindingCursor = base.ServerBindingCursor
 
 _CONTEXT_PREFIX = "SELECT set_config('pghistory.context_id', "
 
 
-class SplitContextCursor(base.ServerBindingCursor):
+class SplitContextCursor(_ServerBindingCursor):
     def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
         if not (isinstance(query, str) and query.startswith(_CONTEXT_PREFIX)):
             return super().execute(query, params, **kwargs)
         head, _sep, statement = query.partition("; ")
+        head_params: Mapping[str, Any] | Sequence[Any]
+        rest: Mapping[str, Any] | Sequence[Any]
         if isinstance(params, dict):
             head_params, rest = params, params  # named placeholders: each takes its own
         else:

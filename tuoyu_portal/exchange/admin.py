@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from tuoyu_portal.admin_bases import ReadOnlyInline, ScopedAdmin
+from tuoyu_portal.admin_bases import ReadOnlyInline, ScopedAdmin, admin_user
 from tuoyu_portal.exceptions import DomainError
 
 from . import services
@@ -17,13 +17,13 @@ from .models import DeliveryAttempt, OutboxEvent, OutboxResend
 
 class DeliveryAttemptInline(ReadOnlyInline):
     model = DeliveryAttempt
-    fields = ["number", "started_at", "duration_ms", "backend", "ok", "http_status", "error"]
+    fields = ("number", "started_at", "duration_ms", "backend", "ok", "http_status", "error")
     readonly_fields = fields
 
 
 class ResendInline(ReadOnlyInline):
     model = OutboxResend
-    fields = ["created_at", "actor", "from_state"]
+    fields = ("created_at", "actor", "from_state")
     readonly_fields = fields
 
 
@@ -62,7 +62,7 @@ class OutboxEventAdmin(ScopedAdmin):
     date_hierarchy = "created_at"
     inlines = [DeliveryAttemptInline, ResendInline]
     actions = ["resend"]
-    readonly_fields = [
+    readonly_fields = (
         "event_type",
         "idempotency_key",
         "region",
@@ -75,7 +75,7 @@ class OutboxEventAdmin(ScopedAdmin):
         "sent_at",
         "last_error",
         "created_at",
-    ]
+    )
     fields = readonly_fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -93,7 +93,7 @@ class OutboxEventAdmin(ScopedAdmin):
         done = 0
         for event in queryset:
             try:
-                services.resend_event(event, actor=request.user)  # type: ignore[arg-type]
+                services.resend_event(event, actor=admin_user(request))
                 done += 1
             except DomainError:
                 self.message_user(

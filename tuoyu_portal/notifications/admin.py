@@ -16,8 +16,8 @@ class NotificationAdmin(ScopedAdmin):
     search_fields = ["event_key", "recipient__username"]
     readonly_fields = [f.name for f in Notification._meta.fields]
 
-    def has_add_permission(self, request: object) -> bool:  # type: ignore[override]
+    def has_add_permission(self, request: object) -> bool:
         return False
 
-    def has_change_permission(self, request: object, obj: object = None) -> bool:  # type: ignore[override]
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False

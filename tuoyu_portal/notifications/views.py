@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
+
+from tuoyu_portal.http import AuthenticatedHttpRequest
 
 from .models import Notification
 from .services.notify import mark_all_read, mark_read
@@ -16,9 +16,8 @@ PAGE_SIZE = 50
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
-    items = Notification.objects.visible_to(user)
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
+    items = Notification.objects.visible_to(request.user)
     # Keyset paging on id (newest first): no COUNT, no OFFSET.
     before = request.GET.get("before", "")
     if before.isdigit():
@@ -34,9 +33,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def read(request: HttpRequest, pk: int) -> HttpResponse:
-    notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)  # type: ignore[arg-type]
-    mark_read(notification, actor=request.user)  # type: ignore[arg-type]
+def read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
+    mark_read(notification, actor=request.user)
     if notification.link.startswith("/"):
         return redirect(notification.link)
     return redirect("notifications")
@@ -44,6 +43,6 @@ def read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def read_all(request: HttpRequest) -> HttpResponse:
-    mark_all_read(actor=request.user)  # type: ignore[arg-type]
+def read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
+    mark_all_read(actor=request.user)
     return redirect("notifications")

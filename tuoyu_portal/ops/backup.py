@@ -155,7 +155,7 @@ def restore_backup(folder: Path, *, conninfo: str, media_root: Path) -> RestoreR
         return RestoreReport(0, ["database.dump does not match its manifest hash"], 0)
     with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
-        if cur.fetchone()[0]:  # type: ignore[index]
+        if cur.fetchone()[0]:  # type: ignore[index]  # count(*) always returns a row
             raise RuntimeError(
                 "the target database is not empty; restore only into a fresh database"
             )

