@@ -7,7 +7,13 @@ Grade thresholds are region rules (`quality_grade_*_min`), not template data.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from tuoyu_portal.regions import rules
+
+if TYPE_CHECKING:
+    from .models import ChecklistTemplate
 
 ROUTINE_CODE = "routine"
 QUALITY_CODE = "quality"
@@ -94,3 +100,24 @@ TEMPLATES: list[dict[str, Any]] = [
         "published": True,
     },
 ]
+
+
+def items_for(
+    template: ChecklistTemplate, region_code: str, on: date | None = None
+) -> list[dict[str, Any]]:
+    """The template's national items, then the region's own (rule `checklist_items`, in force
+    on the day of the visit) on a routine checklist; each local item carries its document."""
+    items = list(template.items)
+    if template.kind != "routine":
+        return items
+    row = rules.resolved("checklist_items", region_code, on)
+    if row is None:
+        return items
+    national = {item["code"] for item in items}
+    items.extend(
+        {"code": entry["code"], "text": entry["text"], "basis": entry.get("basis") or row.basis,
+         "local": True}
+        for entry in row.value
+        if entry["code"] not in national
+    )  # fmt: skip
+    return items

@@ -1,11 +1,22 @@
-"""Filing materials (25号 §8, domain.md §2): what each is and who issues it."""
+"""Filing materials (25号 §8, domain.md §2): what each is and who issues it.
+
+The national list is the default; a region's rules add materials (`materials_extra`, each
+uploaded as 其他材料) or no longer require national ones (`materials_not_required`), as in
+force on the day asked.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from tuoyu_portal.regions import rules
+
+OTHER = "other"
 
 
 @dataclass(frozen=True)
@@ -15,6 +26,10 @@ class Material:
     issuer: str | Promise  # who issues it: shown next to a missing item on the readiness page
     required: bool = True
     only_with_meals_on_site: bool = False
+    code: str = ""  # a region's own material (uploaded as 其他材料); empty for a national one
+
+    def needed(self, meals: str) -> bool:
+        return self.required and (not self.only_with_meals_on_site or meals == "on_site")
 
 
 MATERIALS: tuple[Material, ...] = (
@@ -57,10 +72,48 @@ MATERIALS: tuple[Material, ...] = (
 MATERIALS_BY_KIND: dict[str, Material] = {m.kind: m for m in MATERIALS}
 
 
-def required_kinds(meals: str) -> list[str]:
-    """Kinds a filing must carry: the five always, food_license when meals are cooked on site."""
-    return [
-        m.kind
+def materials_for(region_code: str | None, on: date | None = None) -> list[Material]:
+    """The national list less what the region no longer requires, then the region's own."""
+    if not region_code:
+        return list(MATERIALS)
+    values = rules.values_for(["materials_not_required", "materials_extra"], region_code, on)
+    dropped = set(values["materials_not_required"])
+    found = [
+        Material(m.kind, m.label, m.issuer, required=False, code=m.code) if m.kind in dropped else m
         for m in MATERIALS
-        if m.required and (not m.only_with_meals_on_site or meals == "on_site")
     ]
+    found.extend(
+        Material(
+            OTHER, entry["label"], entry.get("issuer") or _("按地方规定提供"), code=entry["code"]
+        )
+        for entry in values["materials_extra"]
+    )
+    return found
+
+
+def required_materials(
+    meals: str, region_code: str | None = None, on: date | None = None
+) -> list[Material]:
+    """What a filing must carry: the five always, food_license when meals are cooked on site,
+    adjusted by the region's rules."""
+    return [m for m in materials_for(region_code, on) if m.needed(meals)]
+
+
+def required_kinds(meals: str, region_code: str | None = None, on: date | None = None) -> list[str]:
+    """The document kinds to upload, once per material (其他材料 once per local material)."""
+    return [m.kind for m in required_materials(meals, region_code, on)]
+
+
+def missing_materials(
+    meals: str, present_kinds: list[str], region_code: str | None, on: date | None = None
+) -> list[Material]:
+    """Required materials not covered by the uploaded documents; local materials are covered
+    in order by the 其他材料 files uploaded."""
+    present = Counter(present_kinds)
+    missing: list[Material] = []
+    for material in required_materials(meals, region_code, on):
+        if present[material.kind] > 0:
+            present[material.kind] -= 1
+        else:
+            missing.append(material)
+    return missing

@@ -21,7 +21,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
-from registry import standards
+from registry import materials, standards
 from registry.models import CareMode, Filing
 from tuoyu_portal.regions import rules
 
@@ -58,7 +58,20 @@ def issue_snapshot(filing: Filing, on: date) -> dict[str, Any]:
         "standards": standards.rule_table(filing.region_id, on),
         "min_lease_years": rules.value_for("min_lease_years", filing.region_id, on),
         "conformity_working_days": rules.value_for("conformity_working_days", filing.region_id, on),
+        "materials": [
+            {"label": str(m.label), "issuer": str(m.issuer)}
+            for m in materials.required_materials(filing.meals, filing.region_id, on)
+        ],
+        "notice_items": _notice_items(filing.region_id, on),
     }
+
+
+def _notice_items(region_code: str, on: date) -> list[dict[str, str]]:
+    """The region's own conditions for the 告知书, each with the document it comes from."""
+    row = rules.resolved("notice_items", region_code, on)
+    if row is None:
+        return []
+    return [{"text": str(text), "basis": row.basis} for text in row.value]
 
 
 def _snapshot(filing: Filing, on: date | None) -> dict[str, Any]:
@@ -242,8 +255,38 @@ def render_conditions_notice(filing: Filing, *, on: date | None = None) -> bytes
         },
         y,
     )
+    y = _notice_lists(canvas, snapshot, y)
     canvas.setFont(FONT, 12)
     canvas.drawString(MARGIN, max(y - 20, 25 * mm), snapshot["bureau"])
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def _notice_lists(canvas: Canvas, snapshot: dict[str, Any], y: float) -> float:
+    """The region's own conditions and the materials to file, as issued (older snapshots have
+    neither: nothing is added to them)."""
+    sections: list[tuple[str, list[str]]] = [
+        (
+            _("本地区另行规定的基本条件："),
+            [f"{item['text']}（{item['basis']}）" for item in snapshot.get("notice_items", [])],
+        ),
+        (
+            _("备案应当提交的材料："),
+            [f"{item['label']}（{item['issuer']}）" for item in snapshot.get("materials", [])],
+        ),
+    ]
+    for heading, lines in sections:
+        if not lines:
+            continue
+        y -= 8
+        if y < 50 * mm:
+            canvas.showPage()
+            y = PAGE_HEIGHT - 25 * mm
+        y = _paragraph(canvas, heading, y)
+        for index, line in enumerate(lines, start=1):
+            if y < 40 * mm:
+                canvas.showPage()
+                y = PAGE_HEIGHT - 25 * mm
+            y = _paragraph(canvas, f"{index}. {line}", y, size=11, leading=17)
+    return y

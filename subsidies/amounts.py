@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from django.utils.translation import gettext_lazy as _
 
 from tuoyu_portal.exceptions import RuleViolation
+from tuoyu_portal.regions.models import ancestor_codes
 
 from .models import Scheme, SchemeKind
 
@@ -107,18 +108,21 @@ def compute_amount(
 ) -> AmountResult:
     """Price a claim month by month.
 
-    1. Load the region's rows of this kind that overlap the period (one query).
-    2. For each month priced, take the row in force on its first day; a month with none is a
+    1. Load the rows of this kind that overlap the period (one query), of the county, its city
+       and its province, nearest first.
+    2. For each month priced, take the nearest region's row in force on its first day; a month with none is a
        `no_scheme_in_force` violation (listed once per month).
     3. startup: classes × amount in the claim month; demonstration_award: amount once;
        place_operation: places × amount for every month (one line for all months, or one line
        per month); family_fee: per child-month, amount for a 2nd child, amount_third_plus for a
        3rd or later one.
     """
-    schemes = list(
-        Scheme.objects.filter(region_id=region_code, kind=kind, valid_from__lte=period_end)
-        .exclude(valid_to__lt=period_start)
-        .order_by("valid_from")
+    nearest = {code: rank for rank, code in enumerate(ancestor_codes(region_code))}
+    schemes = sorted(
+        Scheme.objects.applying_to(region_code)
+        .filter(kind=kind, valid_from__lte=period_end)
+        .exclude(valid_to__lt=period_start),
+        key=lambda s: (nearest[s.region_id], s.valid_from),
     )
     result = AmountResult()
     pricer = _Pricer(schemes, result)

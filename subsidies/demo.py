@@ -1,5 +1,6 @@
-"""Demo and reference data for subsidies: the 岚山 (371103) schemes (api.md "Demo data"), and a
-year of claims of every kind in every state, with a paid payment batch (seed_claims).
+"""Demo and reference data for subsidies: the 岚山 (371103) schemes (api.md "Demo data": those
+its notice gives from fixtures/rules/371103.yaml, an illustrative 托位补助), and a year of claims
+of every kind in every state, with a paid payment batch (seed_claims).
 
 `ensure_schemes` is shared with the data migration 0003, so it takes the model class (the
 historical one in migrations) and only creates a kind that the region has no row for yet.
@@ -14,25 +15,11 @@ from typing import Any, TextIO, cast
 
 LANSHAN = "371103"
 
+# The amounts 岚政办字〔2024〕5号 gives are in fixtures/rules/371103.yaml (loaded by load_rules and by
+# `seed`); the notice gives no amount for the 托位补助, so the demo's is illustrative only.
+LANSHAN_FILE = "371103.yaml"
 LANSHAN_SCHEMES: list[dict[str, Any]] = [
     {
-        "kind": "startup",
-        "amount": Decimal("20000.00"),
-        "basis": "日照市岚山区托育服务实施意见：一次性开办补助每班2万元",
-    },
-    {
-        "kind": "family_fee",
-        "amount": Decimal("300.00"),
-        "amount_third_plus": Decimal("600.00"),
-        "basis": "日照市岚山区：二孩每人每月300元，三孩及以上每人每月600元",
-    },
-    {
-        "kind": "demonstration_award",
-        "amount": Decimal("50000.00"),
-        "basis": "日照市岚山区：示范性托育机构一次性奖励5万元",
-    },
-    {
-        # No amount is given in our reference notice: illustrative, flagged as such in admin.
         "kind": "place_operation",
         "amount": Decimal("100.00"),
         "basis": "示例金额：请按当地文件（如公办幼儿园生均公用经费）核定后修改",
@@ -63,14 +50,19 @@ def ensure_schemes(scheme_model: Any, region_code: str, specs: list[dict[str, An
 
 def seed(stdout: TextIO) -> None:
     from tuoyu_portal.regions.models import Region
+    from tuoyu_portal.regions.rule_files import DEFAULT_DIR
 
     from .models import Scheme
+    from .rule_files import apply_file_schemes
 
     if not Region.objects.filter(code=LANSHAN).exists():
         stdout.write("subsidies: region 371103 missing, schemes skipped")
         return
+    loaded = apply_file_schemes(DEFAULT_DIR / LANSHAN_FILE, dry_run=False)
     created = ensure_schemes(Scheme, LANSHAN, LANSHAN_SCHEMES)
-    stdout.write(f"subsidies: 371103 schemes ready ({created} created)")
+    stdout.write(
+        f"subsidies: 371103 schemes ready ({len(loaded)} from the file, {created} created)"
+    )
     seed_claims(stdout)
 
 

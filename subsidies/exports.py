@@ -16,7 +16,8 @@ from openpyxl.styles import Font
 from tuoyu_portal.text import spreadsheet_row
 
 from .amounts import format_month
-from .models import PaymentBatch
+from .models import Claim, PaymentBatch
+from .sharing import city_share, split_line
 
 MONEY_FORMAT = "#,##0.00"
 
@@ -25,21 +26,44 @@ def _append(sheet: Any, row: list[Any]) -> None:
     sheet.append(spreadsheet_row(row))
 
 
+def _share(claim: Claim) -> Decimal:
+    """The share recorded at payment; before payment, the share that would be recorded."""
+    return claim.city_share if claim.city_share is not None else city_share(claim)
+
+
+def _shares(claim: Claim) -> tuple[Decimal, Decimal]:
+    if claim.city_amount is not None and claim.county_amount is not None:
+        return claim.city_amount, claim.county_amount
+    return split_line(claim.amount, _share(claim))
+
+
 def batch_workbook(batch: PaymentBatch) -> bytes:
-    """Two sheets: per-institution totals (with a grand total row) and every claim line priced.
+    """Two sheets: per-institution totals (with a grand total row) and every claim line priced,
+    each amount also split into the city's and the county's shares (市级承担 / 县级承担).
 
     Amounts are written as numbers with two decimals; the last row of the first sheet is the
     batch total.
     """
     claims = list(
-        batch.claims.select_related("institution", "filing").order_by("institution_id", "id")
+        batch.claims.select_related("institution", "filing", "scheme").order_by(
+            "institution_id", "id"
+        )
     )
     wb = Workbook()
     totals = wb.active
     totals.title = _("机构汇总")
-    header = [_("机构"), _("统一社会信用代码"), _("备案编号"), _("申请数"), _("金额（元）")]
+    header = [
+        _("机构"),
+        _("统一社会信用代码"),
+        _("备案编号"),
+        _("申请数"),
+        _("金额（元）"),
+        _("市级承担（元）"),
+        _("县级承担（元）"),
+    ]
     _append(totals, header)
-    per_institution: dict[int, list] = defaultdict(lambda: ["", "", "", 0, Decimal("0.00")])
+    zero = Decimal("0.00")
+    per_institution: dict[int, list] = defaultdict(lambda: ["", "", "", 0, zero, zero, zero])
     for claim in claims:
         row = per_institution[claim.institution_id]
         row[0], row[1], row[2] = (
@@ -49,10 +73,13 @@ def batch_workbook(batch: PaymentBatch) -> bytes:
         )
         row[3] += 1
         row[4] += claim.amount
+        city, county = _shares(claim)
+        row[5] += city
+        row[6] += county
     for row in per_institution.values():
-        _append(totals, [*row[:4], float(row[4])])
-    grand = sum((c.amount for c in claims), Decimal("0.00"))
-    _append(totals, [_("合计"), "", "", len(claims), float(grand)])
+        _append(totals, [*row[:4], *(float(v) for v in row[4:])])
+    grand = [sum((v[i] for v in per_institution.values()), zero) for i in (4, 5, 6)]
+    _append(totals, [_("合计"), "", "", len(claims), *(float(v) for v in grand)])
     totals.cell(row=totals.max_row, column=1).font = Font(bold=True)
 
     lines = wb.create_sheet(_("明细"))
@@ -67,10 +94,13 @@ def batch_workbook(batch: PaymentBatch) -> bytes:
             _("数量"),
             _("标准（元）"),
             _("金额（元）"),
+            _("市级承担（元）"),
+            _("县级承担（元）"),
         ],
     )
     for claim in claims:
         for item in claim.breakdown:
+            city, county = split_line(Decimal(item["amount"]), _share(claim))
             _append(
                 lines,
                 [
@@ -82,9 +112,11 @@ def batch_workbook(batch: PaymentBatch) -> bytes:
                     item["units"],
                     float(Decimal(item["unit_amount"])),
                     float(Decimal(item["amount"])),
+                    float(city),
+                    float(county),
                 ],
             )
-    for sheet, columns in ((totals, "E"), (lines, "GH")):
+    for sheet, columns in ((totals, "EFG"), (lines, "GHIJ")):
         sheet.cell(row=1, column=1).font = Font(bold=True)
         for column in columns:
             for cell in sheet[column][1:]:

@@ -12,6 +12,7 @@ from registry.models import Filing, FilingStatus
 from tuoyu_portal import text
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.identifier_fields import IdentifierFormField
+from tuoyu_portal.regions.models import ancestor_codes
 from tuoyu_portal.text import validate_plain_text
 
 from .amounts import parse_month
@@ -61,7 +62,12 @@ class ClaimForm(forms.Form):
             return _("%(value)s（%(note)s）") % {"value": filing.institution.name, "note": filing}
 
         filing_field.label_from_instance = label  # type: ignore[assignment]  # Django's documented per-form override
-        regions = filings.values("region_id")
+        # A county's own schemes and those of its city and province (a city-wide scheme).
+        regions = {
+            code
+            for county in filings.values_list("region_id", flat=True).distinct()
+            for code in ancestor_codes(county)
+        }
         scheme_field.queryset = Scheme.objects.filter(kind=kind, region_id__in=regions)
         if kind != SchemeKind.STARTUP:
             del self.fields["classes"]

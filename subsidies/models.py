@@ -21,6 +21,7 @@ from registry.models import Filing, Institution
 from tuoyu_portal.accounts.models import Role, jurisdiction_q
 from tuoyu_portal.audit.events import event_model_base
 from tuoyu_portal.models import TimeStampedModel
+from tuoyu_portal.regions.models import ancestor_codes
 
 if TYPE_CHECKING:
     from tuoyu_portal.accounts.models import User
@@ -50,6 +51,11 @@ class SchemeQuerySet(models.QuerySet["Scheme"]):
             Q(valid_to__isnull=True) | Q(valid_to__gte=month)
         )
 
+    def applying_to(self, region_code: str) -> Self:
+        """Schemes of the county, its city and its province: a city-wide scheme applies to all
+        its counties (the nearest region's row wins in a month, as rules resolve)."""
+        return self.filter(region_id__in=ancestor_codes(region_code))
+
 
 class Scheme(TimeStampedModel):
     """A region's amount for one kind of subsidy over a validity window (amounts are L, §6)."""
@@ -77,6 +83,10 @@ class Scheme(TimeStampedModel):
         default=False,
         help_text=_("演示用金额，须由当地按文件核实后修改。"),
     )
+    # The part the city pays when the document states it; empty: see subsidies/sharing.py.
+    city_share = models.DecimalField(
+        _("市级财政承担比例（0—1）"), max_digits=4, decimal_places=3, null=True, blank=True
+    )
 
     objects = SchemeQuerySet.as_manager()
 
@@ -89,6 +99,10 @@ class Scheme(TimeStampedModel):
                 condition=Q(kind__in=SchemeKind.values), name="scheme_kind_valid"
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="scheme_amount_non_negative"),
+            models.CheckConstraint(
+                condition=Q(city_share__isnull=True) | Q(city_share__gte=0, city_share__lte=1),
+                name="scheme_city_share_range",
+            ),
             # The third-child amount exists exactly for family_fee schemes.
             models.CheckConstraint(
                 condition=Q(kind=SchemeKind.FAMILY_FEE, amount_third_plus__isnull=False)
@@ -205,6 +219,16 @@ class Claim(TimeStampedModel):  # type: ignore[django-manager-missing]  # events
         verbose_name=_("支付批次"),
     )
     paid_at = models.DateTimeField(_("拨付时间"), null=True, blank=True)
+    # Who pays what, recorded when the batch is paid (a later change of a share never rewrites it).
+    city_share = models.DecimalField(
+        _("市级财政承担比例"), max_digits=4, decimal_places=3, null=True, blank=True
+    )
+    city_amount = models.DecimalField(
+        _("市级承担（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    county_amount = models.DecimalField(
+        _("县级承担（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
 
     objects = ClaimQuerySet.as_manager()
 

@@ -29,7 +29,17 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
     with django_db_blocker.unblock():
         call_command("load_regions", verbosity=0)
         call_command("load_rules", verbosity=0)
+        _without_file_schemes()
     yield
+
+
+def _without_file_schemes() -> None:
+    """Each test sets the subsidy amounts it prices (tests.factories.lanshan_schemes): the
+    schemes the rule files declare are checked where they are loaded (tests/subsidies/test_demo.py,
+    tests/platform/test_xihu_county.py), not left to overlap the tests' own."""
+    from subsidies.models import Scheme
+
+    Scheme.objects.all().delete()
 
 
 @pytest.fixture(autouse=True)
@@ -41,6 +51,7 @@ def _regions_loaded(django_db_setup: Any, django_db_blocker: Any) -> None:
         if not Region.objects.exists():
             call_command("load_regions", verbosity=0)
             call_command("load_rules", verbosity=0)
+            _without_file_schemes()
         _restore_migration_reference_data()
 
 

@@ -109,6 +109,8 @@ class InspectionForm(forms.ModelForm):
             chooser = cast(ModelChoiceField, self.fields["checklist_template"])
             widget.templates = list(chooser.queryset or [])
         region = self.instance.region_id if self.instance.pk else None
+        if region:
+            widget.region_code, widget.visited_on = region, self.instance.visited_on
         widget.grade_thresholds = {
             grade: str(rules.value_for(f"quality_grade_{grade}_min", region))
             for grade in ("a", "b", "c")

@@ -8,6 +8,7 @@ rows back into that shape, so the services see exactly what the API would send.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.models import ClassType
 
+from .. import checklists
 from ..models import ChecklistTemplate, InspectionKind, Severity
 
 # The result of a routine item as the inspector chooses it, and what the visit stores.
@@ -50,6 +52,14 @@ class ChecklistAnswersWidget(forms.Widget):
         self.templates: list[ChecklistTemplate] = []
         self.template_field = "checklist_template"
         self.grade_thresholds: dict[str, str] = {}
+        # Set for a visit of a known region: its own checklist items are shown and read back too.
+        self.region_code = ""
+        self.visited_on: date | None = None
+
+    def items_of(self, template: ChecklistTemplate) -> list[dict[str, Any]]:
+        if not self.region_code:
+            return list(template.items)
+        return checklists.items_for(template, self.region_code, self.visited_on)
 
     def format_value(self, value: Any) -> Any:
         return value if isinstance(value, dict) else {}
@@ -60,7 +70,7 @@ class ChecklistAnswersWidget(forms.Widget):
         sections = []
         for template in self.templates:
             rows = []
-            for item in template.items:
+            for item in self.items_of(template):
                 answer = answers.get(item["code"]) or {}
                 scored = template.kind == InspectionKind.QUALITY and not item.get("veto")
                 rows.append(
@@ -106,7 +116,7 @@ class ChecklistAnswersWidget(forms.Widget):
         errors: list[str] = []
         if template is None:
             return {"answers": answers, "findings": findings, "errors": errors}
-        for item in template.items:
+        for item in self.items_of(template):
             prefix = f"{name}-{template.pk}-{item['code']}"
             note = str(data.get(f"{prefix}-note", "")).strip()
             scored = template.kind == InspectionKind.QUALITY and not item.get("veto")

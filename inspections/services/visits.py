@@ -17,6 +17,7 @@ from tuoyu_portal.accounts.models import Department, User
 from tuoyu_portal.exceptions import DomainError, RuleViolation, collect
 from tuoyu_portal.regions.rules import value_for
 
+from .. import checklists
 from ..models import ChecklistTemplate, Finding, Inspection, InspectionKind, QualityGrade
 from .common import ensure_inspector_for
 from .summary import refresh_summary
@@ -97,9 +98,13 @@ def grade_quality(
 
 
 def _check_answers(
-    template: ChecklistTemplate | None, answers: dict[str, Any]
+    template: ChecklistTemplate | None,
+    answers: dict[str, Any],
+    region_code: str = "",
+    on: date | None = None,
 ) -> list[RuleViolation]:
-    """Answers name items of the chosen template version, and nothing else."""
+    """Answers name items of the chosen template version (with the region's own items on the
+    day of the visit), and nothing else."""
     if not answers:
         return []
     if template is None:
@@ -108,7 +113,7 @@ def _check_answers(
                 "checklist_required", _("填写检查表结果前请选择检查表。"), "checklist_answers"
             )
         ]
-    codes = {item["code"] for item in template.items}
+    codes = {item["code"] for item in checklists.items_for(template, region_code, on)}
     unknown = sorted(set(answers) - codes)
     if unknown:
         return [
@@ -127,8 +132,10 @@ def _validate(
     departments: list[str],
     checklist_template: ChecklistTemplate | None,
     answers: dict[str, Any] | None = None,
+    region_code: str = "",
+    on: date | None = None,
 ) -> None:
-    found: list[RuleViolation] = _check_answers(checklist_template, answers or {})
+    found: list[RuleViolation] = _check_answers(checklist_template, answers or {}, region_code, on)
     if kind not in InspectionKind.values:
         found.append(RuleViolation("invalid_choice", _("检查类型不正确。"), "kind"))
     if any(d not in Department.values for d in departments):
@@ -169,6 +176,8 @@ def record_inspection(
         departments=departments,
         checklist_template=checklist_template,
         answers=checklist_answers,
+        region_code=filing.region_id,
+        on=visited_on,
     )
     if filing.status not in Filing.PUBLIC_STATUSES:
         raise DomainError.single(
@@ -232,7 +241,14 @@ def update_inspection(
         )
         inspection.over_capacity = over_capacity(inspection.standards_check)
     if checklist_answers is not None:
-        collect(_check_answers(inspection.checklist_template, checklist_answers))
+        collect(
+            _check_answers(
+                inspection.checklist_template,
+                checklist_answers,
+                inspection.region_id,
+                inspection.visited_on,
+            )
+        )
         inspection.checklist_answers = checklist_answers
         inspection.quality_score, inspection.quality_grade = grade_quality(
             inspection.checklist_template, checklist_answers, inspection.region_id

@@ -19,7 +19,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from registry import receipts  # noqa: F401  (registers the CJK font used below)
-from registry.materials import MATERIALS_BY_KIND, required_kinds
+from registry.materials import required_materials
 from registry.services import changes
 from registry.services import filings as svc
 from registry.services.filing_documents import add_document
@@ -121,8 +121,8 @@ def run_action(progress: Progress, action: str, actors: Actors) -> None:
         filing = svc.create_filing(
             actor=operator, registration=progress.registration, data=filing_data(planned)
         )
-        for kind in required_kinds(filing.meals):
-            label = str(MATERIALS_BY_KIND[kind].label)
+        for material in required_materials(filing.meals, filing.region_id):
+            kind, label = material.kind, str(material.label)
             add_document(
                 filing,
                 actor=operator,

@@ -11,8 +11,8 @@ from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registry import standards
-from registry.materials import MATERIALS_BY_KIND, required_kinds
+from registry import materials, standards
+from registry.materials import MATERIALS_BY_KIND, Material
 from registry.models import (
     DocumentKind,
     Filing,
@@ -75,9 +75,14 @@ def current_documents(filing: Filing) -> list[FilingDocument]:
     return list(filing.documents.filter(superseded_by__isnull=True).order_by("kind", "id"))
 
 
-def missing_kinds(filing: Filing) -> list[str]:
-    present = {d.kind for d in current_documents(filing)}
-    return [kind for kind in required_kinds(filing.meals) if kind not in present]
+def missing_materials(filing: Filing, on: date | None = None) -> list[Material]:
+    """The region's required materials (on the day) that no current document covers."""
+    present = [d.kind for d in current_documents(filing)]
+    return materials.missing_materials(filing.meals, present, filing.region_id, on)
+
+
+def missing_kinds(filing: Filing, on: date | None = None) -> list[str]:
+    return list(dict.fromkeys(m.kind for m in missing_materials(filing, on)))
 
 
 def run_submission_checks(filing: Filing, *, on: date | None = None) -> list[RuleViolation]:
@@ -97,8 +102,8 @@ def run_submission_checks(filing: Filing, *, on: date | None = None) -> list[Rul
                 "registration",
             )
         )
-    for kind in missing_kinds(filing):
-        material = MATERIALS_BY_KIND[kind]
+    for material in missing_materials(filing, on):
+        kind = material.kind
         if kind == DocumentKind.FOOD_LICENSE:
             found.append(
                 RuleViolation(

@@ -20,6 +20,7 @@ from tuoyu_portal.exceptions import (
 )
 
 from ..models import BatchStatus, Claim, ClaimStatus, ClaimTransition, PaymentBatch
+from ..sharing import record_shares
 
 
 def _ensure_officer(actor: User) -> None:
@@ -113,7 +114,17 @@ def mark_batch_paid(batch: PaymentBatch, *, actor: User, payment_ref: str) -> Pa
             details={"batch": batch.pk, "payment_ref": payment_ref.strip()},
         )
         claim.status, claim.paid_at = ClaimStatus.PAID, now
-        claim.save(update_fields=["status", "paid_at", "updated_at"])
+        record_shares(claim)
+        claim.save(
+            update_fields=[
+                "status",
+                "paid_at",
+                "city_share",
+                "city_amount",
+                "county_amount",
+                "updated_at",
+            ]
+        )
     batch.status, batch.paid_at, batch.paid_by = BatchStatus.PAID, now, actor
     batch.payment_ref = payment_ref.strip()
     batch.full_clean()

@@ -30,6 +30,7 @@ from tuoyu_portal.exceptions import (
 )
 from tuoyu_portal.identifiers import birth_date_of, id_number_valid
 from tuoyu_portal.regions import rules
+from tuoyu_portal.regions.models import ancestor_codes
 
 from .. import attendance, eligibility
 from ..amounts import compute_amount, first_of_month, format_month, months_between
@@ -75,11 +76,11 @@ def validate_input(
 ) -> list[RuleViolation]:
     """Field rules checked as early as possible (at create/edit and again at submit)."""
     out: list[RuleViolation] = []
-    if scheme.region_id != filing.region_id:
+    if scheme.region_id not in ancestor_codes(filing.region_id):
         out.append(
             RuleViolation(
                 "scheme_region_mismatch",
-                _("所选补贴标准不属于机构所在县（市、区）。"),
+                _("所选补贴标准不适用于机构所在县（市、区）。"),
                 "scheme",
             )
         )

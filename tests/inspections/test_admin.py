@@ -648,3 +648,33 @@ def test_the_filing_is_found_by_name_number_or_credit_code_in_the_region_only(
     assert found(other_filing.filing_number) == []
     # The filing pages themselves stay closed to inspectors.
     assert client.get(f"/admin/registry/filing/{filing.pk}/change/").status_code in (403, 404)
+
+
+def test_a_logged_visit_shows_and_keeps_the_regions_own_checklist_item(
+    filing, admin_inspector
+) -> None:
+    from inspections.models import ChecklistTemplate
+    from inspections.services.visits import record_inspection
+    from tuoyu_portal.regions.models import RegionRule
+
+    RegionRule.objects.create(
+        region_id=filing.region_id,
+        key="checklist_items",
+        value=[{"code": "local_sunshade", "text": "户外场地设置遮阳设施"}],
+        effective_from="2020-01-01",
+        basis="测试文件 第三条",
+    )
+    template = ChecklistTemplate.objects.get(code="routine", version=1)
+    visit = record_inspection(
+        filing,
+        actor=admin_inspector,
+        kind="routine",
+        visited_on=date(2026, 3, 2),
+        checklist_template=template,
+        checklist_answers={"local_sunshade": {"ok": False, "note": "无遮阳"}},
+    )
+    page = _client(admin_inspector).get(f"/admin/inspections/inspection/{visit.pk}/change/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "户外场地设置遮阳设施" in body and "测试文件 第三条" in body
+    assert f"checklist_answers-{template.pk}-local_sunshade" in body

@@ -37,7 +37,7 @@ def _form(key: str, value: str, **extra: str) -> RegionRuleForm:
 
 def test_every_rule_declares_a_kind_and_a_default_that_fits_it() -> None:
     for key, spec in rules.RULES.items():
-        assert spec.kind in {"bool", "int", "number", "text", "choice", "list"}, key
+        assert spec.kind in {"bool", "int", "number", "text", "choice", "list", "records"}, key
         assert rules.validate_value(key, spec.default) == spec.default, key
         assert spec.mark in {"N", "L", "?"}, key
         if spec.mark == "N":
@@ -67,6 +67,18 @@ def test_the_admin_form_refuses_an_unknown_key() -> None:
         ("scope_words", '"托育服务"', "文字列表"),
         ("push_target_url", '"ftp://example.org/x"', "http://"),
         ("push_secret_name", '"the secret itself"', "环境变量名"),
+        ("materials_extra", '["承诺书"]', "必须是条目列表"),
+        ("materials_extra", '[{"code": "pledge", "label": "承诺书"}]', "须以“local_”开头"),
+        ("materials_extra", '[{"code": "local_a", "label": " "}]', "“label”的取值不正确"),
+        ("materials_extra", '[{"code": "local_a", "label": "甲", "color": "红"}]', "未知的字段"),
+        ("checklist_items", '[{"code": "local_a"}]', "须填写“text”"),
+        (
+            "checklist_items",
+            '[{"code": "local_a", "text": "甲"}, {"code": "local_a", "text": "乙"}]',
+            "重复",
+        ),
+        ("materials_not_required", '["Fire Safety"]', "材料类型代码"),
+        ("notice_items", '["  "]', "都须有文字"),
     ],
 )
 def test_the_admin_form_refuses_a_value_of_the_wrong_type_or_range(

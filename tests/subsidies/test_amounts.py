@@ -131,3 +131,69 @@ def test_it_refuses_overlapping_validity_for_the_same_region_and_kind(db: None) 
 def test_it_shows_amounts_as_two_place_strings(filing, operator, schemes) -> None:
     claim = draft_family_claim(filing, operator, schemes)
     assert str(claim.amount) == "600.00"
+
+
+def test_a_city_wide_scheme_prices_its_counties_until_the_county_sets_its_own(
+    filing, operator
+) -> None:
+    city = SchemeFactory(region_id="371100", kind=SchemeKind.PLACE_OPERATION, amount=Decimal("80"))
+    SchemeFactory(
+        region_id="371103",
+        kind=SchemeKind.PLACE_OPERATION,
+        amount=Decimal("100"),
+        valid_from=JUN,
+    )
+    claim = create_claim(
+        filing,
+        actor=operator,
+        scheme=city,
+        period_start=MAY,
+        period_end=JUL,
+        lines=[LineInput(places=10), LineInput(places=10), LineInput(places=10)],
+    )
+    # May at the city's 80, June and July at the county's own 100: the nearest region wins.
+    assert [item["unit_amount"] for item in claim.breakdown] == ["80.00", "100.00", "100.00"]
+    assert claim.amount == Decimal("2800.00")
+
+
+def test_a_scheme_of_another_city_is_refused(filing, operator) -> None:
+    other = SchemeFactory(region_id="141000", kind=SchemeKind.PLACE_OPERATION, amount=Decimal("1"))
+    with pytest.raises(DomainError) as refused:
+        create_claim(
+            filing,
+            actor=operator,
+            scheme=other,
+            period_start=MAY,
+            period_end=MAY,
+            lines=[LineInput(places=10)],
+        )
+    assert "scheme_region_mismatch" in {v.code for v in refused.value.violations}
+
+
+def test_the_city_share_comes_from_the_scheme_then_the_place_rule_then_its_region(db) -> None:
+    from subsidies.models import Claim
+    from subsidies.sharing import city_share, record_shares
+
+    def claim_on(region: str, kind: str, share: Decimal | None = None) -> Claim:
+        scheme = SchemeFactory(region_id=region, kind=kind, amount=Decimal("1"), city_share=share)
+        return Claim(
+            scheme=scheme, kind=kind, region_id="371103", period_start=MAY, amount=Decimal("33.33")
+        )
+
+    # The county's own scheme, no share stated: the county pays it all.
+    assert city_share(claim_on("371103", SchemeKind.STARTUP)) == 0
+    # A city-wide scheme, no share stated: the city pays it all.
+    assert city_share(claim_on("371100", SchemeKind.FAMILY_FEE)) == 1
+    # A share the document states wins.
+    assert city_share(claim_on("371100", SchemeKind.DEMONSTRATION_AWARD, Decimal("0.25"))) == (
+        Decimal("0.25")
+    )
+    # 托位补助: 岚山's rule, 市级财政给予50%的补助 (fixtures/rules/371103.yaml); the county pays
+    # the rest, so the two add up to the claim.
+    claim = claim_on("371103", SchemeKind.PLACE_OPERATION)
+    record_shares(claim)
+    assert (claim.city_share, claim.city_amount, claim.county_amount) == (
+        Decimal("0.5"),
+        Decimal("16.67"),
+        Decimal("16.66"),
+    )

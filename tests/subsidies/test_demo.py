@@ -21,9 +21,33 @@ def test_it_seeds_the_lanshan_schemes_once(db) -> None:
     assert rows[SchemeKind.FAMILY_FEE].amount_third_plus == Decimal("600.00")
     assert rows[SchemeKind.DEMONSTRATION_AWARD].amount == Decimal("50000.00")
     assert rows[SchemeKind.PLACE_OPERATION].illustrative is True
-    assert all(
-        s.valid_from.isoformat() == "2025-01-01" and s.valid_to is None for s in rows.values()
+    assert rows[SchemeKind.PLACE_OPERATION].valid_from.isoformat() == "2025-01-01"
+    # The amounts the notice gives come from fixtures/rules/371103.yaml, with their source.
+    for kind in (SchemeKind.STARTUP, SchemeKind.FAMILY_FEE, SchemeKind.DEMONSTRATION_AWARD):
+        assert rows[kind].valid_from.isoformat() == "2024-04-17"
+        assert rows[kind].basis == "岚政办字〔2024〕5号 二（二）4"
+        assert rows[kind].illustrative is False
+    assert rows[SchemeKind.STARTUP].city_share == 1
+    assert all(s.valid_to is None for s in rows.values())
+
+
+def test_the_file_takes_over_rows_the_migration_wrote(db) -> None:
+    from subsidies.rule_files import apply_file_schemes
+    from tuoyu_portal.regions.rule_files import DEFAULT_DIR
+
+    Scheme.objects.all().delete()
+    Scheme.objects.create(
+        region_id="371103",
+        kind=SchemeKind.STARTUP,
+        amount=Decimal("20000.00"),
+        valid_from="2025-01-01",
+        basis="old",
     )
+    lines = apply_file_schemes(DEFAULT_DIR / "371103.yaml", dry_run=False)
+    assert "~ 371103 scheme startup from 2024-04-17 = 20000" in lines
+    row = Scheme.objects.get(region_id="371103", kind=SchemeKind.STARTUP)
+    assert row.valid_from.isoformat() == "2024-04-17" and row.basis.startswith("岚政办字")
+    assert apply_file_schemes(DEFAULT_DIR / "371103.yaml", dry_run=False) == []
 
 
 def test_it_validates_overlapping_schemes_before_saving(db) -> None:

@@ -57,7 +57,7 @@ class RuleSpec:
     default: Any
     label: str | Promise
     mark: str  # N / L / ?
-    kind: str = ""  # bool | int | number | text | choice | list; inferred from the default
+    kind: str = ""  # bool | int | number | text | choice | list | records; inferred from default
     unit: str | Promise = ""
     minimum: float | None = 0
     maximum: float | None = None
@@ -115,6 +115,53 @@ def _check_secret_name(value: Any) -> str | None:
     if value and not re.fullmatch(r"[A-Z][A-Z0-9_]{2,63}", value):
         return gettext("须为环境变量名（大写字母、数字和下划线），或留空。")
     return None
+
+
+CODE = re.compile(r"[a-z][a-z0-9_]{1,39}")
+
+
+def _check_codes(value: Any) -> str | None:
+    """Material kinds a region no longer requires: codes only (the filing app knows them)."""
+    if not all(CODE.fullmatch(code) for code in value):
+        return gettext("须为材料类型代码（小写字母、数字和下划线）。")
+    return None
+
+
+def _check_texts(value: Any) -> str | None:
+    if not all(text.strip() for text in value):
+        return gettext("每一条都须有文字。")
+    return None
+
+
+def _check_records(fields: dict[str, bool], code_prefix: str = "") -> Callable[[Any], str | None]:
+    """A list of entries with the given text fields (name → required); codes unique, a prefix so
+    that a region's entry never takes the code of a national one."""
+
+    def check(value: Any) -> str | None:
+        codes: set[str] = set()
+        for entry in value:
+            unknown = set(entry) - set(fields)
+            if unknown:
+                return gettext("未知的字段：%(fields)s。") % {"fields": "、".join(sorted(unknown))}
+            for name, required in fields.items():
+                if name not in entry:
+                    if required:
+                        return gettext("每一项都须填写“%(field)s”。") % {"field": name}
+                    continue
+                item = entry[name]
+                if not isinstance(item, str) or not item.strip():
+                    return gettext("“%(field)s”的取值不正确。") % {"field": name}
+            code = entry["code"]
+            if not CODE.fullmatch(code) or not code.startswith(code_prefix):
+                return gettext("代码须以“%(prefix)s”开头，由小写字母、数字和下划线组成。") % {
+                    "prefix": code_prefix
+                }
+            if code in codes:
+                return gettext("代码“%(code)s”重复。") % {"code": code}
+            codes.add(code)
+        return None
+
+    return check
 
 
 def _check_words(value: Any) -> str | None:
@@ -192,6 +239,35 @@ RULES: dict[str, RuleSpec] = {
     ),
     "push_secret_name": RuleSpec(
         "", _("推送签名密钥所在的环境变量名（空则用本平台默认）"), "L", check=_check_secret_name
+    ),
+    # Materials (25号 §8): the national list is the filing app's; a region adds its own (each
+    # uploaded as 其他材料, one file per item) or no longer requires a national one.
+    "materials_extra": RuleSpec(
+        [],
+        _("地方增加的备案材料"),
+        "L",
+        kind="records",
+        check=_check_records({"code": True, "label": True, "issuer": False}, "local_"),
+        source=S(REGISTRATION_AND_FILING, "第八条"),
+    ),
+    "materials_not_required": RuleSpec(
+        [],
+        _("地方不再要求的备案材料（材料类型代码）"),
+        "L",
+        check=_check_codes,
+        source=S(REGISTRATION_AND_FILING, "第八条"),
+    ),
+    # The 基本条件告知书: a region's own conditions, printed after the national standards.
+    "notice_items": RuleSpec([], _("基本条件告知书中的地方条件"), "L", check=_check_texts),
+    # Inspection checklists: a region's items added to the national routine checklist (the
+    # quality checklist is scored by WS/T 821—2023 and takes no local items).
+    "checklist_items": RuleSpec(
+        [],
+        _("日常监督检查表中的地方检查项目"),
+        "L",
+        kind="records",
+        check=_check_records({"code": True, "text": True, "basis": False}, "local_"),
+        source=S(MANAGEMENT_NORM),
     ),
     # Filing clocks (25号 §9)
     "receipt_working_days": RuleSpec(
@@ -417,6 +493,7 @@ GROUPS: list[tuple[str, Promise, tuple[str, ...]]] = [
             "health_office",
         ),
     ),
+    ("materials", _("备案材料与告知书"), ("materials_", "notice_")),
     ("filing", _("备案编号与时限"), ("filing_number", "receipt_", "conformity_")),
     ("push", _("登记信息推送"), ("push_",)),
     (
@@ -438,6 +515,7 @@ GROUPS: list[tuple[str, Promise, tuple[str, ...]]] = [
     ("subsidies", _("普惠与补贴"), ("inclusive_", "place_subsidy", "subsidy_")),
     ("supervision", _("监督管理与处罚"), ("complaint_", "rectification_", "fine_", "serious_")),
     ("scoring", _("风险、诚信与质量评分"), ("inspection_", "risk_", "credit_", "quality_")),
+    ("checklists", _("检查表"), ("checklist_",)),
     ("notifications", _("到期提醒"), ("notify_",)),
 ]
 OTHER_GROUP: tuple[str, Promise] = ("other", _("其他"))
@@ -503,11 +581,22 @@ def validate_value(key: str, value: Any) -> Any:
                 % {"label": spec.label, "choices": "、".join(spec.choices)}
             )
         return _checked(spec, value)
-    if kind == "list":
+    if kind in ("list", "records"):
+        return _validate_collection(spec, value)
+    raise RuleValueError(gettext("“%(label)s”的类型无法识别。") % {"label": spec.label})
+
+
+def _validate_collection(spec: RuleSpec, value: Any) -> Any:
+    """A list of words (list) or of entries with named fields (records)."""
+    if spec.kind == "list":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise RuleValueError(gettext("“%(label)s”必须是文字列表。") % {"label": spec.label})
         return _checked(spec, value)
-    raise RuleValueError(gettext("“%(label)s”的类型无法识别。") % {"label": spec.label})
+    if not isinstance(value, list) or not all(
+        isinstance(v, dict) and all(isinstance(k, str) for k in v) for v in value
+    ):
+        raise RuleValueError(gettext("“%(label)s”必须是条目列表。") % {"label": spec.label})
+    return _checked(spec, value)
 
 
 def _checked(spec: RuleSpec, value: Any) -> Any:
@@ -624,6 +713,11 @@ def rules_in_force(region_code: str, on: date | None = None) -> list[Resolved]:
             )
         )
     return result
+
+
+def resolved(key: str, region_code: str, on: date | None = None) -> Resolved | None:
+    """The row that binds a region for `key` on a day (with its source), or None: the default."""
+    return _resolve([key], region_code, on or timezone.localdate()).get(key)
 
 
 def authority_for(legal_nature: str, county_code: str | None, on: date | None = None) -> str:

@@ -118,7 +118,11 @@ def _shown_value(item: Resolved) -> str:
     if spec.kind == "choice":
         return str(AUTHORITY_LABELS.get(value, value))
     if spec.kind == "list":
-        return "、".join(value)
+        return "、".join(value) if value else gettext("未设定")
+    if spec.kind == "records":
+        # An entry reads as its text (a checklist item) or its label (a material).
+        shown = [str(entry.get("label") or entry.get("text") or "") for entry in value]
+        return "；".join(shown) if shown else gettext("未设定")
     return f"{value}{spec.unit}"
 
 
