@@ -149,7 +149,7 @@ def test_an_inspector_fills_the_checklist_on_a_phone(portal: str, phone: Any) ->
     # Nothing wider than the phone's screen.
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, width
-    shot(phone, "53-admin-visit-checklist-390")
+    shot(phone, "57-admin-visit-checklist-390")
     phone.locator("input[name=_continue]").click()
     phone.wait_for_load_state("networkidle")
     assert phone.locator(".errornote").count() == 0, phone.locator("#content").inner_text()
@@ -160,4 +160,4 @@ def test_an_inspector_fills_the_checklist_on_a_phone(portal: str, phone: Any) ->
         "现场班级规模和保育人员配比符合设置标准"
         in phone.locator(".field-standards_result").inner_text()
     )
-    shot(phone, "54-admin-visit-saved-390")
+    shot(phone, "58-admin-visit-saved-390")
