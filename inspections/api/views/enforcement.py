@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from inspections.api.filters import EnforcementActionFilter
+from inspections.api.filters import ENFORCEMENT_ACTION_FILTERS
 from inspections.api.serializers.enforcement import (
     EnforcementCorrectionInputSerializer,
     EnforcementInputSerializer,
@@ -39,7 +39,7 @@ class EnforcementActionViewSet(
     """Penalties: the county health bureau records them; operators see and reply to their own."""
 
     serializer_class = EnforcementOutputSerializer
-    filterset_class = EnforcementActionFilter
+    filter_params = ENFORCEMENT_ACTION_FILTERS
 
     def get_queryset(self) -> QuerySet[EnforcementAction]:
         return EnforcementAction.objects.visible_to(self.request.user)

@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from inspections.api.filters import FindingFilter
+from inspections.api.filters import FINDING_FILTERS
 from inspections.api.serializers.findings import (
     FindingFollowUpInputSerializer,
     FindingInputSerializer,
@@ -42,7 +42,7 @@ class FindingViewSet(
     """Findings and the rectification loop (`rectify` by the operator, `verify` by the inspector)."""
 
     serializer_class = FindingOutputSerializer
-    filterset_class = FindingFilter
+    filter_params = FINDING_FILTERS
 
     def get_queryset(self) -> QuerySet[Finding]:
         # Operators do see technical advice given to them; only the public never does.
