@@ -47,6 +47,8 @@ SKIP = _Skip()
 
 
 class Refused(Exception):
+    """A bad value: the code and message its parameter gets in the 400."""
+
     def __init__(self, message: str, code: str) -> None:
         super().__init__(message)
         self.detail = ErrorDetail(message, code=code)
