@@ -1,37 +1,38 @@
-"""django-filter sets for the inspections API (the same filters the lists always offered)."""
+"""What each inspections list may be filtered by: query parameter → how it is read
+(tuoyu_portal/filters.py)."""
 
 from __future__ import annotations
 
-from django_filters import rest_framework as filters
+from inspections.models import (
+    ComplaintStatus,
+    CorrectionStatus,
+    CreditSource,
+    EnforcementKind,
+    FindingStatus,
+    InspectionKind,
+    Severity,
+)
+from tuoyu_portal.filters import Choice, FilterParams, Related
 
-from inspections.models import Complaint, CreditRecord, EnforcementAction, Finding, Inspection
+INSPECTION_FILTERS: FilterParams = {
+    "kind": Choice(InspectionKind),
+    "filing": Related(),
+    "institution": Related(),
+}
 
+FINDING_FILTERS: FilterParams = {
+    "status": Choice(FindingStatus),
+    "severity": Choice(Severity),
+    "inspection": Related(),
+    "institution": Related(),
+}
 
-class InspectionFilter(filters.FilterSet):
-    class Meta:
-        model = Inspection
-        fields = ["kind", "filing", "institution"]
+COMPLAINT_FILTERS: FilterParams = {"status": Choice(ComplaintStatus)}
 
+ENFORCEMENT_ACTION_FILTERS: FilterParams = {
+    "kind": Choice(EnforcementKind),
+    "institution": Related(),
+    "correction_status": Choice(CorrectionStatus),
+}
 
-class FindingFilter(filters.FilterSet):
-    class Meta:
-        model = Finding
-        fields = ["status", "severity", "inspection", "institution"]
-
-
-class ComplaintFilter(filters.FilterSet):
-    class Meta:
-        model = Complaint
-        fields = ["status"]
-
-
-class EnforcementActionFilter(filters.FilterSet):
-    class Meta:
-        model = EnforcementAction
-        fields = ["kind", "institution", "correction_status"]
-
-
-class CreditRecordFilter(filters.FilterSet):
-    class Meta:
-        model = CreditRecord
-        fields = ["institution", "source"]
+CREDIT_RECORD_FILTERS: FilterParams = {"institution": Related(), "source": Choice(CreditSource)}

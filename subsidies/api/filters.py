@@ -1,32 +1,18 @@
-"""django-filter sets for the subsidies API."""
+"""What each subsidies list may be filtered by: query parameter → how it is read
+(tuoyu_portal/filters.py)."""
 
 from __future__ import annotations
 
-import django_filters
+from subsidies.models import BatchStatus, ClaimStatus, SchemeKind
+from tuoyu_portal.filters import Choice, FilterParams, NullBool, Related, Text
 
-from subsidies.models import Claim, ClaimStatus, PaymentBatch, Scheme, SchemeKind
+SCHEME_FILTERS: FilterParams = {"region": Text("region_id"), "kind": Choice(SchemeKind)}
 
+CLAIM_FILTERS: FilterParams = {
+    "status": Choice(ClaimStatus),
+    "kind": Choice(SchemeKind),
+    "filing": Related(),
+    "audit_flagged": NullBool(),
+}
 
-class SchemeFilter(django_filters.FilterSet):
-    region = django_filters.CharFilter(field_name="region_id")
-    kind = django_filters.ChoiceFilter(choices=SchemeKind.choices)
-
-    class Meta:
-        model = Scheme
-        fields = ["region", "kind"]
-
-
-class ClaimFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=ClaimStatus.choices)
-    kind = django_filters.ChoiceFilter(choices=SchemeKind.choices)
-    audit_flagged = django_filters.BooleanFilter()
-
-    class Meta:
-        model = Claim
-        fields = ["status", "kind", "filing", "audit_flagged"]
-
-
-class PaymentBatchFilter(django_filters.FilterSet):
-    class Meta:
-        model = PaymentBatch
-        fields = ["status"]
+PAYMENT_BATCH_FILTERS: FilterParams = {"status": Choice(BatchStatus)}

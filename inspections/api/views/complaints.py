@@ -12,7 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from inspections.api.filters import ComplaintFilter
+from inspections.api.filters import COMPLAINT_FILTERS
 from inspections.api.serializers.complaints import (
     ComplaintOutputSerializer,
     ComplaintTriageInputSerializer,
@@ -40,7 +40,7 @@ class ComplaintViewSet(
     # Behind IsAuthenticated (the default): the user is signed in.
     request: AuthenticatedRequest
     serializer_class = ComplaintOutputSerializer
-    filterset_class = ComplaintFilter
+    filter_params = COMPLAINT_FILTERS
     # The triage queue reads oldest deadline first.
     pagination_class = cursor_pagination("due_on", "id")
 

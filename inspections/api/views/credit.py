@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from rest_framework import mixins, viewsets
 
-from inspections.api.filters import CreditRecordFilter
+from inspections.api.filters import CREDIT_RECORD_FILTERS
 from inspections.api.serializers.credit import CreditRecordOutputSerializer
 from inspections.models import (
     CreditRecord,
@@ -21,7 +21,7 @@ class CreditRecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     # Behind IsAuthenticated (the default): the user is signed in.
     request: AuthenticatedRequest
     serializer_class = CreditRecordOutputSerializer
-    filterset_class = CreditRecordFilter
+    filter_params = CREDIT_RECORD_FILTERS
 
     def get_queryset(self) -> QuerySet[CreditRecord]:
         qs = CreditRecord.objects.visible_to(self.request.user)

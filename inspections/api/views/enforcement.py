@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from inspections.api.filters import EnforcementActionFilter
+from inspections.api.filters import ENFORCEMENT_ACTION_FILTERS
 from inspections.api.serializers.enforcement import (
     EnforcementCorrectionInputSerializer,
     EnforcementInputSerializer,
@@ -42,7 +42,7 @@ class EnforcementActionViewSet(
     # Behind IsAuthenticated (the default): the user is signed in.
     request: AuthenticatedRequest
     serializer_class = EnforcementOutputSerializer
-    filterset_class = EnforcementActionFilter
+    filter_params = ENFORCEMENT_ACTION_FILTERS
 
     def get_queryset(self) -> QuerySet[EnforcementAction]:
         return EnforcementAction.objects.visible_to(self.request.user)

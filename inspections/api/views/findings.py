@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from inspections.api.filters import FindingFilter
+from inspections.api.filters import FINDING_FILTERS
 from inspections.api.serializers.findings import (
     FindingFollowUpInputSerializer,
     FindingInputSerializer,
@@ -45,7 +45,7 @@ class FindingViewSet(
     # Behind IsAuthenticated (the default): the user is signed in.
     request: AuthenticatedRequest
     serializer_class = FindingOutputSerializer
-    filterset_class = FindingFilter
+    filter_params = FINDING_FILTERS
 
     def get_queryset(self) -> QuerySet[Finding]:
         # Operators do see technical advice given to them; only the public never does.

@@ -14,7 +14,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from inspections.api.filters import InspectionFilter
+from inspections.api.filters import INSPECTION_FILTERS
 from inspections.api.serializers.inspections import (
     InspectionDueSerializer,
     InspectionInputSerializer,
@@ -53,7 +53,7 @@ class InspectionViewSet(
     # Behind IsAuthenticated (the default): the user is signed in.
     request: AuthenticatedRequest
     serializer_class = InspectionOutputSerializer
-    filterset_class = InspectionFilter
+    filter_params = INSPECTION_FILTERS
 
     def get_queryset(self) -> QuerySet[Inspection]:
         return (

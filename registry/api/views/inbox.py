@@ -13,7 +13,7 @@ from registry.api.serializers.inbox import HealthInboxEntrySerializer
 from registry.models import FilingStatus, HealthInboxEntry, InboxEvent
 from tuoyu_portal.accounts.models import Role
 from tuoyu_portal.api import ValuesListMixin, cursor_pagination, iso_date, iso_datetime, labels
-from tuoyu_portal.filters import ChoiceFilterBackend
+from tuoyu_portal.filters import FilterParams
 
 INBOX_ROLES = frozenset({Role.HEALTH_REVIEWER, Role.SUPERVISOR})
 
@@ -82,8 +82,7 @@ class HealthInboxViewSet(
 
     serializer_class = HealthInboxEntrySerializer
     permission_classes = [CanReadHealthInbox]
-    filter_backends = [ChoiceFilterBackend]
-    filter_params = {"has_filing": bool, "overdue": bool, "event": InboxEvent}
+    filter_params: FilterParams = {"has_filing": bool, "overdue": bool, "event": InboxEvent}
     pagination_class = cursor_pagination("-received_at", "-id")
 
     def get_queryset(self) -> QuerySet[HealthInboxEntry]:

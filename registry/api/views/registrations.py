@@ -53,7 +53,7 @@ from tuoyu_portal.api import (
     labels,
 )
 from tuoyu_portal.exceptions import DomainError, NotPermitted
-from tuoyu_portal.filters import ChoiceFilterBackend
+from tuoyu_portal.filters import FilterParams
 
 # --- output ------------------------------------------------------------------------------------
 
@@ -86,8 +86,7 @@ class RegistrationViewSet(
     """Operators create and edit their own drafts; registrars decide those routed to them."""
 
     serializer_class = RegistrationOutputSerializer
-    filter_backends = [ChoiceFilterBackend]
-    filter_params = {"status": RegistrationStatus, "authority": Authority}
+    filter_params: FilterParams = {"status": RegistrationStatus, "authority": Authority}
     pagination_class = RegistrationPagination
 
     def get_queryset(self) -> QuerySet[Registration]:

@@ -15,7 +15,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from subsidies.api.filters import PaymentBatchFilter
+from subsidies.api.filters import PAYMENT_BATCH_FILTERS
 from subsidies.api.serializers.batches import (
     PaymentBatchCreateInputSerializer,
     PaymentBatchMarkPaidInputSerializer,
@@ -52,7 +52,7 @@ class PaymentBatchViewSet(
     # Behind IsAuthenticated (the default): the user is signed in.
     request: AuthenticatedRequest
     serializer_class = PaymentBatchOutputSerializer
-    filterset_class = PaymentBatchFilter
+    filter_params = PAYMENT_BATCH_FILTERS
 
     def get_queryset(self) -> QuerySet[PaymentBatch]:
         return (

@@ -12,7 +12,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from subsidies.api.filters import ClaimFilter
+from subsidies.api.filters import CLAIM_FILTERS
 from subsidies.api.serializers.claims import (
     ClaimApproveInputSerializer,
     ClaimDocumentInputSerializer,
@@ -55,7 +55,7 @@ class ClaimViewSet(
     # Behind IsAuthenticated (the default): the user is signed in.
     request: AuthenticatedRequest
     serializer_class = ClaimOutputSerializer
-    filterset_class = ClaimFilter
+    filter_params = CLAIM_FILTERS
 
     def get_queryset(self) -> QuerySet[Claim]:
         return (

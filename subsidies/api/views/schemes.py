@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import viewsets
 
-from subsidies.api.filters import SchemeFilter
+from subsidies.api.filters import SCHEME_FILTERS
 from subsidies.api.serializers.schemes import SchemeOutputSerializer
 from subsidies.models import Scheme
 
@@ -14,5 +14,5 @@ class SchemeViewSet(viewsets.ReadOnlyModelViewSet):
     admins edit them in the Django admin)."""
 
     serializer_class = SchemeOutputSerializer
-    filterset_class = SchemeFilter
+    filter_params = SCHEME_FILTERS
     queryset = Scheme.objects.all()
