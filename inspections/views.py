@@ -169,16 +169,18 @@ def inspection_due(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, Role.INSPECTOR, Role.HEALTH_REVIEWER, Role.SUPERVISOR)
     today = timezone.localdate()
     due = risk.due_for_visit(Filing.objects.visible_to(request.user), today)
-    escalated = (
+    # The one definition of overdue (FindingQuerySet.overdue), as on the operator's findings
+    # page and in the admin; escalation is shown beside it, not used to decide it.
+    overdue = (
         Finding.objects.visible_to(request.user)
-        .unresolved()
-        .filter(escalated_at__isnull=False)
-        .select_related("institution")[:100]
+        .overdue(today)
+        .select_related("institution")
+        .order_by("deadline", "id")[:100]
     )
     return render(
         request,
         "inspections/inspection_due.html",
-        {"due": due, "escalated": escalated, "today": today},
+        {"due": due, "overdue": overdue, "today": today},
     )
 
 

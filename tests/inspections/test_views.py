@@ -122,3 +122,33 @@ def test_it_lets_the_operator_reply_to_a_penalty(filing, county_reviewer, operat
     assert _client(operator).post(url, {"reply": "已整改"}).status_code == 302
     action.refresh_from_db()
     assert action.operator_reply == "已整改"
+
+
+def test_overdue_is_one_definition_on_the_operators_page_the_due_page_and_the_admin(
+    filing, admin_inspector, operator
+) -> None:
+    """A finding past its deadline and not verified is overdue everywhere, escalated or not;
+    a verified one is overdue nowhere."""
+    from django.utils import timezone
+
+    inspector = admin_inspector
+    visit = f.inspection(filing, inspector)
+    today = timezone.localdate()
+    late = f.finding(visit, description="午睡室无人值守。", deadline=date(2026, 1, 5))
+    fixed = f.finding(
+        visit, description="消毒记录缺签字。", deadline=date(2026, 1, 5), status="verified"
+    )
+    assert late.escalated_at is None  # not yet reported by the scan: still overdue
+    operator_page = _client(operator).get("/inspections/findings/").content.decode()
+    assert "（已逾期）" in operator_page and "午睡室无人值守。" in operator_page
+    assert "消毒记录缺签字。" not in operator_page
+    inspector_client = _client(inspector)
+    due_page = inspector_client.get("/inspections/due/").content.decode()
+    assert "没有逾期问题" not in due_page
+    assert late.rule in due_page and "尚未上报" in due_page
+    assert due_page.count("（已逾期）") == 1
+    admin_list = inspector_client.get("/admin/inspections/finding/").content.decode()
+    days = (today - late.deadline).days
+    assert f"已逾期 {days} 天" in admin_list
+    assert admin_list.count("已逾期 ") == 1  # the verified finding shows —
+    assert fixed.pk
