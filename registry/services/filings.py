@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registry import receipts, standards
+from registry import notifications, receipts, standards
 from registry.models import (
     BanAlert,
     DocumentKind,
@@ -408,6 +408,7 @@ def _submit_filing(filing: Filing, *, actor: User) -> Filing:
     filing.documents.filter(locked=False).update(locked=True)
     ensure_valid(filing)
     filing.save()
+    notifications.filing_received(filing)
     return filing
 
 
@@ -467,6 +468,7 @@ def request_supplement(
     filing.status = FilingStatus.SUPPLEMENT_REQUESTED
     ensure_valid(filing)
     filing.save()
+    notifications.supplement_requested(filing, request)
     return filing
 
 
@@ -520,6 +522,7 @@ def accept_filing(filing: Filing, *, actor: User) -> Filing:
     filing.issued_rules = receipts.issue_snapshot(filing, today)
     ensure_valid(filing)
     filing.save()
+    notifications.filing_accepted(filing)
     return filing
 
 
@@ -547,6 +550,7 @@ def mark_nonconforming(filing: Filing, *, actor: User, reasons: list[str]) -> Fi
     from registry.services.watches import record_public_change
 
     record_public_change(filing, kind="nonconforming", detail="；".join(clean))
+    notifications.filing_nonconforming(filing)
     return filing
 
 
