@@ -108,15 +108,14 @@ def registration_arrived(entry: HealthInboxEntry) -> int:
         )
 
 
-def filing_received(filing: Filing) -> int:
+def filing_received(filing: Filing, *, transition_id: int) -> int:
     """A filing submitted (or resubmitted) → the operators, with the date the receipt is due."""
-    received = filing.received_at
-    assert received is not None and filing.receipt_due is not None
+    assert filing.receipt_due is not None
     with translation.override(LANGUAGE):
         return notify_all(
             operators_of(filing.institution_id),
             kind=NotificationKind.FILING_RECEIVED,
-            event_key=f"filing-received:{filing.pk}:{received.isoformat()}",
+            event_key=f"filing-received:{filing.pk}:{transition_id}",
             title=_("备案材料已提交：%(name)s") % {"name": filing.institution.name},
             body=_(
                 "县卫生健康部门已收到备案材料，将于%(due)s前出具备案回执或一次性告知需补正的材料。"
@@ -162,15 +161,14 @@ def filing_accepted(filing: Filing) -> int:
         )
 
 
-def filing_nonconforming(filing: Filing) -> int:
-    """Found not to conform to the standards, with the reasons → the operators."""
-    decided = filing.conformity_decided_at
-    assert decided is not None
+def filing_nonconforming(filing: Filing, *, transition_id: int) -> int:
+    """Found not to conform to the standards, with the reasons → the operators (each decision
+    is news again, after the institution was found conforming in between)."""
     with translation.override(LANGUAGE):
         return notify_all(
             operators_of(filing.institution_id),
             kind=NotificationKind.NONCONFORMING,
-            event_key=f"nonconforming:{filing.pk}:{decided.isoformat()}",
+            event_key=f"nonconforming:{filing.pk}:{transition_id}",
             title=_("不符合托育机构设置标准告知：%(name)s") % {"name": filing.institution.name},
             body=_("原因：%(reasons)s") % {"reasons": "；".join(filing.nonconformity_reasons)},
             link=reverse("filing-detail", args=[filing.pk]),

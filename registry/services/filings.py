@@ -393,7 +393,7 @@ def _submit_filing(filing: Filing, *, actor: User) -> Filing:
     received_on = _beijing_date(now)
     receipt, conformity = filing_clock_deadlines(filing.region_id, received_on)
     resolved = SupplementRequest.objects.open().filter(filing=filing).update(resolved_at=now)
-    workflow.record_transition(
+    transition = workflow.record_transition(
         FilingTransition,
         filing,
         to=FilingStatus.SUBMITTED,
@@ -408,7 +408,7 @@ def _submit_filing(filing: Filing, *, actor: User) -> Filing:
     filing.documents.filter(locked=False).update(locked=True)
     ensure_valid(filing)
     filing.save()
-    notifications.filing_received(filing)
+    notifications.filing_received(filing, transition_id=transition.pk)
     return filing
 
 
@@ -535,7 +535,7 @@ def mark_nonconforming(filing: Filing, *, actor: User, reasons: list[str]) -> Fi
     clean = [str(r).strip() for r in reasons or [] if str(r).strip()]
     if not clean:
         raise DomainError.single("reasons_required", _("请写明不符合设置标准的原因。"), "reasons")
-    workflow.record_transition(
+    transition = workflow.record_transition(
         FilingTransition,
         filing,
         to=FilingStatus.NONCONFORMING,
@@ -550,7 +550,7 @@ def mark_nonconforming(filing: Filing, *, actor: User, reasons: list[str]) -> Fi
     from registry.services.watches import record_public_change
 
     record_public_change(filing, kind="nonconforming", detail="；".join(clean))
-    notifications.filing_nonconforming(filing)
+    notifications.filing_nonconforming(filing, transition_id=transition.pk)
     return filing
 
 

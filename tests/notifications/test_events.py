@@ -199,6 +199,19 @@ def test_acceptance_and_nonconformity_tell_the_operators(cast: dict[str, Any]) -
     assert not Notification.objects.filter(recipient__role=Role.HEALTH_REVIEWER).exists()
 
 
+def test_a_second_nonconformity_decision_is_news_again(cast: dict[str, Any]) -> None:
+    filed = factories.accepted_filing(cast["operator"], cast["institution"], cast["reviewer"])
+    filing_services.mark_nonconforming(filed, actor=cast["reviewer"], reasons=["室外场地不足"])
+    filing_services.mark_conforming(filed, actor=cast["reviewer"])
+
+    filing_services.mark_nonconforming(filed, actor=cast["reviewer"], reasons=["保育人员不足"])
+
+    rows = Notification.objects.filter(
+        recipient=cast["operator"], kind=NotificationKind.NONCONFORMING
+    )
+    assert [r.body for r in rows] == ["原因：保育人员不足", "原因：室外场地不足"]
+
+
 def test_a_new_complaint_tells_only_that_countys_reviewers(cast: dict[str, Any]) -> None:
     filing = factories.FiledFilingFactory(institution=cast["institution"])
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -35,15 +35,23 @@ EMAIL_SWEEP_WINDOW = timedelta(hours=1)
 
 
 def notify(
-    user: User, *, kind: str, event_key: str, title: str, body: str = "", link: str = ""
+    user: User,
+    *,
+    kind: str,
+    event_key: str,
+    title: str,
+    body: str = "",
+    link: str = "",
+    email_now: bool = False,
 ) -> Notification | None:
     """Record a notification for `user` and e-mail it, once per (user, event_key).
 
     1. Insert the row; the unique constraint (recipient, event_key) makes a second call for the
        same event a no-op (also under concurrent beat runs: the loser's INSERT conflicts).
-    2. Only the call that created the row e-mails it. Inside a transaction (a service at its
-       event) the e-mail task is published after commit; outside one (a beat scan, already in a
-       worker) it is sent here. A failed send is logged and leaves `emailed_at` empty.
+    2. Only the call that created the row e-mails it. By default (a service at its event) the
+       e-mail task is published after commit; `email_now` (a beat scan, already in a worker and
+       outside any transaction) sends it here. A failed send is logged and leaves `emailed_at`
+       empty.
 
     Returns the new notification, or None when it existed already.
     """
@@ -60,11 +68,11 @@ def notify(
     except IntegrityError:
         return None
     if user.email:
-        if connection.in_atomic_block:
+        if email_now:
+            send_email(notification)
+        else:
             pk = notification.pk
             transaction.on_commit(lambda: schedule_email(pk))
-        else:
-            send_email(notification)
     return notification
 
 
