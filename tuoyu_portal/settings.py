@@ -436,6 +436,14 @@ NOTIFICATION_SCANS = {
     "overdue_clocks": "registry.scans.scan_overdue_clocks",
 }
 
+# What waits for a staff member on the home page: each app's `(user) -> [{"text", "url"}]`
+# (tuoyu_portal/notifications/services/waiting.py).
+HOME_WAITING = [
+    "registry.waiting.staff_actions",
+    "inspections.waiting.staff_actions",
+    "subsidies.waiting.staff_actions",
+]
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@tuoyu.invalid")
 # Messages to parents (issue 23: attendance links): a class with send(ParentMessage), see

@@ -313,3 +313,38 @@ def test_the_operator_home_shows_unread_news_and_what_waits(
     assert f'action="/notifications/{row.pk}/read/"' in page
     assert f"按退回理由修改登记申请：{reg.name}" in page
     assert f'href="/registrations/{reg.pk}/"' in page
+
+
+def test_a_staff_home_shows_the_queues_and_the_unread_news(
+    cast: dict[str, Any], client: Any
+) -> None:
+    filing = factories.FiledFilingFactory(institution=cast["institution"])
+    submit_complaint(facility=filing.filing_number, content="午睡时无人看护。")
+    factories.submitted_filing(
+        cast["operator"], factories.InstitutionFactory(owner=cast["operator"])
+    )
+
+    client.force_login(cast["reviewer"])
+    page = client.get("/").content.decode()
+
+    row = Notification.objects.get(recipient=cast["reviewer"])
+    assert f"新投诉举报：{cast['institution'].name}" in page
+    assert f'action="/notifications/{row.pk}/read/"' in page
+    assert "未办结的投诉举报 1 件" in page and 'href="/inspections/complaints/"' in page
+    assert "待出具回执或一次性告知补正的备案 1 件" in page
+
+    client.force_login(cast["other_reviewer"])
+    other = client.get("/").content.decode()
+    assert "目前没有待您办理的事项。" in other and "没有未读通知。" in other
+
+
+def test_a_registrars_home_shows_the_applications_to_decide(client: Any) -> None:
+    registrar = registrar_for("371103", "xzsp")
+    factories.SubmittedRegistrationFactory(
+        institution=factories.InstitutionFactory(region_id="371103")
+    )
+    client.force_login(registrar)
+
+    page = client.get("/").content.decode()
+
+    assert "待审核的登记申请 1 件" in page and 'href="/registrar/"' in page
