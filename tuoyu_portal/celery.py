@@ -32,7 +32,6 @@ app.conf.task_routes = {
     "registry.tasks.sweep_watch_events": {"queue": NOTIFICATIONS},
     "subsidies.tasks.send_attendance_links": {"queue": NOTIFICATIONS},
     "notifications.tasks.send_notification_email": {"queue": NOTIFICATIONS},
-    "notifications.tasks.send_pending_emails": {"queue": NOTIFICATIONS},
     "notifications.tasks.*": {"queue": SCANS},
     "inspections.tasks.*": {"queue": SCANS},
     "tuoyu_portal.audit.tasks.*": {"queue": SCANS},
