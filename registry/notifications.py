@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -48,9 +49,10 @@ def supplement_item_label(key: str) -> str:
     if key in extra:
         return str(extra[key])
     try:
-        return str(Filing._meta.get_field(key).verbose_name)
-    except Exception:  # an unknown key never reaches here (the service validates items)
+        field = Filing._meta.get_field(key)
+    except FieldDoesNotExist:  # never for a stored request (the service validates items)
         return _("其他事项")
+    return str(getattr(field, "verbose_name", key))
 
 
 def registration_decided(reg: Registration, *, transition_id: int, reason: str = "") -> int:
