@@ -42,16 +42,16 @@ PLANS_PER_SCAN = 3
 
 def scan_functions() -> dict[str, Callable[[], Any]]:
     """The beat schedule's scans, each called the way its task calls it."""
+    from inspections import scans as inspection_scans
     from inspections.services import findings
+    from registry import scans as registry_scans
     from registry.services import reconciliation
-    from tuoyu_portal.notifications.services import scans
 
+    # Events (decisions, submissions, complaints) are notified by their services, not scanned.
     return {
-        "notifications: filing events": scans.scan_filing_events,
-        "notifications: claim decisions": scans.scan_claim_decisions,
-        "notifications: findings": scans.scan_findings,
-        "notifications: expiries (certificates, leases)": scans.scan_expiries,
-        "notifications: overdue clocks": scans.scan_overdue_clocks,
+        "notifications: findings": inspection_scans.scan_findings,
+        "notifications: expiries (certificates, leases)": registry_scans.scan_expiries,
+        "notifications: overdue clocks": registry_scans.scan_overdue_clocks,
         "overdue findings (flag, escalate)": findings.flag_overdue_findings,
         "reconciliation": lambda: reconciliation.reconcile_registrations().mismatch_count,
     }

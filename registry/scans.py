@@ -1,5 +1,6 @@
-"""Registry's beat scans (settings.NOTIFICATION_SCANS): supplement requests, receipts and
-nonconformity notices, expiring health certificates and leases, and overdue filing clocks.
+"""Registry's beat scans (settings.NOTIFICATION_SCANS), for deadlines only: expiring health
+certificates and leases, and overdue filing clocks. Decisions and submissions are notified by
+the services at the event (registry/notifications.py).
 
 Each reads current state and notifies once per stable event key (see
 tuoyu_portal/notifications/services/scans.py), so a scan may run any number of times.
@@ -13,13 +14,10 @@ from datetime import timedelta
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from registry.forms.filings import FIELD_LABELS
-from registry.materials import MATERIALS_BY_KIND
-from registry.models import Filing, FilingStatus, SiteTenure, StaffMember, SupplementRequest
+from registry.models import Filing, FilingStatus, SiteTenure, StaffMember
 from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.notifications.models import NotificationKind
 from tuoyu_portal.notifications.services.scans import (
-    LOOKBACK,
     RuleCache,
     link,
     operators_of,
@@ -28,73 +26,6 @@ from tuoyu_portal.notifications.services.scans import (
 )
 
 FILED_STATUSES = tuple(Filing.PUBLIC_STATUSES)
-
-
-def _item_label(key: str) -> str:
-    """A supplement item as the person reads it (the material or field name, never its key),
-    the same labels as the filing page's supplement notice."""
-    material = MATERIALS_BY_KIND.get(key)
-    return str(material.label if material else FIELD_LABELS.get(key, key))
-
-
-def scan_filing_events(now: datetime.datetime | None = None) -> int:
-    """Supplement requests, receipts issued and nonconformity notices → the operators."""
-    now = now or timezone.now()
-    since = now - LOOKBACK
-    sent = 0
-    with translation.override("zh-hans"):
-        requests = (
-            SupplementRequest.objects.filter(requested_at__gte=since)
-            .select_related("filing__institution")
-            .prefetch_related(operators_prefetch("filing__institution__"))
-        )
-        for request in requests:
-            filing = request.filing
-            items = "、".join(
-                _item_label(entry.get("item", "")) for entry in request.items if entry
-            )
-            sent += send_all(
-                operators_of(filing.institution),
-                kind=NotificationKind.SUPPLEMENT_REQUESTED,
-                event_key=f"supplement:{request.pk}",
-                title=_("备案材料需补正：%(name)s") % {"name": filing.institution.name},
-                body=_("县卫生健康部门一次性告知需补正的事项：%(items)s。%(note)s")
-                % {"items": items, "note": request.note},
-                link=link("filing-detail", filing.pk),
-            )
-        filings = (
-            Filing.objects.filter(receipt_issued_at__gte=since)
-            .select_related("institution")
-            .prefetch_related(operators_prefetch("institution__"))
-        )
-        for filing in filings:
-            sent += send_all(
-                operators_of(filing.institution),
-                kind=NotificationKind.RECEIPT_ISSUED,
-                event_key=f"receipt:{filing.pk}",
-                title=_("备案回执已出具：%(name)s") % {"name": filing.institution.name},
-                body=_("备案编号 %(number)s。") % {"number": filing.filing_number},
-                link=link("filing-detail", filing.pk),
-            )
-        nonconforming = (
-            Filing.objects.filter(
-                status=FilingStatus.NONCONFORMING, conformity_decided_at__gte=since
-            )
-            .select_related("institution")
-            .prefetch_related(operators_prefetch("institution__"))
-        )
-        for filing in nonconforming:
-            decided = filing.conformity_decided_at
-            assert decided is not None
-            sent += send_all(
-                operators_of(filing.institution),
-                kind=NotificationKind.NONCONFORMING,
-                event_key=f"nonconforming:{filing.pk}:{decided.isoformat()}",
-                title=_("不符合托育机构设置标准告知：%(name)s") % {"name": filing.institution.name},
-                body=_("原因：%(reasons)s") % {"reasons": "；".join(filing.nonconformity_reasons)},
-                link=link("filing-detail", filing.pk),
-            )
-    return sent
 
 
 def scan_expiries(today: datetime.date | None = None) -> int:

@@ -31,6 +31,7 @@ app.conf.task_routes = {
     "registry.tasks.send_watch_confirmation": {"queue": NOTIFICATIONS},
     "registry.tasks.sweep_watch_events": {"queue": NOTIFICATIONS},
     "subsidies.tasks.send_attendance_links": {"queue": NOTIFICATIONS},
+    "notifications.tasks.send_notification_email": {"queue": NOTIFICATIONS},
     "notifications.tasks.*": {"queue": SCANS},
     "inspections.tasks.*": {"queue": SCANS},
     "tuoyu_portal.audit.tasks.*": {"queue": SCANS},
@@ -103,17 +104,13 @@ app.conf.beat_schedule = {
         "task": "tuoyu_portal.audit.tasks.purge_expired_audit_events",
         "schedule": crontab(hour=3, minute=40),
     },
-    # Notifications (tuoyu_portal.notifications): each scan is idempotent per (recipient, event),
-    # so overlapping or repeated runs never send twice.
-    # Every 15 min: supplement requests, receipts issued, nonconformity notices → operators.
-    "notifications-filing-events": {
-        "task": "notifications.tasks.notify_filing_events",
-        "schedule": crontab(minute="*/15"),
-    },
-    # Every 15 min: claim decisions → operators.
-    "notifications-claim-decisions": {
-        "task": "notifications.tasks.notify_claim_decisions",
-        "schedule": crontab(minute="7-59/15"),
+    # Notifications (tuoyu_portal.notifications): the services notify at each event, in their own
+    # transaction; the scans below are for deadlines only. Each is idempotent per (recipient,
+    # event), so overlapping or repeated runs never send twice.
+    # Every 2 min: e-mail copies whose task was lost (broker down at commit).
+    "notifications-send-pending-emails": {
+        "task": "notifications.tasks.send_pending_emails",
+        "schedule": 120.0,
     },
     # Daily 07:40 Beijing time: new findings, coming and passed rectification deadlines.
     "notifications-findings": {

@@ -429,13 +429,20 @@ CLOCK_RECOMPUTERS = {
 }
 # The notification beat scans each app contributes (tuoyu_portal/notifications/services/scans.py):
 # name (run by the task notifications.tasks.notify_<name>) -> dotted path of a () -> int callable.
+# Deadlines only: events (decisions, submissions, complaints) are notified by their services.
 NOTIFICATION_SCANS = {
-    "filing_events": "registry.scans.scan_filing_events",
     "findings": "inspections.scans.scan_findings",
     "expiries": "registry.scans.scan_expiries",
-    "claim_decisions": "subsidies.scans.scan_claim_decisions",
     "overdue_clocks": "registry.scans.scan_overdue_clocks",
 }
+
+# What waits for a staff member on the home page: each app's `(user) -> [{"text", "url"}]`
+# (tuoyu_portal/notifications/services/waiting.py).
+HOME_WAITING = [
+    "registry.waiting.staff_actions",
+    "inspections.waiting.staff_actions",
+    "subsidies.waiting.staff_actions",
+]
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@tuoyu.invalid")

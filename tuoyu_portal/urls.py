@@ -21,6 +21,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("tuoyu_portal.dashboard.api_urls")),  # statistics
     path("", include("tuoyu_portal.calendar_api")),  # working-day calculator
     path("", include(regions_urls.api_urlpatterns)),  # rules in force
+    path("", include("tuoyu_portal.notifications.api_urls")),  # the caller's notifications
 ]
 
 urlpatterns = [

@@ -28,12 +28,23 @@ from .accounts.two_factor import needs_two_factor, verify_code
 from .authentication import TokenAuthentication
 from .exceptions import AccountLocked, DomainError, RuleViolation
 from .http import AuthenticatedRequest
+from .notifications.services.waiting import pending_actions
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Say what this person can do next, by role (anonymous visitors get the public entry points)."""
+    """Say what this person can do next, by role (anonymous visitors get the public entry
+    points); staff also see what waits for them (pending queues, unread notifications)."""
     role = getattr(request.user, "role", None) if request.user.is_authenticated else None
-    return render(request, "portal/home.html", {"role": role, "actions": home_actions(role)})
+    waiting = (
+        pending_actions(request.user)  # type: ignore[arg-type]
+        if request.user.is_authenticated and role != Role.OPERATOR
+        else []
+    )
+    return render(
+        request,
+        "portal/home.html",
+        {"role": role, "actions": home_actions(role), "waiting": waiting},
+    )
 
 
 def home_actions(role: str | None) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from tuoyu_portal.exceptions import DomainError, RuleViolation, collect
 from tuoyu_portal.regions.calendar import Prefetched, working_deadline
 from tuoyu_portal.regions.rules import value_for
 
+from .. import notifications
 from ..models import Complaint, ComplaintStatus, ComplaintTransition, Inspection
 from .common import ensure_health_reviewer_for
 
@@ -79,6 +80,7 @@ def submit_complaint(*, facility: str, content: str, contact: str = "") -> Compl
     ComplaintTransition.objects.create(
         complaint=complaint, from_status="", to_status=complaint.status
     )
+    notifications.complaint_received(complaint, name=filing.institution.name)
     return complaint
 
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registry import receipts, standards
+from registry import notifications, receipts, standards
 from registry.models import (
     BanAlert,
     DocumentKind,
@@ -377,7 +377,7 @@ def _submit_filing(filing: Filing, *, actor: User) -> Filing:
     received_on = _beijing_date(now)
     receipt, conformity = filing_clock_deadlines(filing.region_id, received_on)
     resolved = SupplementRequest.objects.open().filter(filing=filing).update(resolved_at=now)
-    workflow.record_transition(
+    transition = workflow.record_transition(
         FilingTransition,
         filing,
         to=FilingStatus.SUBMITTED,
@@ -392,6 +392,7 @@ def _submit_filing(filing: Filing, *, actor: User) -> Filing:
     filing.documents.filter(locked=False).update(locked=True)
     ensure_valid(filing)
     filing.save()
+    notifications.filing_received(filing, transition_id=transition.pk)
     return filing
 
 
@@ -451,6 +452,7 @@ def request_supplement(
     filing.status = FilingStatus.SUPPLEMENT_REQUESTED
     ensure_valid(filing)
     filing.save()
+    notifications.supplement_requested(filing, request)
     return filing
 
 
@@ -504,6 +506,7 @@ def accept_filing(filing: Filing, *, actor: User) -> Filing:
     filing.issued_rules = receipts.issue_snapshot(filing, today)
     ensure_valid(filing)
     filing.save()
+    notifications.filing_accepted(filing)
     return filing
 
 
@@ -516,7 +519,7 @@ def mark_nonconforming(filing: Filing, *, actor: User, reasons: list[str]) -> Fi
     clean = [str(r).strip() for r in reasons or [] if str(r).strip()]
     if not clean:
         raise DomainError.single("reasons_required", _("请写明不符合设置标准的原因。"), "reasons")
-    workflow.record_transition(
+    transition = workflow.record_transition(
         FilingTransition,
         filing,
         to=FilingStatus.NONCONFORMING,
@@ -531,6 +534,7 @@ def mark_nonconforming(filing: Filing, *, actor: User, reasons: list[str]) -> Fi
     from registry.services.watches import record_public_change
 
     record_public_change(filing, kind="nonconforming", detail="；".join(clean))
+    notifications.filing_nonconforming(filing, transition_id=transition.pk)
     return filing
 
 

@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from registry import notifications
 from registry.models import (
     Filing,
     FilingStatus,
@@ -119,6 +120,7 @@ def receive_event(
             return existing, False
         if event == InboxEvent.CANCELLED:
             _close_filings(entry, reason=payload.get("reason") or "")
+        notifications.registration_arrived(entry)
     return entry, True
 
 

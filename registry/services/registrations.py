@@ -3,6 +3,7 @@
 Every transition locks the row, checks `Registration.TRANSITIONS` (409 otherwise), writes a
 `RegistrationTransition` row and, for approve / cancel, the outbox event that pushes the
 registration to the county health bureau — all in one transaction (architecture.md "The flow").
+A decision (approve, return, reject) also writes the operators' notifications in it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from registry import notifications
 from registry.models import (
     BanAlert,
     Institution,
@@ -452,11 +454,12 @@ def return_registration(reg: Registration, *, actor: User, reason: str) -> Regis
     ensure_registrar_for(reg, actor)
     workflow.ensure_transition(reg, RegistrationStatus.RETURNED)
     reason = _reason(reason)
-    workflow.record_transition(
+    transition = workflow.record_transition(
         RegistrationTransition, reg, to=RegistrationStatus.RETURNED, actor=actor, reason=reason
     )
     reg.status = RegistrationStatus.RETURNED
     reg.save(update_fields=["status", "updated_at"])
+    notifications.registration_decided(reg, transition_id=transition.pk, reason=reason)
     return reg
 
 
@@ -467,12 +470,13 @@ def reject_registration(reg: Registration, *, actor: User, reason: str) -> Regis
     ensure_registrar_for(reg, actor)
     workflow.ensure_transition(reg, RegistrationStatus.REJECTED)
     reason = _reason(reason)
-    workflow.record_transition(
+    transition = workflow.record_transition(
         RegistrationTransition, reg, to=RegistrationStatus.REJECTED, actor=actor, reason=reason
     )
     reg.status = RegistrationStatus.REJECTED
     reg.decided_at, reg.decided_by = timezone.now(), actor
     reg.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
+    notifications.registration_decided(reg, transition_id=transition.pk, reason=reason)
     return reg
 
 
@@ -516,7 +520,7 @@ def approve_registration(
     if violations:
         raise DomainError(violations)
     check_credit_code_free(code, institution_id=reg.institution_id, exclude_pk=reg.pk)
-    workflow.record_transition(
+    transition = workflow.record_transition(
         RegistrationTransition, reg, to=RegistrationStatus.APPROVED, actor=actor
     )
     now = timezone.now()
@@ -536,6 +540,7 @@ def approve_registration(
             "credit_code_taken", _("该统一社会信用代码已被其他已登记机构使用。"), "credit_code"
         )
     push_registration_event(reg, "approved")
+    notifications.registration_decided(reg, transition_id=transition.pk)
     return reg
 
 

@@ -33,6 +33,7 @@ from registry.models import (
     RegistrationStatus,
     RegistrationTransition,
 )
+from registry.selectors import waiting
 from registry.services import registrations as services
 from registry.services.changes import CHANGEABLE_FILING_STATUSES
 from tuoyu_portal.accounts.models import Membership, Role
@@ -73,7 +74,8 @@ def _registration(request: HttpRequest, pk: int) -> Registration:
 
 @login_required
 def operator_home(request: HttpRequest) -> HttpResponse:
-    """My institutions and registrations, each with its status and what to do next."""
+    """What waits for me (unread notifications, my pending actions), then my institutions and
+    registrations, each with its status and what to do next."""
     _require_role(request, Role.OPERATOR)
     user = request.user
     registrations = (
@@ -105,10 +107,12 @@ def operator_home(request: HttpRequest) -> HttpResponse:
         for filing in filings
     ]
     can_file = registrations.filter(status=Registration.Status.APPROVED).exists()
+    filings = list(filings)
     return render(
         request,
         "registry/registrations/operator_home.html",
         {
+            "actions": waiting.operator_actions([reg for reg, _step in rows], filings),
             "rows": rows,
             "institutions": institutions,
             "owned": owned,

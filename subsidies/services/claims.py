@@ -32,7 +32,7 @@ from tuoyu_portal.identifiers import birth_date_of, id_number_valid
 from tuoyu_portal.regions import rules
 from tuoyu_portal.regions.models import ancestor_codes
 
-from .. import attendance, eligibility
+from .. import attendance, eligibility, notifications
 from ..amounts import compute_amount, first_of_month, format_month, months_between
 from ..models import (
     ONE_OFF_KINDS,
@@ -540,7 +540,7 @@ def approve_claim(claim: Claim, *, actor: User, note: str = "") -> Claim:
     threshold = rules.value_for("subsidy_audit_amount_threshold", claim.region_id)
     over = threshold is not None and claim.amount >= Decimal(str(threshold))
     flagged = over or audit_sampled(claim.pk, share)
-    workflow.record_transition(
+    transition = workflow.record_transition(
         ClaimTransition,
         claim,
         to=ClaimStatus.APPROVED,
@@ -560,6 +560,7 @@ def approve_claim(claim: Claim, *, actor: User, note: str = "") -> Claim:
             "updated_at",
         ]
     )
+    notifications.claim_decided(claim, transition_id=transition.pk)
     return claim
 
 
@@ -577,7 +578,7 @@ def reject_claim(claim: Claim, *, actor: User, reason: str) -> Claim:
     _ensure_officer(claim, actor)
     workflow.ensure_transition(claim, ClaimStatus.REJECTED)
     _release_entitlements(claim)
-    workflow.record_transition(
+    transition = workflow.record_transition(
         ClaimTransition, claim, to=ClaimStatus.REJECTED, actor=actor, reason=reason
     )
     claim.status, claim.decided_at, claim.decided_by = ClaimStatus.REJECTED, timezone.now(), actor
@@ -585,6 +586,7 @@ def reject_claim(claim: Claim, *, actor: User, reason: str) -> Claim:
     claim.save(
         update_fields=["status", "decided_at", "decided_by", "decision_reason", "updated_at"]
     )
+    notifications.claim_decided(claim, transition_id=transition.pk)
     return claim
 
 
@@ -596,9 +598,10 @@ def request_changes(claim: Claim, *, actor: User, reason: str) -> Claim:
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     _ensure_officer(claim, actor)
     workflow.ensure_transition(claim, ClaimStatus.CHANGES_REQUESTED)
-    workflow.record_transition(
+    transition = workflow.record_transition(
         ClaimTransition, claim, to=ClaimStatus.CHANGES_REQUESTED, actor=actor, reason=reason
     )
     claim.status, claim.decision_reason = ClaimStatus.CHANGES_REQUESTED, reason
     claim.save(update_fields=["status", "decision_reason", "updated_at"])
+    notifications.claim_decided(claim, transition_id=transition.pk)
     return claim

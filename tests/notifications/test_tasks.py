@@ -10,9 +10,8 @@ import pytest
 from django.core import mail
 
 from inspections.models import FindingStatus
-from registry.models import FilingStatus, Institution, SiteTenure, StaffMember, SupplementRequest
-from subsidies.models import ClaimStatus, SchemeKind
-from tests.dashboard.factories import NOW, TODAY, make_claim, make_filing, make_finding
+from registry.models import FilingStatus, Institution, SiteTenure, StaffMember
+from tests.dashboard.factories import TODAY, make_filing, make_finding
 from tuoyu_portal import crypto
 from tuoyu_portal.accounts.models import User
 from tuoyu_portal.notifications import tasks
@@ -44,26 +43,6 @@ def cast(
         "reviewer": county_reviewer,
         "other_reviewer": other_county_reviewer,
     }
-
-
-def _supplement(c: dict[str, Any]) -> None:
-    filing = make_filing(status=FilingStatus.SUPPLEMENT_REQUESTED, institution=c["institution"])
-    SupplementRequest.objects.create(
-        filing=filing, items=[{"item": "fire_safety", "note": ""}], requested_by=c["reviewer"]
-    )
-
-
-def _receipt(c: dict[str, Any]) -> None:
-    make_filing(institution=c["institution"], receipt_issued_at=NOW - DAY)
-
-
-def _nonconforming(c: dict[str, Any]) -> None:
-    make_filing(
-        status=FilingStatus.NONCONFORMING,
-        institution=c["institution"],
-        conformity_decided_at=NOW - DAY,
-        nonconformity_reasons=["室外活动场地不足"],
-    )
 
 
 def _finding(c: dict[str, Any]) -> None:
@@ -103,34 +82,7 @@ def _lease(c: dict[str, Any]) -> None:
     make_filing(site_tenure=SiteTenure.LEASED, lease_end=TODAY + 200 * DAY, owner=c["operator"])
 
 
-def _claim(c: dict[str, Any]) -> None:
-    filing = make_filing(institution=c["institution"])
-    make_claim(
-        filing,
-        kind=SchemeKind.STARTUP,
-        amount="20000.00",
-        status=ClaimStatus.REJECTED,
-        decided_at=NOW - DAY,
-        created_by=c["operator"],
-    )
-
-
 CASES: list[tuple[str, Callable[[dict[str, Any]], None], Callable[[], int], str, int]] = [
-    (
-        "supplement",
-        _supplement,
-        tasks.notify_filing_events,
-        NotificationKind.SUPPLEMENT_REQUESTED,
-        1,
-    ),
-    ("receipt", _receipt, tasks.notify_filing_events, NotificationKind.RECEIPT_ISSUED, 1),
-    (
-        "nonconforming",
-        _nonconforming,
-        tasks.notify_filing_events,
-        NotificationKind.NONCONFORMING,
-        1,
-    ),
     ("finding", _finding, tasks.notify_findings, NotificationKind.FINDING, 2),
     ("overdue", _overdue_finding, tasks.notify_findings, NotificationKind.FINDING_OVERDUE, 1),
     (
@@ -141,7 +93,6 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], Callable[[], int], str,
         1,
     ),
     ("lease", _lease, tasks.notify_expiries, NotificationKind.LEASE_ENDING, 1),
-    ("claim", _claim, tasks.notify_claim_decisions, NotificationKind.CLAIM_DECIDED, 1),
 ]
 
 
@@ -213,8 +164,13 @@ def test_it_never_tells_another_countys_reviewer_about_this_county(
 def test_it_is_a_no_op_for_an_existing_event_key(cast: dict[str, Any]) -> None:
     user = cast["operator"]
 
-    first = notify(user, kind=NotificationKind.FINDING, event_key="finding:1", title="一")
-    second = notify(user, kind=NotificationKind.FINDING, event_key="finding:1", title="二")
+    # As a scan calls it: the e-mail is sent in the call (services send it after commit).
+    first = notify(
+        user, kind=NotificationKind.FINDING, event_key="finding:1", title="一", email_now=True
+    )
+    second = notify(
+        user, kind=NotificationKind.FINDING, event_key="finding:1", title="二", email_now=True
+    )
 
     assert first is not None and second is None
     assert Notification.objects.get().title == "一"
@@ -228,23 +184,6 @@ def test_it_skips_the_email_for_a_user_without_an_address(operator: User) -> Non
     assert mail.outbox == []
 
 
-def test_it_notifies_again_for_a_new_nonconformity_decision(cast: dict[str, Any]) -> None:
-    filing = make_filing(
-        status=FilingStatus.NONCONFORMING,
-        institution=cast["institution"],
-        conformity_decided_at=NOW - 3 * DAY,
-        nonconformity_reasons=["室外活动场地不足"],
-    )
-    tasks.notify_filing_events()
-    # Conforming again, then a second notice: a new event with its own key.
-    filing.conformity_decided_at = NOW - DAY
-    filing.save(update_fields=["conformity_decided_at"])
-
-    assert tasks.notify_filing_events() == 1
-    assert tasks.notify_filing_events() == 0
-    assert Notification.objects.filter(kind=NotificationKind.NONCONFORMING).count() == 2
-
-
 def test_it_keeps_the_row_when_the_email_fails(
     cast: dict[str, Any], settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -254,7 +193,11 @@ def test_it_keeps_the_row_when_the_email_fails(
     monkeypatch.setattr("tuoyu_portal.notifications.services.notify.send_mail", broken)
 
     notification = notify(
-        cast["operator"], kind=NotificationKind.FINDING, event_key="finding:9", title="一"
+        cast["operator"],
+        kind=NotificationKind.FINDING,
+        event_key="finding:9",
+        title="一",
+        email_now=True,
     )
 
     assert notification is not None
@@ -288,12 +231,7 @@ def test_it_uses_the_regions_own_expiry_window(cast: dict[str, Any]) -> None:
 def test_every_configured_scan_imports_and_each_has_its_beat_task() -> None:
     """A dotted path that no longer imports would only fail at the next beat, in a worker log."""
     configured = scans.configured_scans()
-    assert list(configured) == [
-        "filing_events",
-        "findings",
-        "expiries",
-        "claim_decisions",
-        "overdue_clocks",
-    ]
+    # Deadlines only: events are notified by their services (tests/notifications/test_events.py).
+    assert list(configured) == ["findings", "expiries", "overdue_clocks"]
     assert all(callable(scan) for scan in configured.values())
     assert all(callable(getattr(tasks, f"notify_{name}")) for name in configured)

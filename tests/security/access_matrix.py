@@ -247,6 +247,8 @@ RULES: tuple[Rule, ...] = (
         expect(any_=SIGNED_IN, hide=()),
     ),
     R(r"^page:(notification-read|enforcement-reply)$", READ, ABSENT),
+    R(r"^api:api-notifications$", READ, expect(ok=SIGNED_IN, hide=())),  # the caller's own
+    R(r"^api:api-notification-read$", WRITE, ABSENT),
     R(r"^api:finding-follow-up$", WRITE, expect(ok=(INS,))),
     R(r"^api:credit-record-list$", READ, SIGNED_IN_LIST),
     # --- admin: inspectors' tool; everyone else is sent to the admin sign-in ----------------

@@ -25,6 +25,12 @@ class NotificationKind(models.TextChoices):
     CLOCK_OVERDUE = "clock_overdue", _("备案办理超期")
     BAN_ALERT = "ban_alert", _("禁入人员预警")
     DEADLINE_CHANGED = "deadline_changed", _("办理期限调整")
+    REGISTRATION_APPROVED = "registration_approved", _("登记申请已通过")
+    REGISTRATION_RETURNED = "registration_returned", _("登记申请被退回修改")
+    REGISTRATION_REJECTED = "registration_rejected", _("不予登记")
+    REGISTRATION_PUSHED = "registration_pushed", _("登记信息推送")
+    FILING_RECEIVED = "filing_received", _("备案材料已提交")
+    COMPLAINT_RECEIVED = "complaint_received", _("新投诉举报")
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
@@ -75,6 +81,12 @@ class Notification(models.Model):
         indexes = [
             # Serves the inbox (newest first, keyset on id) and the unread badge.
             models.Index(fields=["recipient", "read_at", "-id"], name="notification_inbox_idx"),
+            # Serves the e-mail sweep (the last hour's unsent rows) without reading the table.
+            models.Index(
+                fields=["created_at"],
+                name="notification_unmailed_idx",
+                condition=models.Q(emailed_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

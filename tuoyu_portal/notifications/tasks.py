@@ -1,16 +1,22 @@
-"""Thin beat tasks: each runs one idempotent scan (style.md §8) and returns how many it sent."""
+"""Thin tasks: the e-mail of one notification, its sweep, and the deadline scans (style.md §8)."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from .services import scans
+from .services import notify, scans
 
 
-@shared_task(name="notifications.tasks.notify_filing_events")
-def notify_filing_events() -> int:
-    """Supplement requests, receipts and nonconformity notices → operators."""
-    return scans.run_scan("filing_events")
+@shared_task(name="notifications.tasks.send_notification_email", acks_late=True)
+def send_notification_email(notification_id: int) -> bool:
+    """The e-mail copy of one notification, published after the event's commit."""
+    return notify.send_email_by_id(notification_id)
+
+
+@shared_task(name="notifications.tasks.send_pending_emails")
+def send_pending_emails() -> int:
+    """E-mails whose task was lost (the broker was down at commit time)."""
+    return notify.send_pending_emails()
 
 
 @shared_task(name="notifications.tasks.notify_findings")
@@ -23,12 +29,6 @@ def notify_findings() -> int:
 def notify_expiries() -> int:
     """Staff health certificates and leases ending soon → operators."""
     return scans.run_scan("expiries")
-
-
-@shared_task(name="notifications.tasks.notify_claim_decisions")
-def notify_claim_decisions() -> int:
-    """Subsidy claim decisions → operators."""
-    return scans.run_scan("claim_decisions")
 
 
 @shared_task(name="notifications.tasks.notify_overdue_clocks")

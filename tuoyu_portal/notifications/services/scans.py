@@ -1,11 +1,12 @@
-"""Beat scans: each app reads its own state and notifies the people concerned, once per event.
+"""Beat scans, for deadlines only: each app reads its own state and notifies the people
+concerned, once per event. An event (a decision, a submission, a complaint) is notified by its
+service in its own transaction (`notify`), never by a scan, so nobody hears of it twice.
 
 The apps contribute the scans (settings.NOTIFICATION_SCANS, dotted paths imported when run, so
-the platform imports no app); this module runs them and holds what they share. The scans never
-hook into the apps' services: each one reads current state (a recent supplement request, an
-issued receipt, a finding and its deadline, an expiring certificate…), derives a stable event
-key from it, and calls `notify`, which does nothing for a key the recipient already has. So a
-scan may run any number of times, or overlap with itself.
+the platform imports no app); this module runs them and holds what they share. Each scan reads
+current state (a finding and its deadline, an expiring certificate, an overdue clock…), derives
+a stable event key from it, and calls `notify`, which does nothing for a key the recipient
+already has. So a scan may run any number of times, or overlap with itself.
 
 Jurisdiction: operators hear only about institutions they are members of; reviewers only about
 filings of their own county.
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -28,10 +28,6 @@ from tuoyu_portal.regions import rules
 from tuoyu_portal.regions.models import RegionRule
 
 from .notify import notify
-
-# How far back the event scans look (supplements, receipts, decisions). Not a domain number: it
-# only bounds the scan; the unique (recipient, event_key) keeps it from ever sending twice.
-LOOKBACK = timedelta(days=30)
 
 
 def link(name: str, *args: Any) -> str:
@@ -78,7 +74,8 @@ class RuleCache:
 
 
 def send_all(users: Iterable[User], **kwargs: Any) -> int:
-    return sum(1 for user in users if notify(user, **kwargs) is not None)
+    # A scan runs in a worker, outside any transaction: its e-mails go out here and now.
+    return sum(1 for user in users if notify(user, email_now=True, **kwargs) is not None)
 
 
 def configured_scans() -> dict[str, Callable[[], int]]:

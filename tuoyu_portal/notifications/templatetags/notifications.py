@@ -43,3 +43,27 @@ def notifications_link(context: dict[str, Any]) -> SafeString | str:
             _("条未读"),
         )
     return format_html('{}<a href="{}">{}</a>', stats, reverse("notifications"), label)
+
+
+# How many unread notifications a home page lists; the inbox has the rest.
+HOME_UNREAD = 10
+
+
+@register.inclusion_tag("notifications/_unread.html", takes_context=True)
+def unread_notifications(context: dict[str, Any]) -> dict[str, Any]:
+    """A home page's "what waits for you": the newest unread notifications, each opening its
+    page (and marking it read) in one click."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    rows: list[Notification] = []
+    if user is not None and user.is_authenticated:
+        rows = list(
+            Notification.objects.filter(recipient=user, read_at__isnull=True).order_by("-id")[
+                : HOME_UNREAD + 1
+            ]
+        )
+    return {
+        "unread": rows[:HOME_UNREAD],
+        "more": len(rows) > HOME_UNREAD,
+        "csrf_token": context.get("csrf_token"),
+    }
