@@ -118,7 +118,7 @@ messages: $(STAMP)
 	DEBUG=1 $(PY) manage.py compilemessages -l en --ignore=.venv --ignore=.data
 	@$(PY) -c 'import polib; po = polib.pofile("locale/en/LC_MESSAGES/django.po"); todo = po.untranslated_entries() + po.fuzzy_entries(); print(f"{len(todo)} entries need English"); [print("  " + e.msgid.splitlines()[0]) for e in todo]'
 
-# Province-scale benchmark (issue 9; not part of `make test`): drops and recreates the database
+# Province-scale benchmark (not part of `make test`): drops and recreates the database
 # named by DATABASE_URL (its name must contain "bench") once per scale of BENCH_SCALES
 # (default "0.1 0.3 1.0"; 1.0 = 1 000 000 institutions, 5 000 000 inspections), generates the
 # data set with set-based SQL, measures, and writes docs/performance.{md,json} with every figure

@@ -1,4 +1,4 @@
-"""Generate a province-scale data set directly in PostgreSQL with set-based SQL (issue 9 item 1).
+"""Generate a province-scale data set directly in PostgreSQL with set-based SQL.
 
     python bench/generate.py --scale 1.0     # 1 000 000 institutions, 5 000 000 inspections
     python bench/generate.py --scale 0.01    # 1 % for development

@@ -1,4 +1,4 @@
-"""Public search over HTTP: gunicorn with 2 workers, `wrk` on loopback for 10 s (issue 9 item 6).
+"""Public search over HTTP: gunicorn with 2 workers, `wrk` on loopback for 10 s.
 
 Writes .data/bench_http.json with req/s and the latency percentiles wrk reports.
 """

@@ -1,4 +1,4 @@
-"""Push throughput: approvals → outbox → one Celery worker → health inbox (issue 9 item 7).
+"""Push throughput: approvals → outbox → one Celery worker → health inbox.
 
     python bench/push.py [--approvals 500] [--rate 50]
 

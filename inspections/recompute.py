@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from inspections.models import Complaint, ComplaintTransition
 from inspections.services.complaints import complaint_due
 from tuoyu_portal.accounts.models import User
-from tuoyu_portal.regions.recompute import Message, iso, link, prefetch_calendar, reviewers_of
+from tuoyu_portal.accounts.selectors import reviewers_of
+from tuoyu_portal.regions.recompute import Message, iso, link, prefetch_calendar
 
 
 def recompute_complaints(
@@ -19,13 +20,12 @@ def recompute_complaints(
 ) -> list[int]:
     memo: dict[tuple[str, date], date] = {}
     changed: list[tuple[Complaint, str]] = []
-    rows = (
+    rows = list(
         Complaint.objects.select_for_update(of=("self",))
         .exclude(status__in=Complaint.CLOSED)
         .select_related("institution")
         .order_by("id")
     )
-    rows = list(rows)
     received = {c.pk: timezone.localtime(c.created_at).date() for c in rows}
     prefetched = prefetch_calendar(set(received.values()), {c.region_id for c in rows})
     for complaint in rows:

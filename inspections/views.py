@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,29 +16,30 @@ from django.views.decorators.http import require_POST
 from registry.models import Filing
 from tuoyu_portal.accounts.models import Role
 from tuoyu_portal.exceptions import DomainError
+from tuoyu_portal.http import AuthenticatedHttpRequest
 
 from .forms import EnforcementReplyForm, PublicComplaintForm, RectifyForm, TriageForm
 from .models import Complaint, EnforcementAction, Finding
 from .services import complaints, enforcement, findings, risk
 
 
-def _require(request: HttpRequest, *roles: str) -> None:
+def _require(request: AuthenticatedHttpRequest, *roles: str) -> None:
     if request.user.role not in roles:
         raise PermissionDenied
 
 
-def _form_errors(form: object, error: DomainError) -> None:
+def _form_errors(form: BaseForm, error: DomainError) -> None:
     for v in error.violations:
-        field = v.field if v.field in form.fields else None  # type: ignore[attr-defined]
-        form.add_error(field, str(v.message))  # type: ignore[attr-defined]
+        field = v.field if v.field in form.fields else None
+        form.add_error(field, str(v.message))
 
 
 @login_required
-def operator_findings(request: HttpRequest) -> HttpResponse:
+def operator_findings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The operator's open findings with deadlines and a rectification form for each."""
     _require(request, Role.OPERATOR)
     today = timezone.localdate()
-    rows = (
+    unresolved = (
         Finding.objects.visible_to(request.user)
         .unresolved()
         .select_related("inspection", "institution")
@@ -48,11 +50,11 @@ def operator_findings(request: HttpRequest) -> HttpResponse:
     )
     # One form per card with its own ids (names stay the same): with one shared form every card
     # repeated id_note, so each label pointed at the first card's field.
-    rows = list(rows)
+    rows = list(unresolved)
     for finding in rows:
-        finding.rectify_form = RectifyForm(auto_id=f"id_finding{finding.pk}_%s")  # type: ignore[attr-defined]
+        finding.rectify_form = RectifyForm(auto_id=f"id_finding{finding.pk}_%s")  # type: ignore[attr-defined]  # per-card form for the template
     for action in penalties:
-        action.reply_form = EnforcementReplyForm(auto_id=f"id_penalty{action.pk}_%s")  # type: ignore[attr-defined]
+        action.reply_form = EnforcementReplyForm(auto_id=f"id_penalty{action.pk}_%s")  # type: ignore[attr-defined]  # per-card form for the template
     return render(
         request,
         "inspections/operator_findings.html",
@@ -68,7 +70,7 @@ def operator_findings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def reply_enforcement(request: HttpRequest, pk: int) -> HttpResponse:
+def reply_enforcement(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The operator's right to reply, published next to the penalty."""
     _require(request, Role.OPERATOR)
     action = get_object_or_404(EnforcementAction.objects.visible_to(request.user), pk=pk)
@@ -94,7 +96,7 @@ def reply_enforcement(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def rectify_finding(request: HttpRequest, pk: int) -> HttpResponse:
+def rectify_finding(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(request, Role.OPERATOR)
     finding = get_object_or_404(Finding.objects.visible_to(request.user), pk=pk)
     form = RectifyForm(request.POST, request.FILES)
@@ -122,7 +124,7 @@ def rectify_finding(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def complaint_queue(request: HttpRequest) -> HttpResponse:
+def complaint_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The county health bureau's complaint triage queue, oldest deadline first."""
     _require(request, Role.HEALTH_REVIEWER, Role.SUPERVISOR)
     rows = (
@@ -140,7 +142,7 @@ def complaint_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def triage(request: HttpRequest, pk: int) -> HttpResponse:
+def triage(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(request, Role.HEALTH_REVIEWER)
     complaint = get_object_or_404(Complaint.objects.visible_to(request.user), pk=pk)
     form = TriageForm(request.POST)
@@ -161,7 +163,7 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def inspection_due(request: HttpRequest) -> HttpResponse:
+def inspection_due(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Institutions due for a visit in the caller's region, with the reasons of each score, and
     the findings escalated as overdue."""
     _require(request, Role.INSPECTOR, Role.HEALTH_REVIEWER, Role.SUPERVISOR)

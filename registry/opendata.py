@@ -61,7 +61,7 @@ REBUILD_QUEUED_KEY = "opendata:rebuild-queued"
 
 
 def schema() -> dict[str, Any]:
-    return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
 
 
 def schema_version(dataset: str) -> str:
@@ -215,7 +215,6 @@ def rebuild_if_stale() -> list[str]:
 
 def _queue() -> None:
     from .enqueue import publish_in_background
-    from .tasks import rebuild_open_data
 
     # One queued rebuild at a time: a burst of changes makes one build, not one per change; the
     # build clears the mark. A lost task (broker down) leaves it to expire; the sweep rebuilds.
@@ -227,7 +226,7 @@ def _queue() -> None:
     )
     if not added:
         return
-    publish_in_background(rebuild_open_data)
+    publish_in_background("registry.tasks.rebuild_open_data")
 
 
 def schedule_rebuild(**_kwargs: Any) -> None:

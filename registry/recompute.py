@@ -21,15 +21,9 @@ from registry.models import (
 )
 from registry.services.filings import filing_clock_deadlines
 from tuoyu_portal.accounts.models import User
+from tuoyu_portal.accounts.selectors import operators_of, reviewers_of
 from tuoyu_portal.regions.calendar import Deadline
-from tuoyu_portal.regions.recompute import (
-    Message,
-    iso,
-    link,
-    operators_of,
-    prefetch_calendar,
-    reviewers_of,
-)
+from tuoyu_portal.regions.recompute import Message, iso, link, prefetch_calendar
 
 
 def _open_filings(today: date) -> Iterable[Filing]:
@@ -103,11 +97,17 @@ def recompute_filings(
     operators = operators_of({f.institution_id for f, _t in changed})
     for filing, text in changed:
         title = _("备案办理期限调整：%(name)s") % {"name": filing.institution.name}
-        key = f"deadline:filing:{filing.pk}:{iso(filing.receipt_due)}:{iso(filing.conformity_due)}"
+        event_key = (
+            f"deadline:filing:{filing.pk}:{iso(filing.receipt_due)}:{iso(filing.conformity_due)}"
+        )
         for user_id in operators.get(filing.institution_id, []):
-            messages.append(Message(user_id, key, title, text, link("filing-detail", filing.pk)))
+            messages.append(
+                Message(user_id, event_key, title, text, link("filing-detail", filing.pk))
+            )
         for user_id in reviewers.get(filing.region_id, []):
-            messages.append(Message(user_id, key, title, text, link("reviewer-filing", filing.pk)))
+            messages.append(
+                Message(user_id, event_key, title, text, link("reviewer-filing", filing.pk))
+            )
     return [f.pk for f, _t in changed]
 
 

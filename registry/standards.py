@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -375,7 +376,7 @@ def _check_home_based(
 
 
 # Plain-language explanation and basis of each rule, for the readiness page and the notices.
-EXPLANATIONS: dict[str, str] = {
+EXPLANATIONS: dict[str, Promise] = {
     "registration_not_approved": gettext_lazy(
         "须先在登记机关完成登记（取得营业执照或法人登记证书）后才能备案。"
     ),

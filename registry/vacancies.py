@@ -34,7 +34,7 @@ def is_stale(updated_at: datetime | None, stale_days: int, today: date | None = 
     if updated_at is None:
         return False
     today = today or timezone.localdate()
-    return updated_on(updated_at) < today - timedelta(days=stale_days)  # type: ignore[operator]
+    return timezone.localdate(updated_at) < today - timedelta(days=stale_days)
 
 
 def public_fields(
@@ -57,7 +57,7 @@ def public_fields(
 
 def vacancy_of(filing: Filing) -> FacilityVacancy | None:
     try:
-        return filing.vacancy  # type: ignore[no-any-return]
+        return filing.vacancy
     except FacilityVacancy.DoesNotExist:
         return None
 

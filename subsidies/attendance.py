@@ -130,10 +130,8 @@ def open_confirmation(claim: Claim) -> None:
     )
     from registry.enqueue import enqueue_after_commit
 
-    from .tasks import send_attendance_links
-
     # The daily reminder sweep also sends links that a lost task never sent.
-    enqueue_after_commit(send_attendance_links, claim.pk)
+    enqueue_after_commit("subsidies.tasks.send_attendance_links", claim.pk)
 
 
 def approval_violations(claim: Claim) -> list[RuleViolation]:

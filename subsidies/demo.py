@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from datetime import date
 from decimal import Decimal
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 LANSHAN = "371103"
 
@@ -184,7 +184,8 @@ def seed_claims(stdout: TextIO) -> None:
             operator = filing.institution.memberships.filter(user__role="operator").first()
             if operator is None:
                 continue
-            room = (today - filing.filed_on).days - 100
+            filed_on = cast(date, filing.filed_on)  # filtered on filed_on__lte above
+            room = (today - filed_on).days - 100
             ago = rng.randint(2, 10) if state in WAITING_STATES else rng.randint(40, max(41, room))
             ago = min(ago, max(room, 2))
             minute = rng.randint(9 * 60, 16 * 60)

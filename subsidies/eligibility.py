@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TypedDict
 
 from django.utils.translation import gettext_lazy as _
 
@@ -204,13 +205,13 @@ def _capacity(facts: EligibilityFacts) -> list[RuleViolation]:
             ]
     elif facts.kind == SchemeKind.FAMILY_FEE:
         per_month = Counter(m for child in facts.children for m in set(child.months))
-        over = sorted(m for m, n in per_month.items() if n > facts.filed_places)
-        if over:
+        over_months = sorted(m for m, n in per_month.items() if n > facts.filed_places)
+        if over_months:
             return [
                 RuleViolation(
                     "claim_exceeds_places",
                     _("%(month)s 申请幼儿人数超过备案托位数 %(filed)s。")
-                    % {"month": format_month(over[0]), "filed": facts.filed_places},
+                    % {"month": format_month(over_months[0]), "filed": facts.filed_places},
                     "lines",
                 )
             ]
@@ -260,12 +261,12 @@ def duplicate_violations(claim: Claim) -> list[RuleViolation]:
                 )
             )
     elif claim.kind == SchemeKind.DEMONSTRATION_AWARD:
-        taken = (
+        award_taken = (
             AwardClaim.objects.filter(institution=claim.institution_id, released=False)
             .exclude(claim=claim)
             .exists()
         )
-        if taken:
+        if award_taken:
             out.append(
                 RuleViolation(
                     "duplicate_claim",
@@ -312,7 +313,12 @@ def facts_for(claim: Claim, *, on: date, with_duplicates: bool = True) -> Eligib
     )
 
 
-def _grade_facts(claim: Claim, filing: Filing, on: date) -> dict[str, str | None]:
+class _GradeFacts(TypedDict, total=False):
+    quality_grade: str | None
+    required_grade: str | None
+
+
+def _grade_facts(claim: Claim, filing: Filing, on: date) -> _GradeFacts:
     """Read the grade only for the award that asks for it (one query less for the others)."""
     if claim.kind != SchemeKind.DEMONSTRATION_AWARD:
         return {}

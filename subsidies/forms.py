@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Filing, FilingStatus
 from tuoyu_portal import text
+from tuoyu_portal.accounts.models import User
 from tuoyu_portal.identifier_fields import IdentifierFormField
 from tuoyu_portal.text import validate_plain_text
 
@@ -47,20 +48,21 @@ class ClaimForm(forms.Form):
     classes = forms.IntegerField(label=_("开办班级数"), min_value=1, required=False)
     places = forms.IntegerField(label=_("每月托位数"), min_value=1, required=False)
 
-    def __init__(self, *args: Any, user: Any, kind: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind
         filings = Filing.objects.visible_to(user).filter(status=FilingStatus.FILED)
-        self.fields["filing"].queryset = filings.select_related("institution")  # type: ignore[attr-defined]
+        # Both declared above as ModelChoiceFields.
+        filing_field = cast(forms.ModelChoiceField, self.fields["filing"])
+        scheme_field = cast(forms.ModelChoiceField, self.fields["scheme"])
+        filing_field.queryset = filings.select_related("institution")
 
         def label(filing: Filing) -> str:
             return _("%(value)s（%(note)s）") % {"value": filing.institution.name, "note": filing}
 
-        self.fields["filing"].label_from_instance = label  # type: ignore[attr-defined]
+        filing_field.label_from_instance = label  # type: ignore[assignment]  # Django's documented per-form override
         regions = filings.values("region_id")
-        self.fields["scheme"].queryset = Scheme.objects.filter(  # type: ignore[attr-defined]
-            kind=kind, region_id__in=regions
-        )
+        scheme_field.queryset = Scheme.objects.filter(kind=kind, region_id__in=regions)
         if kind != SchemeKind.STARTUP:
             del self.fields["classes"]
         if kind != SchemeKind.PLACE_OPERATION:

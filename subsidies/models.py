@@ -146,7 +146,7 @@ class ClaimQuerySet(models.QuerySet["Claim"]):
         return self.filter(status=ClaimStatus.APPROVED, batch__isnull=True)
 
 
-class Claim(TimeStampedModel):
+class Claim(TimeStampedModel):  # type: ignore[django-manager-missing]  # events: pghistory's untyped event model
     Status = ClaimStatus
 
     TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
@@ -492,5 +492,5 @@ class AttendanceCode(models.Model):
         return f"{self.line_id} {self.created_at:%Y-%m-%d}"
 
 
-class ClaimEvent(event_model_base(Claim, "ClaimEvent")):
+class ClaimEvent(event_model_base(Claim, "ClaimEvent")):  # type: ignore[misc]  # pghistory builds the base at runtime
     """Audit events of claims (written by triggers; see tuoyu_portal/audit)."""

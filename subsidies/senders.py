@@ -72,4 +72,4 @@ class MemorySender:
 
 
 def get_sender() -> ParentSender:
-    return import_string(settings.PARENT_MESSAGE_BACKEND)()  # type: ignore[no-any-return]
+    return import_string(settings.PARENT_MESSAGE_BACKEND)()

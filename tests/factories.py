@@ -30,6 +30,7 @@ from registry.models import (
     Registration,
     RegistrationStatus,
 )
+from registry.services import filing_documents
 from registry.services import filings as filing_services
 from subsidies.models import Scheme, SchemeKind
 from tuoyu_portal import crypto
@@ -300,7 +301,7 @@ def draft_filing(
         for kind in required_kinds(filing.meals):
             if kind in skip:
                 continue
-            filing_services.add_document(
+            filing_documents.add_document(
                 filing, actor=operator, kind=kind, upload=pdf(f"{kind}.pdf")
             )
     return filing

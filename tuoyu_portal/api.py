@@ -127,7 +127,7 @@ class IdCursorPagination(CursorPagination):
     """Keyset pagination: no COUNT, no OFFSET on large tables; newest first by default.
 
     A cursor is client input: its position must fit the ordering field, or the query it feeds
-    fails in the database (a forged ``p=abc`` was a 500, issue 19 item 5). Any cursor that does
+    fails in the database (a forged ``p=abc`` was a 500). Any cursor that does
     not decode to a valid position is a 404, as DRF answers for an undecodable one.
     """
 
@@ -201,7 +201,7 @@ class ValuesListMixin:
     """List pages built from `.values()` rows instead of model instances and a ModelSerializer.
 
     Why: on a 50-row page, instantiating models and running DRF fields cost 5-10x the SQL
-    (docs/performance.md, issue 9). The detail view keeps its serializer; `list_values` names the
+    (docs/performance.md). The detail view keeps its serializer; `list_values` names the
     columns a list row needs and `shape_rows` turns them into exactly the documented fields
     (tests compare the two outputs field by field, so the contract cannot drift).
     """

@@ -125,7 +125,7 @@ app.conf.beat_schedule = {
         "task": "notifications.tasks.notify_expiries",
         "schedule": crontab(hour=7, minute=50),
     },
-    # Issue 23 (parents). Daily 09:00 Beijing time: a fresh attendance link to parents who have
+    # Parents. Daily 09:00 Beijing time: a fresh attendance link to parents who have
     # not answered within attendance_reminder_days (one link per line and day at most).
     "subsidies-remind-attendance": {
         "task": "subsidies.tasks.remind_attendance",

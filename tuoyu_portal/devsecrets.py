@@ -1,6 +1,6 @@
 """Per-install secrets for development, and random ones for test runs.
 
-No secret has a default in the code (issue 19): with DEBUG on, SECRET_KEY,
+No secret has a default in the code: with DEBUG on, SECRET_KEY,
 FIELD_ENCRYPTION_KEY and HEALTH_DEPT_PUSH_SECRET come from the environment, else from a file
 under .data/ that the first start of the checkout writes with mode 0600 and every later start
 reads (FIELD_ENCRYPTION_KEY must never change under existing data: ID numbers encrypted with it

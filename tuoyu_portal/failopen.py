@@ -4,7 +4,7 @@ The cache only speeds things up (the public-register answers) or counts (rate li
 database stays the record. So a stopped Redis (connection refused) or a frozen one (socket
 timeout, ``CACHES`` options) gives the caller its fallback value instead of an exception. After
 one failure the breaker stays open for ``CACHE_BREAKER_SECONDS`` in this process: later requests
-skip Redis at once instead of each paying the timeout again (issue 19 item 2).
+skip Redis at once instead of each paying the timeout again.
 """
 
 from __future__ import annotations

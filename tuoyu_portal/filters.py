@@ -1,4 +1,4 @@
-"""Equality filters on choice and yes/no query parameters, without building a form (issue 9).
+"""Equality filters on choice and yes/no query parameters, without building a form.
 
 django-filter builds a FilterSet and a Django form on every request; for the queues' two or three
 equality filters that cost more than the query it filtered. A view lists its filters in

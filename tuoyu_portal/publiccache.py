@@ -10,7 +10,7 @@ institution bumps a version number, so a new filing is searchable at once, not a
 Requests with credentials (token, session cookie) are never cached or served from the cache;
 the language asked for (header or cookie) is part of the key.
 
-Redis is never on the critical path (issue 19 item 2): the bump runs after the commit (a bump
+Redis is never on the critical path: the bump runs after the commit (a bump
 inside the transaction also let a concurrent reader store the old rows under the new version),
 and every cache call fails open through ``failopen``. A bump lost to an outage is retried before
 the next read of the cache in this process.

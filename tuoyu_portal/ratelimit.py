@@ -1,4 +1,4 @@
-"""Rate limits on the public forms and search (issue 10 item 4; ASVS 2.4.1, 等保 8.1.4.1 c).
+"""Rate limits on the public forms and search (ASVS 2.4.1, 等保 8.1.4.1 c).
 
 Public endpoints are anonymous, so the key is the client address. The limits live in one
 setting, ``PUBLIC_RATE_LIMITS`` (``"<url name>:<METHOD>" -> "<count>/<s|m|h|d>"``), applied by a
@@ -6,7 +6,7 @@ middleware on the resolved URL name: the feature views need no change, and a new
 gets a limit by adding one line to the setting. Counting uses Django's cache (Redis in
 production, shared by every web process) in fixed windows. While Redis is unreachable the
 count fails open to a per-process, in-memory counter (``_LocalCounter``): limits still apply per
-process, and no request fails or waits on Redis (issue 19 item 2).
+process, and no request fails or waits on Redis.
 """
 
 from __future__ import annotations

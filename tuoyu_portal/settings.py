@@ -312,8 +312,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Celery's Django fix-up closes the database connection before and after every task unless this
-# is set, so each outbox delivery paid for a new connection (half its time; issue 9 push
-# figures). Reused instead, and checked by Django's own rules before each task
+# is set, so each outbox delivery paid for a new connection (half its time in bench/'s
+# push figures). Reused instead, and checked by Django's own rules before each task
 # (tuoyu_portal/celery.py: close_old_connections honours CONN_MAX_AGE and health checks).
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 CELERY_TIMEZONE = TIME_ZONE
@@ -361,7 +361,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # The error answers of every operation, documented once (api.py; issue 19 item 7).
+    # The error answers of every operation, documented once (api.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "tuoyu_portal.api.document_error_responses",
@@ -439,7 +439,7 @@ NOTIFICATION_SCANS = {
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@tuoyu.invalid")
-# Messages to parents (issue 23: attendance links): a class with send(ParentMessage), see
+# Messages to parents (attendance links): a class with send(ParentMessage), see
 # subsidies/senders.py. Console in development, memory under tests; production names its gateway.
 PARENT_MESSAGE_BACKEND = env_str(
     "PARENT_MESSAGE_BACKEND",
@@ -505,7 +505,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     }
 )
 
-# --- Rate limits on public forms and search (tuoyu_portal/ratelimit.py; issue 10 item 4) -------
+# --- Rate limits on public forms and search (tuoyu_portal/ratelimit.py) ------------------------
 # "<url name>:<METHOD>": "<count>/<s|m|h|d>" per client address. Env overrides the defaults with
 # RATE_LIMIT_COMPLAINT / RATE_LIMIT_SEARCH; RATE_LIMIT_PROXY_COUNT trusts X-Forwarded-For hops.
 RATE_LIMIT_PROXY_COUNT = env_int("RATE_LIMIT_PROXY_COUNT", 0)
@@ -538,7 +538,7 @@ MIDDLEWARE.insert(
     "tuoyu_portal.ratelimit.PublicRateLimitMiddleware",
 )
 
-# --- Audit trail (tuoyu_portal/audit; issue 10 item 5) -----------------------------------------
+# --- Audit trail (tuoyu_portal/audit) ----------------------------------------------------------
 # Trigger-written change events (django-pghistory on django-pgtrigger). The triggers sit on other
 # apps' tables, so they are installed after every migrate rather than through those apps'
 # migrations (PGTRIGGER_MIGRATIONS off, INSTALL_ON_MIGRATE on).

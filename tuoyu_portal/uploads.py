@@ -1,4 +1,4 @@
-"""Hardened content checks shared by every upload (issue 10 item 3; ASVS 5.2, 等保 8.1.4.4).
+"""Hardened content checks shared by every upload (ASVS 5.2, 等保 8.1.4.4).
 
 The feature services already accept only PDF, JPEG and PNG (and WebP for inspection photos) by
 their first bytes. A first-bytes check alone lets through files that start right but are

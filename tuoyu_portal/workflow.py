@@ -8,8 +8,8 @@ never by their codes, because the message is read by people.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any, Protocol, TypeVar
+from collections.abc import Iterable
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from django.db import models
 from django.utils.functional import Promise
@@ -23,7 +23,8 @@ class Stateful(Protocol):
     """What the helpers need of a model: a status and its transition table."""
 
     status: Any
-    TRANSITIONS: Mapping[str, Iterable[str]]
+    # A class-level table; a settable protocol member must match the models' type exactly.
+    TRANSITIONS: ClassVar[dict[str, frozenset[str]]]
 
 
 def status_label(obj: Any, status: str | None = None) -> str:

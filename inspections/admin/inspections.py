@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -12,18 +12,21 @@ from django.forms import BaseInlineFormSet, ModelChoiceField, ModelMultipleChoic
 from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Filing
 from tuoyu_portal.accounts.models import Department, Role, User
 from tuoyu_portal.admin_bases import ReadOnlyInline, ReferenceAdmin
 from tuoyu_portal.exceptions import DomainError
+from tuoyu_portal.regions import rules
 
 from ..models import (
     ChecklistTemplate,
     EnforcementAction,
     Finding,
     FindingEvidence,
+    FindingQuerySet,
     FindingTransition,
     Inspection,
     Rectification,
@@ -31,7 +34,8 @@ from ..models import (
 from ..services import findings as finding_services
 from ..services import visits
 from ..services.common import sniff_evidence
-from .base import LargeListAdmin, filing_number_q, institution_name_q, search_terms
+from .base import LargeListAdmin, filing_number_q, institution_name_q, search_terms, staff_user
+from .widgets import ChecklistAnswersField, ChecklistAnswersWidget, ObservedClassesField
 
 
 class RefusedSave(Exception):
@@ -77,6 +81,8 @@ class InspectionForm(forms.ModelForm):
         required=False,
         help_text=_("您所在部门会自动加入。"),
     )
+    checklist_answers = ChecklistAnswersField(label=_("检查表填写结果"))
+    observed_classes = ObservedClassesField(label=_("现场班级情况"))
 
     class Meta:
         model = Inspection
@@ -92,6 +98,27 @@ class InspectionForm(forms.ModelForm):
             "notes",
             "published",
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        widget = cast(ChecklistAnswersWidget, self.fields["checklist_answers"].widget)
+        if self.instance.pk and self.instance.checklist_template:
+            # A logged visit keeps the version it was filled with.
+            widget.templates = [self.instance.checklist_template]
+        elif "checklist_template" in self.fields:
+            chooser = cast(ModelChoiceField, self.fields["checklist_template"])
+            widget.templates = list(chooser.queryset or [])
+        region = self.instance.region_id if self.instance.pk else None
+        widget.grade_thresholds = {
+            grade: str(rules.value_for(f"quality_grade_{grade}_min", region))
+            for grade in ("a", "b", "c")
+        }
+
+    @property
+    def checklist_findings(self) -> list[dict[str, str]]:
+        """The 不符合 items the inspector asked to record as findings."""
+        field = self.fields["checklist_answers"]
+        return list(getattr(field, "findings", []))
 
     def clean_observed_classes(self) -> Any:
         # Same validation as the service, so a bad entry is a form error, not a failed save.
@@ -153,6 +180,8 @@ class FindingInline(admin.StackedInline):
 class InspectionAdmin(ServiceSavesAdmin):
     form = InspectionForm
     inlines = [FindingInline]
+    # The institution by name, filing number or credit code, as the inspector types it.
+    autocomplete_fields = ["filing"]
     list_display = [
         "visited_on",
         "institution",
@@ -179,7 +208,7 @@ class InspectionAdmin(ServiceSavesAdmin):
     readonly_fields = [
         "institution",
         "region",
-        "standards_check",
+        "standards_result",
         "over_capacity",
         "quality_score",
         "quality_grade",
@@ -187,6 +216,22 @@ class InspectionAdmin(ServiceSavesAdmin):
         "created_by",
     ]
     ordering = ["-visited_on", "-id"]
+
+    @admin.display(description=_("设置标准核查结果"))
+    def standards_result(self, obj: Inspection) -> str:
+        """What the standards engine said of the classes counted on the day, in words."""
+        if not obj.observed_classes:
+            return str(_("未记录现场班级情况。"))
+        if not obj.standards_check:
+            return str(_("✓ 现场班级规模和保育人员配比符合设置标准。"))
+        lines = [
+            ("⚠ " if item.get("severity") == "warning" else "✗ ") + str(item.get("message", ""))
+            for item in obj.standards_check
+        ]
+        return format_html(
+            '<ul class="standards-result">{}</ul>',
+            format_html_join("", "<li>{}</li>", ((line,) for line in lines)),
+        )
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Inspection], search_term: str
@@ -220,7 +265,7 @@ class InspectionAdmin(ServiceSavesAdmin):
         if db_field.name == "filing":
             # Only active filings in the inspector's region (the institution picker).
             kwargs["queryset"] = (
-                Filing.objects.visible_to(request.user)
+                Filing.objects.visible_to(staff_user(request))
                 .filter(status__in=Filing.PUBLIC_STATUSES)
                 .select_related("institution")
                 .order_by("institution__name")
@@ -233,7 +278,7 @@ class InspectionAdmin(ServiceSavesAdmin):
         self, db_field: ManyToManyField, request: HttpRequest, **kwargs: Any
     ) -> ModelMultipleChoiceField | None:
         if db_field.name == "inspectors":
-            prefix = request.user.region_prefix or "-"
+            prefix = staff_user(request).region_prefix or "-"
             kwargs["queryset"] = User.objects.filter(
                 role=Role.INSPECTOR, region__code__startswith=prefix, is_active=True
             )
@@ -245,7 +290,7 @@ class InspectionAdmin(ServiceSavesAdmin):
             if change:
                 saved = visits.update_inspection(
                     obj,
-                    actor=request.user,
+                    actor=staff_user(request),
                     notes=data.get("notes"),
                     observed_classes=data.get("observed_classes"),
                     checklist_answers=data.get("checklist_answers"),
@@ -256,7 +301,7 @@ class InspectionAdmin(ServiceSavesAdmin):
             else:
                 saved = visits.record_inspection(
                     data["filing"],
-                    actor=request.user,
+                    actor=staff_user(request),
                     kind=data["kind"],
                     visited_on=data["visited_on"],
                     departments=data.get("departments") or [],
@@ -280,6 +325,17 @@ class InspectionAdmin(ServiceSavesAdmin):
         # only the inline findings are left.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+        for item in getattr(form, "checklist_findings", []):
+            try:
+                finding_services.record_finding(
+                    form.instance,
+                    actor=staff_user(request),
+                    rule=item["rule"],
+                    severity=item["severity"],
+                    description=item["description"],
+                )
+            except DomainError as error:
+                raise RefusedSave(error) from error
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model is not Finding:
@@ -293,7 +349,7 @@ class InspectionAdmin(ServiceSavesAdmin):
             try:
                 created = finding_services.record_finding(
                     form.instance,
-                    actor=request.user,
+                    actor=staff_user(request),
                     rule=data.get("rule", ""),
                     severity=data.get("severity", ""),
                     description=data.get("description", ""),
@@ -319,10 +375,11 @@ class OverdueFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Finding]) -> QuerySet[Finding]:
         today = timezone.localdate()
+        findings = cast(FindingQuerySet, queryset)  # the Finding admin's own manager
         if self.value() == "yes":
-            return queryset.overdue(today)
+            return findings.overdue(today)
         if self.value() == "no":
-            return queryset.exclude(pk__in=queryset.overdue(today).values("pk"))
+            return queryset.exclude(pk__in=findings.overdue(today).values("pk"))
         return queryset
 
 
@@ -355,13 +412,20 @@ class EvidenceInline(admin.TabularInline):
 
 class RectificationInline(ReadOnlyInline):
     model = Rectification
-    fields = ["submitted_at", "submitted_by", "note", "accepted", "decision_note", "decided_at"]
+    fields = (
+        "submitted_at",
+        "submitted_by",
+        "note",
+        "accepted",
+        "decision_note",
+        "decided_at",
+    )
     readonly_fields = fields
 
 
 class TransitionInline(ReadOnlyInline):
     model = FindingTransition
-    fields = ["created_at", "from_status", "to_status", "event", "actor", "note"]
+    fields = ("created_at", "from_status", "to_status", "event", "actor", "note")
     readonly_fields = fields
 
 
@@ -374,7 +438,7 @@ class FindingAdmin(ServiceSavesAdmin):
     search_fields = ["rule", "institution__name"]
     search_help_text = _("按机构名称（任意部分）或依据条款（开头部分）搜索。")
     inlines = [EvidenceInline, RectificationInline, TransitionInline]
-    fields = [
+    fields = (
         "inspection",
         "institution",
         "rule",
@@ -387,7 +451,7 @@ class FindingAdmin(ServiceSavesAdmin):
         "overdue_flagged_at",
         "escalated_at",
         "verified_at",
-    ]
+    )
     readonly_fields = fields
     actions = ["accept_rectification", "reject_rectification", "schedule_follow_up"]
 
@@ -420,7 +484,9 @@ class FindingAdmin(ServiceSavesAdmin):
         if not files:
             return
         try:
-            added = finding_services.add_evidence(form.instance, actor=request.user, files=files)
+            added = finding_services.add_evidence(
+                form.instance, actor=staff_user(request), files=files
+            )
         except DomainError as error:
             raise RefusedSave(error) from error
         formset.new_objects.extend(added)
@@ -431,7 +497,7 @@ class FindingAdmin(ServiceSavesAdmin):
             try:
                 finding_services.verify_rectification(
                     finding,
-                    actor=request.user,
+                    actor=staff_user(request),
                     accepted=accepted,
                     note="" if accepted else str(_("整改不到位，请按检查意见重新整改。")),
                 )
@@ -456,7 +522,7 @@ class FindingAdmin(ServiceSavesAdmin):
             try:
                 visits.schedule_follow_up(
                     finding,
-                    actor=request.user,
+                    actor=staff_user(request),
                     visited_on=max(today, finding.deadline + timedelta(days=1)),
                 )
             except DomainError as error:

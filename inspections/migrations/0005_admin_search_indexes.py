@@ -1,4 +1,4 @@
-"""Indexes and statistics for the inspections admin at 5 000 000 rows (issue 9 item 5).
+"""Indexes and statistics for the inspections admin at 5 000 000 rows (measured by bench/).
 
 Built CONCURRENTLY (so the migration is not atomic): a plain CREATE INDEX would block writes to
 inspections_finding, registry_filing and registry_institution for the whole build at full size.

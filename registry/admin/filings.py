@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,7 @@ from registry.models import (
     FilingTransition,
     SupplementRequest,
 )
+from tuoyu_portal.accounts.models import Role
 from tuoyu_portal.admin_bases import ReadOnlyInline, RegionScopedAdmin, ScopedAdmin
 
 
@@ -84,6 +86,36 @@ class FilingAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Inspectors find the institution they visit by name, number or credit code through the
+        # visit form's autocomplete, which asks this admin; its pages stay closed to them, and
+        # the rows offered are those of their region (ScopedAdmin).
+        user = request.user
+        match = getattr(request, "resolver_match", None)
+        if (
+            getattr(match, "url_name", None) == "autocomplete"
+            and user.is_active
+            and getattr(user, "role", None) == Role.INSPECTOR
+        ):
+            return True
+        return super().has_view_permission(request, obj)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if (
+            request.GET.get("field_name") == "filing"
+            and request.GET.get("app_label") == "inspections"
+        ):
+            # A visit is logged against an active filing only.
+            queryset = (
+                queryset.filter(status__in=Filing.PUBLIC_STATUSES)
+                .select_related("institution")
+                .order_by("institution__name", "id")
+            )
+        return queryset, may_have_duplicates
 
 
 @admin.register(FilingDocument)

@@ -11,7 +11,7 @@ import io
 from datetime import timedelta
 from decimal import Decimal
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -26,6 +26,15 @@ from registry.services.filing_documents import add_document
 
 if TYPE_CHECKING:
     from registry.demo.plan import Actors, PlannedInstitution, Progress
+
+
+class ClassRow(TypedDict):
+    """One class of the 备案书, as the filing services take it."""
+
+    class_type: str
+    children: int
+    carers: int
+
 
 # Children per carer by class type (托育机构设置标准: 乳儿班1:3, 托小班1:5, 托大班1:7).
 CHILDREN_PER_CARER = {"infant": 3, "young_toddler": 5, "older_toddler": 7, "mixed": 5}
@@ -59,7 +68,7 @@ def _carers(class_type: str, children: int) -> int:
 
 def filing_data(planned: PlannedInstitution) -> dict[str, Any]:
     """The 备案书 of a planned institution, within the national setting standards."""
-    classes = [
+    classes: list[ClassRow] = [
         {"class_type": kind, "children": children, "carers": _carers(kind, children)}
         for kind, children in planned.classes
     ]
@@ -94,22 +103,12 @@ def filing_data(planned: PlannedInstitution) -> dict[str, Any]:
 def _change_proposal(planned: PlannedInstitution) -> dict[str, Any]:
     """A plausible change: one more 托大班 (places and classes together) or a lower fee."""
     if planned.index % 2:
-        classes = [
+        classes: list[ClassRow] = [
             {"class_type": kind, "children": children, "carers": _carers(kind, children)}
             for kind, children in [*planned.classes, ("older_toddler", 15)]
         ]
         return {"places": planned.places + 15, "classes": classes}
     return {"monthly_fee": str(planned.monthly_fee - 200), "inclusive": True}
-
-
-def _receiving_institution(planned: PlannedInstitution) -> str:
-    from registry.demo.plan import build_plan
-
-    today = timezone.localdate()
-    for other in build_plan(today):
-        if other.county == planned.county and other.scenario == "filed":
-            return other.name
-    return planned.name
 
 
 def run_action(progress: Progress, action: str, actors: Actors) -> None:
@@ -152,7 +151,7 @@ def run_action(progress: Progress, action: str, actors: Actors) -> None:
             # Where the children went: the county's first filed demo institution took them all.
             placements=[
                 {
-                    "receiving_institution": _receiving_institution(planned),
+                    "receiving_institution": planned.receiving_institution,
                     "children": sum(children for _kind, children in planned.classes),
                 }
             ],

@@ -14,12 +14,12 @@ def seed(stdout: TextIO) -> None:
     from tuoyu_portal.accounts.models import User
 
     operator = User.objects.filter(username="operator").first()
+    if operator is None:
+        return
     filing = (
         Filing.objects.filter(status=FilingStatus.FILED, institution__memberships__user=operator)
         .order_by("id")
         .first()
-        if operator
-        else None
     )
     if filing is None or FacilityVacancy.objects.filter(filing=filing).exists():
         return

@@ -146,6 +146,8 @@ class PlannedInstitution:
     inclusive: bool
     steps: list[Step] = field(default_factory=list)
     quiet: bool = False  # named in fixtures for the journeys: no demo visits or claims
+    # Where its children go when it deregisters: the county's first filed demo institution.
+    receiving_institution: str = ""
 
     @property
     def places(self) -> int:
@@ -264,6 +266,11 @@ def build_plan(today: date) -> list[PlannedInstitution]:
                     quiet=entry is not None,
                 )
             )
+    for each in planned:
+        each.receiving_institution = next(
+            (p.name for p in planned if p.county == each.county and p.scenario == "filed"),
+            each.name,
+        )
     return planned
 
 

@@ -1,4 +1,4 @@
-"""Public-register name search backed by indexes (issue 5 item 8).
+"""Public-register name search backed by indexes.
 
 pg_trgm splits text into words on spaces, and Chinese has none, so a trigram index alone cannot
 serve 1- and 2-character terms. We index an IMMUTABLE function of the institution name that

@@ -28,7 +28,7 @@ class BanQuerySet(models.QuerySet["Ban"]):
         return self.all() if user.role == Role.HEALTH_REVIEWER else self.none()
 
 
-class Ban(TimeStampedModel):
+class Ban(TimeStampedModel):  # type: ignore[django-manager-missing]  # events: pghistory's untyped event model
     """A person banned for life from infant care. Never deleted; corrections are audited."""
 
     name = models.CharField(_("姓名"), max_length=50)

@@ -1,4 +1,4 @@
-"""Bulk imports of institutions already registered elsewhere (issue 4 item 3)."""
+"""Bulk imports of institutions already registered elsewhere."""
 
 from __future__ import annotations
 

@@ -10,17 +10,17 @@ from .registrations import Registration
 from .staff import StaffMember
 
 
-class RegistrationEvent(event_model_base(Registration, "RegistrationEvent")):
+class RegistrationEvent(event_model_base(Registration, "RegistrationEvent")):  # type: ignore[misc]  # pghistory builds the base at runtime
     pass
 
 
-class FilingEvent(event_model_base(Filing, "FilingEvent")):
+class FilingEvent(event_model_base(Filing, "FilingEvent")):  # type: ignore[misc]  # pghistory builds the base at runtime
     pass
 
 
-class StaffMemberEvent(event_model_base(StaffMember, "StaffMemberEvent")):
+class StaffMemberEvent(event_model_base(StaffMember, "StaffMemberEvent")):  # type: ignore[misc]  # pghistory builds the base at runtime
     pass
 
 
-class BanEvent(event_model_base(Ban, "BanEvent")):
+class BanEvent(event_model_base(Ban, "BanEvent")):  # type: ignore[misc]  # pghistory builds the base at runtime
     pass

@@ -73,7 +73,7 @@ def suspension_in_force(summary: dict[str, Any] | None, today: date | None = Non
     return not until or date.fromisoformat(until) >= (today or timezone.localdate())
 
 
-class Filing(TimeStampedModel):
+class Filing(TimeStampedModel):  # type: ignore[django-manager-missing]  # events: pghistory's untyped event model
     Status = FilingStatus
 
     TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
@@ -210,7 +210,10 @@ class Filing(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.filing_number or f"{self.institution} (#{self.pk})"
+        # The name first: a bare number means nothing to whoever picks a filing from a list.
+        if self.filing_number:
+            return f"{self.institution} · {self.filing_number}"
+        return f"{self.institution} (#{self.pk})"
 
     def can_become(self, target: str) -> bool:
         return target in self.TRANSITIONS[self.status]

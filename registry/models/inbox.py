@@ -51,13 +51,13 @@ class HealthInboxQuerySet(models.QuerySet["HealthInboxEntry"]):
         order), so the `overdue` filter runs in the database too.
 
         Written as SQL text rather than ORM expressions: the same statement, but building and
-        compiling the nested expressions took longer than PostgreSQL took to run them (issue 9:
-        the inbox page spent 2/3 of its time in the ORM compiler).
+        compiling the nested expressions took longer than PostgreSQL took to run them (the
+        inbox page spent 2/3 of its time in the ORM compiler, measured by bench/).
         """
         today = today or timezone.localdate()
         # `credit_code <> ''` lets PostgreSQL probe the partial unique index on institution
         # credit codes per row; without it the EXISTS became a hash of every open filing in the
-        # country (300 ms a page at 100 000 institutions, bench/ issue 9).
+        # country (300 ms a page at 100 000 institutions, measured by bench/).
         # A filing counts once it has been submitted (api.md 1.1): a draft that was opened and
         # left is still "registered but not filed".
         has_filing = (

@@ -56,7 +56,7 @@ class RegistrationQuerySet(models.QuerySet["Registration"]):
         return self.filter(status=RegistrationStatus.SUBMITTED).order_by("submitted_at", "id")
 
 
-class Registration(TimeStampedModel):
+class Registration(TimeStampedModel):  # type: ignore[django-manager-missing]  # events: pghistory's untyped event model
     Status = RegistrationStatus
 
     TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {

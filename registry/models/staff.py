@@ -39,7 +39,7 @@ class StaffMemberQuerySet(models.QuerySet["StaffMember"]):
         return self.filter(active=True)
 
 
-class StaffMember(TimeStampedModel):
+class StaffMember(TimeStampedModel):  # type: ignore[django-manager-missing]  # events: pghistory's untyped event model
     """One person on an institution's roster; rows are never deleted, only ended (left_on)."""
 
     Role = StaffRole

@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, cast
 
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -119,10 +120,12 @@ def run_submission_checks(filing: Filing, *, on: date | None = None) -> list[Rul
     for name in REQUIRED_AT_SUBMIT:
         value = getattr(filing, name)
         if value in (None, "", []):
+            # REQUIRED_AT_SUBMIT names concrete fields.
+            label = cast("Field[Any, Any]", Filing._meta.get_field(name)).verbose_name
             found.append(
                 RuleViolation(
                     "required",
-                    _("请填写“%(label)s”。") % {"label": Filing._meta.get_field(name).verbose_name},
+                    _("请填写“%(label)s”。") % {"label": label},
                     name,
                 )
             )
@@ -271,8 +274,27 @@ def page_overrides(today: date, regions: set[str]) -> dict[str, dict[date, bool]
     return overrides_for_many(today - _BACK, today + _AHEAD, regions)
 
 
+class ClockFacts(Protocol):
+    """What clocks() reads: a filing, or a stand-in with its attributes (a change, a list row)."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def region_id(self) -> str: ...
+    @property
+    def received_at(self) -> datetime | None: ...
+    @property
+    def receipt_due(self) -> date | None: ...
+    @property
+    def conformity_due(self) -> date | None: ...
+    @property
+    def clocks_provisional(self) -> bool: ...
+    @property
+    def conformity_decided_at(self) -> datetime | None: ...
+
+
 def clocks(
-    filing: Filing,
+    filing: ClockFacts,
     *,
     today: date | None = None,
     memo: dict[tuple[Any, ...], Any] | None = None,
@@ -293,7 +315,7 @@ def clocks(
         if key not in memo:
             # Lists fetch the region's override rows once per page and count with the cached
             # national calendar, so each row's countdown is a subtraction instead of a query
-            # and a day-by-day walk (bench/, issue 9).
+            # and a day-by-day walk (measured by bench/).
             span = ("overrides", today, region)
             if span not in memo:
                 memo[span] = sorted(overrides_for(today - _BACK, today + _AHEAD, region).items())
@@ -309,7 +331,7 @@ def clocks(
         "receipt_running": filing.status == FilingStatus.SUBMITTED,
         "conformity_running": filing.status in (FilingStatus.SUBMITTED, FilingStatus.FILED)
         and filing.conformity_decided_at is None
-        and bool(filing.conformity_due)
+        and filing.conformity_due is not None
         and (filing.status == FilingStatus.SUBMITTED or today <= filing.conformity_due),
         "receipt_days_left": None,
         "conformity_days_left": None,

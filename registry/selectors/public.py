@@ -63,7 +63,8 @@ def search_filings(
             return queryset.filter(id__in=ids)
     if q:
         queryset = queryset.alias(name_grams=NameGrams(F("institution__name"))).filter(
-            name_grams__contains=term_grams(q), institution__name__icontains=q
+            name_grams__contains=term_grams(q),  # type: ignore[misc]  # alias is an array, not text
+            institution__name__icontains=q,
         )
     return queryset
 

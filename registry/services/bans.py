@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -183,7 +184,7 @@ def _alert_where_active(ban: Ban) -> list[BanAlert]:
     created = BanAlert.objects.bulk_create(alerts)
     for alert in created:
         # After commit: a ban refused by a later rule must not have e-mailed anyone.
-        transaction.on_commit(lambda alert=alert: _notify_county(alert))
+        transaction.on_commit(partial(_notify_county, alert))
     return created
 
 

@@ -1,4 +1,4 @@
-"""Bulk import of institutions already registered elsewhere (issue 4 item 3).
+"""Bulk import of institutions already registered elsewhere.
 
 A registrar uploads a CSV or XLSX file. Every row is checked with the same rules as an online
 application (plus: credit code required, prefix consistent with the legal nature, inside the

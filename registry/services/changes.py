@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from registry import standards
@@ -73,7 +74,8 @@ CHANGE_LABELS: dict[str, Any] = {
 
 def proposed_rows(change: FilingChange) -> list[tuple[str, str]]:
     """(label, value) pairs of a change's proposed facts, in words a person reads."""
-    modes, types = dict(CareMode.choices), dict(ClassType.choices)
+    modes = dict(CareMode.choices)
+    types: dict[Any, Promise] = dict(ClassType.choices)  # looked up with raw JSON values
     rows: list[tuple[str, str]] = []
     for key, value in change.proposed.items():
         if key == "care_modes" and isinstance(value, list):
@@ -323,7 +325,7 @@ def change_clocks(
         clocks_provisional=change.clocks_provisional,
         conformity_decided_at=change.decided_at,
     )
-    return clocks(row, today=today, memo=memo)  # type: ignore[arg-type]
+    return clocks(row, today=today, memo=memo)
 
 
 def _children(filing: Filing) -> int | None:

@@ -28,26 +28,9 @@ from registry.models import (
     RegistrationStatus,
     SupplementRequest,
 )
-from registry.selectors.filings import (  # noqa: F401  (re-exported: one import path for callers)
-    REQUIRED_AT_SUBMIT,
-    Readiness,
-    _beijing_date,
-    clocks,
-    current_documents,
-    facts_for,
-    missing_kinds,
-    page_overrides,
-    readiness,
-    run_submission_checks,
-    standards_check,
-)
+from registry.selectors.filings import _beijing_date, run_submission_checks
 from registry.services import bans
-from registry.services.filing_documents import (  # noqa: F401
-    add_document,
-    sanitise_name,
-    sniff,
-)
-from registry.services.filing_guards import (  # noqa: F401
+from registry.services.filing_guards import (
     ensure_operator,
     ensure_reviewer,
     ensure_valid,
@@ -267,14 +250,15 @@ def _create_filing(*, actor: User, registration: Registration, data: Mapping[str
     """
     if actor.role != Role.OPERATOR:
         raise NotPermitted(_("只有举办者可以办理备案。"))
-    registration = (
+    visible = (
         Registration.objects.visible_to(actor)
         .select_related("institution")
         .filter(pk=registration.pk)
         .first()
     )
-    if registration is None:
+    if visible is None:
         raise NotFound
+    registration = visible
     if registration.status != RegistrationStatus.APPROVED:
         raise DomainError.single(
             "registration_not_approved",

@@ -34,7 +34,7 @@ EVENT_TYPES = {
 
 # On cancellation a running filing ends: an accepted one goes through 注销中, an unfinished one
 # is simply closed (domain.md §2; transitions checked against Filing.TRANSITIONS).
-_CANCEL_TARGET = {
+_CANCEL_TARGET: dict[str, str] = {
     FilingStatus.FILED: FilingStatus.CLOSING,
     FilingStatus.NONCONFORMING: FilingStatus.CLOSING,
     FilingStatus.DRAFT: FilingStatus.DEREGISTERED,

@@ -57,8 +57,8 @@ def unsubscribe_url(watch: Watch) -> str:
 
 
 def _address(watch: Watch) -> str:
-    if watch.user_id:
-        return str(watch.user.email)  # type: ignore[union-attr]
+    if watch.user is not None:
+        return str(watch.user.email)
     return crypto.decrypt(watch.email_encrypted)
 
 
@@ -108,9 +108,7 @@ def request_watch(*, facility: str, email: str) -> Watch | None:
             return None
     if watch.confirmed_at is not None:
         return watch
-    from registry.tasks import send_watch_confirmation
-
-    enqueue_after_commit(send_watch_confirmation, watch.pk)
+    enqueue_after_commit("registry.tasks.send_watch_confirmation", watch.pk)
     return watch
 
 
@@ -188,10 +186,8 @@ def set_office_watch(user: User, *, on: bool) -> Watch | None:
 def record_public_change(filing: Filing, *, kind: str, detail: str = "") -> WatchEvent:
     """Within the service that changed the facility's public record: the outbox row, and the
     delivery task after commit."""
-    from registry.tasks import notify_watchers
-
     event = WatchEvent.objects.create(filing=filing, kind=kind, detail=detail[:300])
-    enqueue_after_commit(notify_watchers, event.pk)
+    enqueue_after_commit("registry.tasks.notify_watchers", event.pk)
     return event
 
 

@@ -34,7 +34,9 @@ from registry.models import (
     RegistrationStatus,
     SupplementRequest,
 )
+from registry.selectors import filings as filing_selectors
 from registry.services import changes as change_services
+from registry.services import filing_documents
 from registry.services import filings as svc
 from registry.services.vacancies import OPEN_FOR_VACANCIES
 from tuoyu_portal.accounts.models import Role
@@ -94,7 +96,7 @@ def _context(filing: Filing) -> dict[str, Any]:
             )
     return {
         "filing": filing,
-        "clocks": svc.clocks(filing),
+        "clocks": filing_selectors.clocks(filing),
         "documents": filing.documents.order_by("kind", "id"),
         "supplement": open_request,
         "supplement_items": items,
@@ -167,7 +169,7 @@ def filing_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         upload_form = DocumentUploadForm(request.POST, request.FILES)
         if upload_form.is_valid():
             try:
-                svc.add_document(
+                filing_documents.add_document(
                     filing,
                     actor=request.user,
                     kind=upload_form.cleaned_data["kind"],
@@ -231,7 +233,7 @@ def filing_readiness(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             return redirect("filing-detail", pk=filing.pk)
         filing.refresh_from_db()
     context = _context(filing)
-    context.update({"readiness": svc.readiness(filing), "errors": errors})
+    context.update({"readiness": filing_selectors.readiness(filing), "errors": errors})
     return render(request, "registry/filings/readiness.html", context)
 
 
@@ -256,7 +258,9 @@ def reviewer_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
         Filing.objects.visible_to(request.user).review_queue().select_related("institution")[:200]
     )
     memo: dict[Any, int] = {}
-    rows = [{"filing": f, "clocks": svc.clocks(f, today=today, memo=memo)} for f in queue]
+    rows = [
+        {"filing": f, "clocks": filing_selectors.clocks(f, today=today, memo=memo)} for f in queue
+    ]
     waiting = (
         Filing.objects.visible_to(request.user)
         .filter(status=FilingStatus.SUPPLEMENT_REQUESTED)
@@ -332,8 +336,8 @@ def reviewer_filing(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     context = _context(filing)
     context.update(
         {
-            "standards": svc.standards_check(filing),
-            "submission_problems": svc.run_submission_checks(filing),
+            "standards": filing_selectors.standards_check(filing),
+            "submission_problems": filing_selectors.run_submission_checks(filing),
             "supplement_form": supplement_form,
             "nonconforming_form": nonconforming_form,
             "can": {

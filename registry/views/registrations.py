@@ -34,6 +34,7 @@ from registry.models import (
     RegistrationTransition,
 )
 from registry.services import registrations as services
+from registry.services.changes import CHANGEABLE_FILING_STATUSES
 from tuoyu_portal.accounts.models import Membership, Role
 from tuoyu_portal.exceptions import DomainError
 from tuoyu_portal.http import AuthenticatedHttpRequest
@@ -87,6 +88,19 @@ def operator_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     institutions = Institution.objects.visible_to(user).order_by("id")
     filings = Filing.objects.visible_to(user).select_related("institution").order_by("-id")
+    # What each filing offers follows the workflow, not a list of statuses: editing while the
+    # operator may edit, changes and the staff roster once filed, deregistration while allowed.
+    filing_rows = [
+        (
+            filing,
+            {
+                "edit": filing.is_editable,
+                "change": filing.status in CHANGEABLE_FILING_STATUSES,
+                "deregister": filing.can_become(Filing.Status.DEREGISTERED),
+            },
+        )
+        for filing in filings
+    ]
     can_file = registrations.filter(status=Registration.Status.APPROVED).exists()
     return render(
         request,
@@ -95,7 +109,7 @@ def operator_home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "rows": rows,
             "institutions": institutions,
             "owned": owned,
-            "filings": filings,
+            "filings": filing_rows,
             "can_file": can_file,
         },
     )

@@ -213,8 +213,12 @@ def filing_change_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
             "documents": change.documents.all(),
             "missing_materials": change_services.missing_change_materials(change),
             "clocks": change_services.change_clocks(change),
-            "is_operator": request.user.role == Role.OPERATOR,
-            "is_reviewer": request.user.role == Role.HEALTH_REVIEWER,
+            # The buttons follow the transition table: a draft or a change sent back may be
+            # submitted (and take materials); only a submitted one may be decided.
+            "can_submit": request.user.role == Role.OPERATOR
+            and change.can_become(FilingChange.Status.SUBMITTED),
+            "can_decide": request.user.role == Role.HEALTH_REVIEWER
+            and change.can_become(FilingChange.Status.ACCEPTED),
             "history": change.transitions.all(),
         },
     )

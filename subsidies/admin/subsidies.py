@@ -30,7 +30,7 @@ class SchemeAdmin(RegionScopedAdmin):
 class ClaimLineInline(ReadOnlyInline):
     model = ClaimLine
     # The encrypted ID and its hash never show; the masked number does.
-    fields = [
+    fields = (
         "ordinal",
         "classes",
         "places",
@@ -38,19 +38,19 @@ class ClaimLineInline(ReadOnlyInline):
         "child_id_masked",
         "birth_order",
         "months",
-    ]
+    )
     readonly_fields = fields
 
 
 class ClaimTransitionInline(ReadOnlyInline):
     model = ClaimTransition
-    fields = ["created_at", "from_status", "to_status", "actor", "reason"]
+    fields = ("created_at", "from_status", "to_status", "actor", "reason")
     readonly_fields = fields
 
 
 class ClaimDocumentInline(ReadOnlyInline):
     model = ClaimDocument
-    fields = ["original_name", "content_type", "size", "sha256", "created_at"]
+    fields = ("original_name", "content_type", "size", "sha256", "created_at")
     readonly_fields = fields
 
 

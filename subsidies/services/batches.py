@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -74,7 +75,7 @@ def create_batch(claim_ids: Sequence[int], *, actor: User) -> PaymentBatch:
         violations.append(RuleViolation("required", _("请至少选择一项补贴申请。"), "claims"))
     collect(violations)
     batch = PaymentBatch.objects.create(
-        region_id=actor.region_id,
+        region_id=cast(str, actor.region_id),  # _ensure_officer refused a null region
         created_by=actor,
         total=sum((c.amount for c in claims.values()), Decimal("0.00")),
     )

@@ -6,13 +6,10 @@ to the fields they name. Every lookup goes through visible_to() (out of scope �
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
+from collections.abc import Sequence
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.forms import BaseFormSet, Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,37 +19,23 @@ from django.views.decorators.http import require_POST
 from subsidies.exports import batch_workbook
 from subsidies.forms import ChildFormSet, ClaimForm, DocumentForm, MarkPaidForm, ReasonForm
 from subsidies.models import Claim, PaymentBatch, SchemeKind
+from subsidies.permissions import role_required
 from subsidies.services import batches as batch_services
 from subsidies.services import claims as claim_services
 from subsidies.services import documents as document_services
 from tuoyu_portal.accounts.models import Role
 from tuoyu_portal.exceptions import DomainError
+from tuoyu_portal.http import AuthenticatedHttpRequest
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_LIMIT = 200  # pages show the most relevant 200 rows; the API pages through everything
-
-
-def role_required(
-    *roles: str,
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        @login_required
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.user.role not in roles:  # type: ignore[union-attr]
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _show_errors(
     exc: DomainError,
     form: Form,
     formset: BaseFormSet | None = None,
-    line_forms: list[Form] | None = None,
+    line_forms: Sequence[Form] | None = None,
 ) -> None:
     """Put each violation next to its field; lines[i].x goes to the i-th child form."""
     for violation in exc.violations:
@@ -72,7 +55,7 @@ def _show_errors(
 
 # ── Operators ────────────────────────────────────────────────────────────────────────────────
 @role_required(Role.OPERATOR)
-def claim_list(request: HttpRequest) -> HttpResponse:
+def claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     claims = (
         Claim.objects.visible_to(request.user)
         .select_related("institution")
@@ -84,7 +67,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.OPERATOR)
-def claim_new(request: HttpRequest, kind: str) -> HttpResponse:
+def claim_new(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     if kind not in SchemeKind.values:
         raise Http404
     form = ClaimForm(request.POST or None, user=request.user, kind=kind)
@@ -121,12 +104,12 @@ def claim_new(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @login_required
-def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(
         Claim.objects.visible_to(request.user).select_related("institution", "filing", "scheme"),
         pk=pk,
     )
-    role = request.user.role  # type: ignore[union-attr]
+    role = request.user.role
     context = {
         "claim": claim,
         "lines": claim.lines.all(),
@@ -134,14 +117,14 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "documents": claim.documents.all(),
         "is_operator": role == Role.OPERATOR,
         "can_submit": role == Role.OPERATOR and claim.can_become(Claim.Status.SUBMITTED),
-        "can_decide": role == Role.SUBSIDY_OFFICER and claim.status == Claim.Status.SUBMITTED,
+        "can_decide": role == Role.SUBSIDY_OFFICER and claim.can_become(Claim.Status.APPROVED),
         "decide_form": ReasonForm(),
         "document_form": DocumentForm(),
     }
     return render(request, "subsidies/claim_detail.html", context)
 
 
-def _visible_claim(request: HttpRequest, pk: int) -> Claim:
+def _visible_claim(request: AuthenticatedHttpRequest, pk: int) -> Claim:
     return get_object_or_404(Claim.objects.visible_to(request.user), pk=pk)
 
 
@@ -152,7 +135,7 @@ def _flash(request: HttpRequest, exc: DomainError) -> None:
 
 @require_POST
 @role_required(Role.OPERATOR)
-def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = _visible_claim(request, pk)
     try:
         claim_services.submit_claim(claim, actor=request.user)
@@ -165,7 +148,7 @@ def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.OPERATOR)
-def claim_document(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_document(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = _visible_claim(request, pk)
     form = DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -183,7 +166,9 @@ def claim_document(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def claim_document_download(request: HttpRequest, pk: int, document_id: int) -> FileResponse:
+def claim_document_download(
+    request: AuthenticatedHttpRequest, pk: int, document_id: int
+) -> FileResponse:
     """Serve a supporting document to whoever may see the claim (operator, officer)."""
     claim = _visible_claim(request, pk)
     document = get_object_or_404(claim.documents, pk=document_id)
@@ -197,7 +182,7 @@ def claim_document_download(request: HttpRequest, pk: int, document_id: int) -> 
 
 # ── Subsidy officers ─────────────────────────────────────────────────────────────────────────
 @role_required(Role.SUBSIDY_OFFICER)
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     claims = (
         Claim.objects.visible_to(request.user).queue().select_related("institution")[:PAGE_LIMIT]
     )
@@ -212,7 +197,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.SUBSIDY_OFFICER)
-def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = _visible_claim(request, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -234,7 +219,7 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.SUBSIDY_OFFICER)
-def batch_list(request: HttpRequest) -> HttpResponse:
+def batch_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         ids = [int(v) for v in request.POST.getlist("claims") if v.isdigit()]
         try:
@@ -255,7 +240,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.SUBSIDY_OFFICER, Role.SUPERVISOR)
-def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(PaymentBatch.objects.visible_to(request.user), pk=pk)
     form = MarkPaidForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -269,13 +254,17 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已登记拨付。"))
             return redirect("subsidy-batch-detail", pk=pk)
     claims = batch.claims.select_related("institution").order_by("institution_id", "id")
+    role = request.user.role
+    can_mark_paid = role == Role.SUBSIDY_OFFICER and batch.can_become(PaymentBatch.Status.PAID)
     return render(
-        request, "subsidies/batch_detail.html", {"batch": batch, "claims": claims, "form": form}
+        request,
+        "subsidies/batch_detail.html",
+        {"batch": batch, "claims": claims, "form": form, "can_mark_paid": can_mark_paid},
     )
 
 
 @role_required(Role.SUBSIDY_OFFICER, Role.SUPERVISOR)
-def batch_export(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(PaymentBatch.objects.visible_to(request.user), pk=pk)
     response = HttpResponse(batch_workbook(batch), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="payment-batch-{batch.pk}.xlsx"'

@@ -27,6 +27,17 @@ def at(day: datetime.date, hour: int = 10) -> datetime.datetime:
     return datetime.datetime(day.year, day.month, day.day, hour, tzinfo=BJ)
 
 
+_FILING_FACTORIES: dict[str, type[factories.FilingFactory]] = {
+    FilingStatus.DRAFT: factories.FilingFactory,
+    FilingStatus.SUBMITTED: factories.SubmittedFilingFactory,
+    FilingStatus.SUPPLEMENT_REQUESTED: factories.SupplementRequestedFilingFactory,
+    FilingStatus.FILED: factories.FiledFilingFactory,
+    FilingStatus.NONCONFORMING: factories.NonconformingFilingFactory,
+    FilingStatus.CLOSING: factories.ClosingFilingFactory,
+    FilingStatus.DEREGISTERED: factories.DeregisteredFilingFactory,
+}
+
+
 def make_filing(
     region: str = LANSHAN,
     *,
@@ -37,23 +48,19 @@ def make_filing(
     institution: Institution | None = None,
     **fields: Any,
 ) -> Filing:
-    """A filing (with its institution and approved registration) written directly: statistics
-    only read rows, so the workflow services are not needed to build the data set."""
+    """A filing in `status` (with its institution and approved registration) from the filing
+    factory of that state: statistics only read rows, so the workflow services are not needed
+    to build the data set, and no class rows are written beside the places given."""
     n = next(_serial)
     institution = institution or factories.InstitutionFactory(
         region_id=region, owner=owner, name=f"统计测试第{n}全日制托育有限公司"
     )
-    registration = factories.ApprovedRegistrationFactory(
-        institution=institution, region_id=region, credit_code=credit_code(900000 + n)
-    )
-    return Filing.objects.create(
+    return _FILING_FACTORIES[status](
         institution=institution,
-        registration=registration,
         region_id=region,
-        status=status,
         places=places,
         inclusive=inclusive,
-        filing_number=f"T{region}{n:06d}" if status != FilingStatus.DRAFT else "",
+        classes=[],
         **fields,
     )
 

@@ -30,7 +30,11 @@ def test_it_records_a_visit_then_a_rectification_then_its_verification(
     admin.goto(f"{portal}/admin/inspections/inspection/add/")
     assert "托育机构登记备案服务平台 · 管理后台" in admin.locator("#site-name").inner_text()
     filing = Filing.objects.public().get(institution__name=FACILITY)
-    admin.locator("#id_filing").select_option(str(filing.pk))
+    # The institution is found by typing part of its name, not by picking a bare number.
+    admin.locator(".field-filing .select2-selection").click()
+    admin.locator(".select2-search__field").fill(FACILITY[3:7])
+    admin.locator(".select2-results__option", has_text=FACILITY).click()
+    assert admin.locator("#id_filing").input_value() == str(filing.pk)
     admin.locator("#id_kind").select_option("routine")
     admin.locator("#id_visited_on").fill(timezone.localdate().isoformat())
     admin.locator("#id_notes").fill("日常巡查：查看午睡室、消毒记录和监控。")
@@ -113,3 +117,47 @@ def _png() -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
+
+
+def test_an_inspector_fills_the_checklist_on_a_phone(portal: str, phone: Any) -> None:
+    from inspections.models import ChecklistTemplate, Finding, Inspection
+
+    template = ChecklistTemplate.objects.get(code="routine", published=True)
+    sign_in(phone, portal, "inspector")
+    phone.goto(f"{portal}/admin/inspections/inspection/add/")
+    phone.locator(".field-filing .select2-selection").click()
+    phone.locator(".select2-search__field").fill(FACILITY[3:7])
+    phone.locator(".select2-results__option", has_text=FACILITY).click()
+    phone.locator("#id_kind").select_option("routine")
+    phone.locator("#id_checklist_template").select_option(str(template.pk))
+    phone.locator("#id_visited_on").fill("2026-12-01")
+    # No JSON anywhere: each item is a row with its result and a note.
+    assert phone.locator("textarea[name=checklist_answers]").count() == 0
+    section = phone.locator(f'.checklist-section[data-template="{template.pk}"]')
+    assert section.is_visible()
+    row = section.locator(".checklist-row", has_text="监控录像保存不少于90日")
+    row.get_by_label("不符合").check()
+    assert row.locator(".item-finding").is_visible()  # the offer to record it as a finding
+    row.get_by_label("记为问题（依据条款已填）").check()
+    row.get_by_label("说明").fill("录像仅保存30天")
+    section.locator(".checklist-row", has_text="视频监控24小时设防").get_by_label(
+        "符合", exact=True
+    ).check()
+    phone.locator('select[name="observed_classes-0-class_type"]').select_option("young_toddler")
+    phone.locator('input[name="observed_classes-0-children"]').fill("12")
+    phone.locator('input[name="observed_classes-0-carers"]').fill("3")
+    # Nothing wider than the phone's screen.
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400, width
+    shot(phone, "53-admin-visit-checklist-390")
+    phone.locator("input[name=_continue]").click()
+    phone.wait_for_load_state("networkidle")
+    assert phone.locator(".errornote").count() == 0, phone.locator("#content").inner_text()
+    visit = Inspection.objects.get(visited_on="2026-12-01")
+    assert visit.checklist_answers["cctv_retention_90d"]["ok"] is False
+    assert Finding.objects.filter(inspection=visit, rule="管理规范 §32").count() == 1
+    assert (
+        "现场班级规模和保育人员配比符合设置标准"
+        in phone.locator(".field-standards_result").inner_text()
+    )
+    shot(phone, "54-admin-visit-saved-390")

@@ -121,9 +121,12 @@ def test_it_resends_a_dead_event_with_an_audit_row(
 def test_it_refuses_to_resend_an_event_in_flight(state: str) -> None:
     event = approved_event()
     OutboxEvent.objects.filter(pk=event.pk).update(state=state)
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition) as refused:
         services.resend_event(event, actor=None)
     assert not OutboxResend.objects.exists()
+    message = str(refused.value.violations[0].message)
+    assert str(State(state).label) in message and str(State.PENDING.label) in message
+    assert f"“{state}”" not in message and "“pending”" not in message
 
 
 def test_it_applies_a_resent_sent_event_only_once() -> None:

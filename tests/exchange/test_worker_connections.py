@@ -1,4 +1,4 @@
-"""Celery workers keep their database connection between tasks (issue 9 push figures)."""
+"""Celery workers keep their database connection between tasks (bench/'s push figures)."""
 
 from __future__ import annotations
 

@@ -32,8 +32,11 @@ def _add_payload(filing, **extra) -> dict:
         "kind": "routine",
         "visited_on": "2026-03-02",
         "departments": ["fire"],
-        "checklist_answers": "{}",
-        "observed_classes": '[{"class_type": "young_toddler", "children": 16, "carers": 3}]',
+        # The classes counted on the day, as the rows of the visit form.
+        "observed_classes-count": "1",
+        "observed_classes-0-class_type": "young_toddler",
+        "observed_classes-0-children": "16",
+        "observed_classes-0-carers": "3",
         "notes": "现场检查",
         "published": "on",
         "findings-TOTAL_FORMS": "1",
@@ -121,9 +124,7 @@ def test_it_only_offers_filings_of_the_inspectors_region(filing, other_filing, a
 def test_it_shows_bad_observed_classes_as_form_errors(filing, admin_inspector):
     response = _client(admin_inspector).post(
         "/admin/inspections/inspection/add/",
-        _add_payload(
-            filing, observed_classes='[{"class_type": "nursery", "children": 1, "carers": 1}]'
-        ),
+        _add_payload(filing, **{"observed_classes-0-class_type": "nursery"}),
     )
     assert response.status_code == 200
     assert "observed_classes" in response.context["adminform"].form.errors
@@ -212,8 +213,10 @@ def test_it_corrects_a_visit_through_the_update_service(filing, admin_inspector)
     inspection = f.inspection(filing, admin_inspector)
     data = {
         "inspectors": [admin_inspector.pk],
-        "checklist_answers": "{}",
-        "observed_classes": '[{"class_type": "infant", "children": 9, "carers": 2}]',
+        "observed_classes-count": "4",
+        "observed_classes-0-class_type": "infant",
+        "observed_classes-0-children": "9",
+        "observed_classes-0-carers": "2",
         "notes": "补充记录",
         "published": "on",
         "findings-TOTAL_FORMS": "0",
@@ -240,7 +243,7 @@ def test_it_filters_visits_by_department(filing, admin_inspector):
     assert [o.pk for o in response.context["cl"].result_list] == [both.pk]
 
 
-# --------------------------------------------------------------------------- at scale (issue 9)
+# ---------------------------------------------------------------------------- at scale (bench/)
 
 
 def _shown(client: Client, url: str) -> set[int]:
@@ -461,3 +464,187 @@ def test_it_labels_an_estimated_count(superuser: User, visits: dict[str, Any], s
     settings.ADMIN_EXACT_COUNT_LIMIT = 10_000
     response = _client(superuser).get("/admin/inspections/inspection/?q=阳光")
     assert "约" not in response.content.decode().split('id="changelist"')[1]
+
+
+# --------------------------------------------------------------------------- the visit form
+
+
+def _inspector_models_admins() -> list[Any]:
+    from django.contrib import admin as django_admin
+
+    return [
+        (model, model_admin)
+        for model, model_admin in django_admin.site._registry.items()
+        if model._meta.app_label == "inspections"
+    ]
+
+
+def test_no_admin_form_of_the_inspectors_models_offers_a_json_textarea(
+    filing, admin_inspector
+) -> None:
+    """Every form an inspector can fill in the admin (add or change, inlines included)."""
+    from django import forms
+    from django.test import RequestFactory
+
+    visit = f.inspection(filing, admin_inspector)
+    f.finding(visit)
+    request = RequestFactory().get("/admin/")
+    request.user = admin_inspector
+    checked = 0
+    for model, model_admin in _inspector_models_admins():
+        instance = model_admin.get_queryset(request).first()
+        for obj in (None, instance):
+            can_fill = (
+                model_admin.has_add_permission(request)
+                if obj is None
+                else model_admin.has_change_permission(request, obj)
+            )
+            if not can_fill:
+                continue
+            form = model_admin.get_form(request, obj)
+            inlines = model_admin.get_inline_instances(request, obj)
+            formsets = [i.get_formset(request, obj).form for i in inlines]
+            for form_class in [form, *formsets]:
+                for name, field in form_class.base_fields.items():
+                    where = f"{model.__name__}.{name}"
+                    assert not isinstance(field, forms.JSONField), where
+                checked += 1
+    assert checked >= 4
+    # And the inspector's own page, as rendered.
+    html = _client(admin_inspector).get("/admin/inspections/inspection/add/").content.decode()
+    assert 'name="checklist_answers"' not in html
+    assert 'name="observed_classes"' not in html
+    assert "视频监控24小时设防" in html  # a checklist item, as a row
+
+
+def _routine(visit_form_items: dict[str, str], filing) -> dict[str, Any]:
+    from inspections.models import ChecklistTemplate
+
+    template = ChecklistTemplate.objects.get(code="routine", published=True)
+    data = _add_payload(filing, checklist_template=str(template.pk))
+    for key, value in visit_form_items.items():
+        data[f"checklist_answers-{template.pk}-{key}"] = value
+    return data
+
+
+def test_the_checklist_is_filled_as_rows_and_a_failed_item_becomes_a_finding(
+    filing, admin_inspector
+) -> None:
+    data = _routine(
+        {
+            "cctv_24h-result": "yes",
+            "cctv_retention_90d-result": "no",
+            "cctv_retention_90d-note": "录像仅保存30天",
+            "cctv_retention_90d-finding": "1",
+            "cctv_retention_90d-severity": "critical",
+            "food_samples-result": "na",
+            "fee_disclosure-note": "收费公示栏正在更换",
+        },
+        filing,
+    )
+    response = _client(admin_inspector).post("/admin/inspections/inspection/add/", data)
+    assert response.status_code == 302, (
+        response.context and response.context["adminform"].form.errors
+    )
+    visit = Inspection.objects.get()
+    assert visit.checklist_answers == {
+        "cctv_24h": {"ok": True, "score": None, "note": ""},
+        "cctv_retention_90d": {"ok": False, "score": None, "note": "录像仅保存30天"},
+        "food_samples": {"ok": None, "score": None, "note": ""},
+        "fee_disclosure": {"ok": None, "score": None, "note": "收费公示栏正在更换"},
+    }
+    # One finding from the inline, one from the failed checklist item with its rule filled in.
+    from_item = Finding.objects.get(severity="critical")
+    assert from_item.rule == "管理规范 §32"
+    assert from_item.description == "录像仅保存30天"
+    assert Finding.objects.count() == 2
+
+
+def test_a_failed_item_not_marked_for_a_finding_makes_none(filing, admin_inspector) -> None:
+    data = _routine({"cctv_retention_90d-result": "no"}, filing)
+    data["findings-TOTAL_FORMS"] = "0"
+    response = _client(admin_inspector).post("/admin/inspections/inspection/add/", data)
+    assert response.status_code == 302
+    assert not Finding.objects.exists()
+
+
+def test_a_quality_visit_is_scored_and_graded_from_the_rows(filing, admin_inspector) -> None:
+    from inspections.models import ChecklistTemplate
+
+    template = ChecklistTemplate.objects.get(code="quality", published=True)
+    data = _add_payload(filing, kind="quality", checklist_template=str(template.pk))
+    data["findings-TOTAL_FORMS"] = "0"
+    prefix = f"checklist_answers-{template.pk}"
+    for item in template.items:
+        if item.get("veto"):
+            data[f"{prefix}-{item['code']}-result"] = "yes"
+        else:
+            data[f"{prefix}-{item['code']}-score"] = str(item["points"])
+    response = _client(admin_inspector).post("/admin/inspections/inspection/add/", data)
+    assert response.status_code == 302, (
+        response.context and response.context["adminform"].form.errors
+    )
+    visit = Inspection.objects.get()
+    assert visit.quality_score == 1000
+    assert visit.quality_grade == "A"
+    # Any failed veto item grades the visit D whatever the score.
+    data[f"{prefix}-veto_cctv-result"] = "no"
+    data["visited_on"] = "2026-03-03"
+    assert (
+        _client(admin_inspector).post("/admin/inspections/inspection/add/", data).status_code == 302
+    )
+    assert Inspection.objects.get(visited_on=date(2026, 3, 3)).quality_grade == "D"
+
+
+def test_a_score_above_the_items_points_is_a_form_error(filing, admin_inspector) -> None:
+    from inspections.models import ChecklistTemplate
+
+    template = ChecklistTemplate.objects.get(code="quality", published=True)
+    data = _add_payload(filing, kind="quality", checklist_template=str(template.pk))
+    data[f"checklist_answers-{template.pk}-conditions_score-score"] = "101"
+    response = _client(admin_inspector).post("/admin/inspections/inspection/add/", data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["checklist_answers"]
+    assert "0 至 100" in errors[0]
+    assert not Inspection.objects.exists()
+
+
+def test_the_standards_check_is_shown_in_words_beside_the_classes(filing, admin_inspector) -> None:
+    client = _client(admin_inspector)
+    assert (
+        client.post("/admin/inspections/inspection/add/", _add_payload(filing)).status_code == 302
+    )
+    visit = Inspection.objects.get()
+    html = client.get(f"/admin/inspections/inspection/{visit.pk}/change/").content.decode()
+    assert "carer_ratio_below_standard" not in html
+    assert "✗" in html and "保育人员" in html
+    # The rows are filled with what was counted.
+    assert 'name="observed_classes-0-children" value="16"' in html
+
+
+def test_the_filing_is_found_by_name_number_or_credit_code_in_the_region_only(
+    filing, other_filing, admin_inspector
+) -> None:
+    client = _client(admin_inspector)
+
+    def found(term: str) -> list[str]:
+        response = client.get(
+            "/admin/autocomplete/",
+            {
+                "app_label": "inspections",
+                "model_name": "inspection",
+                "field_name": "filing",
+                "term": term,
+            },
+        )
+        assert response.status_code == 200
+        return [r["text"] for r in response.json()["results"]]
+
+    name = filing.institution.name
+    assert found(name[:3]) == [str(filing)]
+    assert name in str(filing) and filing.filing_number in str(filing)
+    assert found(filing.filing_number) == [str(filing)]
+    assert found(other_filing.institution.name) == []
+    assert found(other_filing.filing_number) == []
+    # The filing pages themselves stay closed to inspectors.
+    assert client.get(f"/admin/registry/filing/{filing.pk}/change/").status_code in (403, 404)

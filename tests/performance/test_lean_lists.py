@@ -1,4 +1,4 @@
-"""Lean list pages (`ValuesListMixin`, issue 9) say exactly what the serializers said.
+"""Lean list pages (`ValuesListMixin`) say exactly what the serializers said.
 
 The hot lists build their rows from `.values()` for speed; the detail views and this test keep
 the serializer as the definition of each row. For every lean list and every demo user who can

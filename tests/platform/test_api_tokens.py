@@ -1,4 +1,4 @@
-"""API tokens (api.md 1.1, issue 19 item 4): a new token per sign-in, revocable, expiring,
+"""API tokens (api.md 1.1): a new token per sign-in, revocable, expiring,
 revoked by a password change; the user's token page; a per-account sign-in limit."""
 
 from __future__ import annotations

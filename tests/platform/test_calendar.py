@@ -79,7 +79,7 @@ def test_it_flags_dates_in_a_year_without_holiday_data_as_provisional() -> None:
 @pytest.mark.parametrize(
     ("start", "n", "due"),
     [
-        (date(2026, 12, 20), 15, date(2027, 1, 11)),  # the conformity clock of issue 17
+        (date(2026, 12, 20), 15, date(2027, 1, 11)),  # a conformity clock across New Year
         (date(2026, 12, 31), 5, date(2027, 1, 8)),  # 元旦 off, then Monday 4 to Friday 8
         (date(2027, 2, 4), 1, date(2027, 2, 9)),  # 除夕 5 Feb to 初三 8 Feb off
         (date(2027, 4, 2), 1, date(2027, 4, 6)),  # 清明 is Monday 5 April 2027

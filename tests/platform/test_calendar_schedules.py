@@ -1,5 +1,5 @@
 """Year schedules (fixtures/calendar/, the loader, the admin form), the recompute of open clocks,
-the working-day calculator API and complaint deadlines in working days (issue 17)."""
+the working-day calculator API and complaint deadlines in working days."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The English catalogue: complete, up to date, compiled, and actually used by the pages.
 
-Issue 11 item 4: every page in Chinese by default and in English on request, with no untranslated
+Every page in Chinese by default and in English on request, with no untranslated
 string. How to update the catalogue when these tests fail: docs/i18n.md.
 """
 
@@ -259,7 +259,7 @@ def test_it_issues_the_receipt_pdf_in_chinese_even_for_an_english_page(
     operator: User, institution: Any, county_reviewer: User
 ) -> None:
     """The 备案回执 is an official Chinese document; the English catalogue must not reach it."""
-    from tests.registry.test_filing_receipts import _text
+    from tests.registry.test_receipts import _text
 
     filing = accepted_filing(operator, institution, county_reviewer)
     with translation.override("en"):

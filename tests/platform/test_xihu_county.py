@@ -23,8 +23,8 @@ from inspections.services.visits import record_inspection
 from registry.materials import required_kinds
 from registry.models import HealthInboxEntry
 from registry.receipts import render_receipt
+from registry.services import filing_documents, registrations
 from registry.services import filings as filing_services
-from registry.services import registrations
 from subsidies.models import Scheme, SchemeKind
 from subsidies.services.claims import LineInput, approve_claim, create_claim, submit_claim
 from tests import factories
@@ -103,7 +103,7 @@ def test_a_county_set_up_from_a_fixture_file_alone_runs_the_whole_flow() -> None
     )
     filing = filing_services.create_filing(actor=operator, registration=reg, data=facts)
     for kind in required_kinds(filing.meals):
-        filing_services.add_document(filing, actor=operator, kind=kind, upload=pdf(f"{kind}.pdf"))
+        filing_documents.add_document(filing, actor=operator, kind=kind, upload=pdf(f"{kind}.pdf"))
     filing = filing_services.submit_filing(filing, actor=operator)
     received = timezone.localtime(filing.received_at).date()
     assert filing.receipt_due == add_working_days(received, 3, XIHU)

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from registry.models import FilingDocument
+from registry.services import filing_documents
 from registry.services import filings as svc
 from tests.conftest import client_for
 from tests.factories import (
@@ -113,7 +114,9 @@ def test_it_downloads_only_for_those_who_may_see_the_filing(
     operator, institution, county_reviewer, other_county_reviewer, other_operator
 ) -> None:
     filing = draft_filing(operator, institution, documents=False)
-    document = svc.add_document(filing, actor=operator, kind="license", upload=pdf("执照.pdf"))
+    document = filing_documents.add_document(
+        filing, actor=operator, kind="license", upload=pdf("执照.pdf")
+    )
     url = f"/api/v1/filings/{filing.pk}/documents/{document.pk}/"
     for user in (operator, county_reviewer):
         response = client_for(user).get(url)
@@ -128,7 +131,7 @@ def test_it_downloads_only_for_those_who_may_see_the_filing(
 
 def test_it_answers_404_for_a_document_of_another_filing(operator, institution) -> None:
     filing = draft_filing(operator, institution, documents=False)
-    document = svc.add_document(filing, actor=operator, kind="license", upload=pdf())
+    document = filing_documents.add_document(filing, actor=operator, kind="license", upload=pdf())
     response = client_for(operator).get(
         f"/api/v1/filings/{filing.pk}/documents/{document.pk + 999}/"
     )
@@ -137,7 +140,7 @@ def test_it_answers_404_for_a_document_of_another_filing(operator, institution) 
 
 def test_it_keeps_only_a_safe_original_name(operator, institution) -> None:
     filing = draft_filing(operator, institution, documents=False)
-    document = svc.add_document(
+    document = filing_documents.add_document(
         filing, actor=operator, kind="license", upload=pdf("../../etc/\x00passwd.pdf")
     )
     assert document.original_name == "passwd.pdf"

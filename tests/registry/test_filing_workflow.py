@@ -12,6 +12,8 @@ import time_machine
 
 from registry.materials import required_kinds
 from registry.models import Filing, FilingStatus, FilingTransition, SupplementRequest
+from registry.selectors import filings as filing_selectors
+from registry.services import filing_documents
 from registry.services import filings as svc
 from tests import factories
 from tests.conftest import client_for
@@ -134,7 +136,7 @@ def test_it_requires_a_food_license_when_meals_are_cooked_on_site(operator, inst
     filing = draft_filing(operator, institution, meals="on_site", skip=("food_license",))
     response = client_for(operator).post(f"/api/v1/filings/{filing.pk}/submit/")
     assert ("food_license_required", "food_license") in _codes(response)
-    svc.add_document(filing, actor=operator, kind="food_license", upload=pdf())
+    filing_documents.add_document(filing, actor=operator, kind="food_license", upload=pdf())
     response = client_for(operator).post(f"/api/v1/filings/{filing.pk}/submit/")
     assert response.status_code == 200, response.json()
 
@@ -185,13 +187,13 @@ def test_it_refuses_submission_naming_the_broken_rule(code: str, operator, insti
     assert code in codes
     assert all(e["message"] for e in response.json()["errors"])
     # The readiness check names it too, with a plain explanation.
-    problems = {p["rule"]: p for p in svc.readiness(filing).problems}
+    problems = {p["rule"]: p for p in filing_selectors.readiness(filing).problems}
     assert problems[code]["explanation"]
 
 
 def test_it_accepts_a_conforming_submission(operator, institution) -> None:
     filing = draft_filing(operator, institution)
-    readiness = svc.readiness(filing)
+    readiness = filing_selectors.readiness(filing)
     assert readiness.ready
     assert {r["rule"] for r in readiness.satisfied_rules} >= set(BROKEN)
     response = client_for(operator).post(f"/api/v1/filings/{filing.pk}/submit/")
@@ -224,7 +226,7 @@ def test_it_reports_every_broken_rule_at_once(operator, institution) -> None:
 
 def test_it_shows_missing_materials_with_their_issuer(operator, institution) -> None:
     filing = draft_filing(operator, institution, documents=False, meals="on_site")
-    missing = {m["kind"]: m for m in svc.readiness(filing).missing_materials}
+    missing = {m["kind"]: m for m in filing_selectors.readiness(filing).missing_materials}
     assert set(missing) == set(required_kinds("on_site"))
     assert "卫生健康" in missing["health_evaluation"]["issuer"]
     assert missing["food_license"]["rule"] == "food_license_required"
@@ -241,10 +243,10 @@ def test_it_runs_the_clocks_across_the_spring_festival(operator, institution) ->
     assert filing.receipt_due == date(2026, 2, 27)
     assert filing.conformity_due == date(2026, 3, 12)
     assert filing.clocks_provisional is False
-    clocks = svc.clocks(filing, today=date(2026, 2, 24))
+    clocks = filing_selectors.clocks(filing, today=date(2026, 2, 24))
     assert clocks["receipt_days_left"] == 3
     assert clocks["receipt_overdue"] is False
-    late = svc.clocks(filing, today=date(2026, 3, 2))
+    late = filing_selectors.clocks(filing, today=date(2026, 3, 2))
     assert late["receipt_overdue"] is True
     assert late["receipt_days_left"] < 0
 
@@ -321,7 +323,7 @@ def test_it_resubmits_after_a_supplement_and_recomputes_the_clocks(
     svc.request_supplement(
         filing, actor=county_reviewer, items=[{"item": "fire_safety", "note": ""}]
     )
-    svc.add_document(filing, actor=operator, kind="fire_safety", upload=pdf("new.pdf"))
+    filing_documents.add_document(filing, actor=operator, kind="fire_safety", upload=pdf("new.pdf"))
     with time_machine.travel(datetime(2026, 3, 2, 10, 0, tzinfo=BEIJING), tick=False):
         filing = svc.submit_filing(filing, actor=operator)
     assert filing.receipt_due == date(2026, 3, 9)

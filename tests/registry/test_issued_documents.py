@@ -1,4 +1,4 @@
-"""Issued documents keep the rule values in force on the day of issue (issue 17)."""
+"""Issued documents keep the rule values in force on the day of issue."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The authorization matrix (issue 10 item 1): who may call which route, as compact rules.
+"""The authorization matrix: who may call which route, as compact rules.
 
 Every route of the URLconf (API, pages, and the admin changelists of registry / inspections /
 subsidies) must match a rule here; a route without a rule fails the matrix test by name.
@@ -237,10 +237,10 @@ RULES: tuple[Rule, ...] = (
     ),
     R(r"^page:complaint-triage$", READ, expect(ok=(REV,), any_=(SUP, INS))),
     R(r"^page:(subsidy-queue|subsidy-batches)$", READ, expect(ok=(FIN,), any_=SIGNED_IN, hide=())),
-    # --- statistics, dashboards, notifications (feat-stats) ------------------------------
+    # --- statistics, dashboards, notifications -------------------------------------------
     R(r"^api:stats-region-api$", READ, expect(ok=(REV, SUP))),  # <code> is county A
     R(r"^(?:api|page):(public-stats-region-api|public-stats)$", READ, EVERYONE),
-    R(r"^api:calendar-deadline$", READ, EVERYONE),  # the working-day calculator (issue 17)
+    R(r"^api:calendar-deadline$", READ, EVERYONE),  # the working-day calculator
     R(
         r"^page:(dashboard|dashboard-export|notifications|notifications-read-all)$",
         READ,

@@ -1,4 +1,4 @@
-"""A corpus of hostile uploads, built in code (issue 10 item 3).
+"""A corpus of hostile uploads, built in code.
 
 Each entry is (label, file name, content). None of them may be accepted by any upload endpoint.
 Files are small: "oversize" is produced by the tests lowering the size limit, and the bombs are

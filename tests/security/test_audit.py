@@ -1,4 +1,4 @@
-"""Audit trail (issue 10 item 5): trigger-written events with the request context, bulk updates
+"""Audit trail: trigger-written events with the request context, bulk updates
 caught, append-only tables, the daily hash chain and its verification command, retention, and
 the log of every view of a full ID number."""
 

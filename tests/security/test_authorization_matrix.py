@@ -1,4 +1,4 @@
-"""Authorization matrix generated from the URLconf (issue 10 item 1).
+"""Authorization matrix generated from the URLconf.
 
 Every route (API, pages, admin changelists of the feature apps) and method is called by every
 actor of the cast; the answer must match `access_matrix.RULES`. Objects in URLs belong to county A;

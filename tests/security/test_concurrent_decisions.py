@@ -1,4 +1,4 @@
-"""Fifty simultaneous decisions on one object (issue 10 item 7): exactly one 200, every other a
+"""Fifty simultaneous decisions on one object: exactly one 200, every other a
 409 `invalid_transition`, one history row and at most one outbox row.
 
 Each thread has its own database connection (Django connections are per thread) and its own API

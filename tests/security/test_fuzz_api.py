@@ -1,4 +1,4 @@
-"""Property-based fuzzing of every operation in the OpenAPI schema (issue 10 item 2).
+"""Property-based fuzzing of every operation in the OpenAPI schema.
 
 schemathesis generates requests from `/api/schema/` and sends them in-process to the WSGI app,
 signed in with a token of the role that owns each part of the API. Checks: never a 5xx, and every

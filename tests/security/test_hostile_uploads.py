@@ -1,4 +1,4 @@
-"""Hostile uploads against every upload endpoint (issue 10 item 3): none accepted, none a 5xx,
+"""Hostile uploads against every upload endpoint: none accepted, none a 5xx,
 nothing written to storage, every refusal a 4xx in the api.md error shape with a rule code."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Rate limits on the public complaint form and the public search (issue 10 item 4)."""
+"""Rate limits on the public complaint form and the public search."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every text field has a maximum length, shown in the schema (issue 19 item 6, api.md 1.1)."""
+"""Every text field has a maximum length, shown in the schema (api.md 1.1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The child-month de-duplication sees one child whatever the form of its ID (issue 18)."""
+"""The child-month de-duplication sees one child whatever the form of its ID."""
 
 from __future__ import annotations
 

@@ -100,7 +100,7 @@ def test_it_pays_a_child_month_once_when_20_institutions_submit_it_at_once(
 def test_two_institutions_creating_a_draft_of_the_same_child_month_at_once_get_one(
     filing, operator, second_filing, second_operator, schemes
 ) -> None:
-    """Issue 19 item 8: 3 of 3 trials gave both a draft that could never be submitted."""
+    """Before the fix, 3 of 3 trials gave both a draft that could never be submitted."""
     from datetime import date
 
     from tests.subsidies.conftest import family_lines

@@ -1,5 +1,5 @@
 """The 岚山 schemes: seeded idempotently by the demo and by the data migration (the demo's claims:
-tests/registry/test_demo_county.py)."""
+tests/registry/test_demo.py)."""
 
 from __future__ import annotations
 

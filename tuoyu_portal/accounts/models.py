@@ -125,7 +125,7 @@ class ApiToken(models.Model):
 
 
 class LoginThrottle(models.Model):
-    """Failed sign-ins of one account from any address (issue 19 item 4; accounts/throttle.py).
+    """Failed sign-ins of one account from any address (accounts/throttle.py).
 
     Counted in PostgreSQL so every web process sees the same count.
     """

@@ -1,4 +1,4 @@
-"""API tokens: issue on sign-in, authenticate, expire, revoke (api.md 1.1, issue 19 item 4)."""
+"""API tokens: issue on sign-in, authenticate, expire, revoke (api.md 1.1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Audit trail (issue 10 item 5): trigger-written change events, daily hash-chain checkpoints,
+"""Audit trail: trigger-written change events, daily hash-chain checkpoints,
 and the log of every view of a full ID number.
 
 Events are written by PostgreSQL triggers (django-pghistory), so bulk ``update()``/``delete()``,

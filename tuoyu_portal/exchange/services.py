@@ -47,7 +47,7 @@ def deliver_event(event_id: int, *, backend: str | None = None) -> str:
     moves the row pending → sending delivers it.
 
     The delivery's own commits (claim, local inbox row, attempt, mark sent) do not wait for the
-    WAL flush (`synchronous_commit = off`): three fsyncs were most of a delivery's time (issue 9
+    WAL flush (`synchronous_commit = off`): three fsyncs were most of a delivery's time (bench/'s
     push figures). A crash can lose only the last fraction of a second of them, and in WAL order,
     so what is lost is a suffix — at worst the event is back to pending and is delivered again,
     which the idempotency key makes harmless. The approval that wrote the event stays durable.
@@ -143,7 +143,8 @@ def resend_event(event: OutboxEvent, *, actor: User | None) -> OutboxEvent:
     """
     event = OutboxEvent.objects.select_for_update().get(pk=event.pk)
     if event.state not in (State.DEAD, State.SENT):
-        raise InvalidTransition(event.state, State.PENDING)
+        # The message is read by people: the states by their labels, never their codes.
+        raise InvalidTransition(str(State(event.state).label), str(State.PENDING.label))
     OutboxResend.objects.create(event=event, actor=actor, from_state=event.state)
     event.state = State.PENDING
     event.attempts = 0

@@ -8,3 +8,9 @@ class NotificationsConfig(AppConfig):
     name = "tuoyu_portal.notifications"
     label = "notifications"
     verbose_name = _("消息通知")
+
+    def ready(self) -> None:
+        from tuoyu_portal.notifications.services.notify import notify_moved_clocks
+        from tuoyu_portal.regions.recompute import clocks_moved
+
+        clocks_moved.connect(notify_moved_clocks, dispatch_uid="notifications-moved-clocks")

@@ -23,18 +23,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
+from django.dispatch import Signal
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
-from tuoyu_portal.accounts.models import Membership, Role, User
-from tuoyu_portal.notifications.models import NotificationKind
-from tuoyu_portal.notifications.services.notify import notify
-
 from .calendar import Prefetched
+
+if TYPE_CHECKING:
+    from tuoyu_portal.accounts.models import User
+
+# Sent once a recompute has committed, with `messages` (a list of Message): the notifications
+# app tells each person (the calendar sits below the accounts and the inboxes, so it names
+# neither).
+clocks_moved = Signal()
 
 
 @dataclass
@@ -67,24 +73,6 @@ def iso(value: date | None) -> str:
     return value.isoformat() if value else "—"
 
 
-def reviewers_of(region_codes: set[str]) -> dict[str, list[int]]:
-    found: dict[str, list[int]] = {}
-    for user_id, region_id in User.objects.filter(
-        role=Role.HEALTH_REVIEWER, is_active=True, region_id__in=region_codes
-    ).values_list("id", "region_id"):
-        found.setdefault(region_id, []).append(user_id)
-    return found
-
-
-def operators_of(institution_ids: set[int]) -> dict[int, list[int]]:
-    found: dict[int, list[int]] = {}
-    for user_id, institution_id in Membership.objects.filter(
-        institution_id__in=institution_ids, user__is_active=True, user__role=Role.OPERATOR
-    ).values_list("user_id", "institution_id"):
-        found.setdefault(institution_id, []).append(user_id)
-    return found
-
-
 # Calendar rows fetched once for the whole batch: every clock that starts on one of the days
 # and runs up to this long (a 15-working-day clock spans about 25 calendar days; longer ones
 # beyond the span query for themselves).
@@ -95,19 +83,6 @@ def prefetch_calendar(days: set[date], regions: set[str]) -> Prefetched | None:
     if not days:
         return None
     return Prefetched.fetch(min(days), max(days) + _PREFETCH_SPAN, regions)
-
-
-def _send(messages: list[Message]) -> None:
-    users = User.objects.in_bulk({m.user_id for m in messages})
-    for message in messages:
-        notify(
-            users[message.user_id],
-            kind=NotificationKind.DEADLINE_CHANGED,
-            event_key=message.event_key,
-            title=message.title,
-            body=message.body,
-            link=message.link,
-        )
 
 
 @transaction.atomic
@@ -125,5 +100,5 @@ def recompute_open_clocks(*, reason: str, actor: User | None = None) -> Recomput
             }
         )
     if messages:
-        transaction.on_commit(lambda: _send(messages))
+        transaction.on_commit(lambda: clocks_moved.send(sender=RecomputeResult, messages=messages))
     return result

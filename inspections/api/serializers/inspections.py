@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from inspections.models import (
+    Finding,
     Inspection,
     InspectionKind,
     QualityGrade,
@@ -37,7 +38,9 @@ class InspectionInputSerializer(serializers.Serializer):
 
 class InspectionOutputSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    findings = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    findings: serializers.PrimaryKeyRelatedField[Finding] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
     observed_classes = ObservedClassSerializer(many=True, read_only=True)
     standards_check = serializers.ListField(child=serializers.DictField(), read_only=True)
     # "" until graded: the schema must allow the blank as well as A–D.
@@ -74,7 +77,7 @@ class InspectionOutputSerializer(serializers.ModelSerializer):
 
 class RiskReasonSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
     count = serializers.IntegerField()
     points = serializers.FloatField()
 

@@ -6,16 +6,17 @@ from typing import Any
 
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.request import Request
+
+from tuoyu_portal.http import AuthenticatedRequest
 
 
 class TodayContextMixin:
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()  # type: ignore[misc]
+        context = super().get_serializer_context()  # type: ignore[misc]  # mixed into a GenericAPIView
         context["today"] = timezone.localdate()
         return context
 
 
-def require_role(request: Request, *roles: str) -> None:
+def require_role(request: AuthenticatedRequest, *roles: str) -> None:
     if request.user.role not in roles:
         raise PermissionDenied()

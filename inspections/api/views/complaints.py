@@ -29,6 +29,7 @@ from inspections.services import complaints
 from tuoyu_portal.api import (
     cursor_pagination,
 )
+from tuoyu_portal.http import AuthenticatedRequest
 
 
 class ComplaintViewSet(
@@ -36,6 +37,8 @@ class ComplaintViewSet(
 ):
     """County health reviewers list and triage complaints; operators never see them (404)."""
 
+    # Behind IsAuthenticated (the default): the user is signed in.
+    request: AuthenticatedRequest
     serializer_class = ComplaintOutputSerializer
     filterset_class = ComplaintFilter
     # The triage queue reads oldest deadline first.
@@ -46,7 +49,7 @@ class ComplaintViewSet(
 
     @extend_schema(request=ComplaintTriageInputSerializer, responses=ComplaintOutputSerializer)
     @action(detail=True, methods=["post"])
-    def triage(self, request: Request, pk: str | None = None) -> Response:
+    def triage(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         complaint = self.get_object()
         data = ComplaintTriageInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -11,12 +11,15 @@ from inspections.models import (
     CreditRecord,
 )
 from tuoyu_portal.accounts.models import Role
+from tuoyu_portal.http import AuthenticatedRequest
 
 
 class CreditRecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Credit records (诚信档案) with the reason and points of each entry. Staff may look a person
     up by ID number (`?id_number=`, hashed, never stored or echoed in clear)."""
 
+    # Behind IsAuthenticated (the default): the user is signed in.
+    request: AuthenticatedRequest
     serializer_class = CreditRecordOutputSerializer
     filterset_class = CreditRecordFilter
 

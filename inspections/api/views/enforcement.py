@@ -27,6 +27,7 @@ from inspections.models import (
 from inspections.services import enforcement
 from registry.models import Filing
 from tuoyu_portal.accounts.models import Role
+from tuoyu_portal.http import AuthenticatedRequest
 
 
 class EnforcementActionViewSet(
@@ -38,6 +39,8 @@ class EnforcementActionViewSet(
 ):
     """Penalties: the county health bureau records them; operators see and reply to their own."""
 
+    # Behind IsAuthenticated (the default): the user is signed in.
+    request: AuthenticatedRequest
     serializer_class = EnforcementOutputSerializer
     filterset_class = EnforcementActionFilter
 
@@ -46,23 +49,23 @@ class EnforcementActionViewSet(
 
     @extend_schema(request=EnforcementInputSerializer, responses={201: EnforcementOutputSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        require_role(request, Role.HEALTH_REVIEWER)
+        require_role(self.request, Role.HEALTH_REVIEWER)
         data = EnforcementInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        filing = get_object_or_404(Filing.objects.visible_to(request.user), pk=v.pop("filing"))
+        filing = get_object_or_404(Filing.objects.visible_to(self.request.user), pk=v.pop("filing"))
         finding_id = v.pop("finding")
         finding = (
-            get_object_or_404(Finding.objects.visible_to(request.user), pk=finding_id)
+            get_object_or_404(Finding.objects.visible_to(self.request.user), pk=finding_id)
             if finding_id
             else None
         )
-        act = enforcement.record_enforcement(filing, actor=request.user, finding=finding, **v)
+        act = enforcement.record_enforcement(filing, actor=self.request.user, finding=finding, **v)
         return Response(self.get_serializer(act).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=EnforcementReplyInputSerializer, responses=EnforcementOutputSerializer)
     @action(detail=True, methods=["post"])
-    def reply(self, request: Request, pk: str | None = None) -> Response:
+    def reply(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         data = EnforcementReplyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         act = enforcement.reply_to_enforcement(
@@ -74,7 +77,7 @@ class EnforcementActionViewSet(
         request=EnforcementCorrectionInputSerializer, responses=EnforcementOutputSerializer
     )
     @action(detail=True, methods=["post"])
-    def correction(self, request: Request, pk: str | None = None) -> Response:
+    def correction(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         data = EnforcementCorrectionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         act = enforcement.update_correction(

@@ -30,6 +30,7 @@ from inspections.models import (
 )
 from inspections.services import findings, visits
 from tuoyu_portal.accounts.models import Role
+from tuoyu_portal.http import AuthenticatedRequest
 
 
 class FindingViewSet(
@@ -41,6 +42,8 @@ class FindingViewSet(
 ):
     """Findings and the rectification loop (`rectify` by the operator, `verify` by the inspector)."""
 
+    # Behind IsAuthenticated (the default): the user is signed in.
+    request: AuthenticatedRequest
     serializer_class = FindingOutputSerializer
     filterset_class = FindingFilter
 
@@ -50,19 +53,19 @@ class FindingViewSet(
 
     @extend_schema(request=FindingInputSerializer, responses={201: FindingOutputSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        require_role(request, Role.INSPECTOR)
+        require_role(self.request, Role.INSPECTOR)
         data = FindingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         inspection = get_object_or_404(
-            Inspection.objects.visible_to(request.user), pk=v.pop("inspection")
+            Inspection.objects.visible_to(self.request.user), pk=v.pop("inspection")
         )
-        finding = findings.record_finding(inspection, actor=request.user, **v)
+        finding = findings.record_finding(inspection, actor=self.request.user, **v)
         return Response(self.get_serializer(finding).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=FindingRectifyInputSerializer, responses=FindingOutputSerializer)
     @action(detail=True, methods=["post"])
-    def rectify(self, request: Request, pk: str | None = None) -> Response:
+    def rectify(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         finding = self.get_object()
         data = FindingRectifyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -76,7 +79,7 @@ class FindingViewSet(
 
     @extend_schema(request=FindingVerifyInputSerializer, responses=FindingOutputSerializer)
     @action(detail=True, methods=["post"])
-    def verify(self, request: Request, pk: str | None = None) -> Response:
+    def verify(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         finding = self.get_object()
         data = FindingVerifyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -87,7 +90,7 @@ class FindingViewSet(
         request=FindingFollowUpInputSerializer, responses={201: InspectionOutputSerializer}
     )
     @action(detail=True, methods=["post"], url_path="follow-up")
-    def follow_up(self, request: Request, pk: str | None = None) -> Response:
+    def follow_up(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """Schedule a follow-up visit (复查) from this finding (inspectors)."""
         finding = self.get_object()
         require_role(request, Role.INSPECTOR)

@@ -36,6 +36,7 @@ from tuoyu_portal.api import (
     iso_datetime,
     labels,
 )
+from tuoyu_portal.http import AuthenticatedRequest
 
 
 class InspectionViewSet(
@@ -49,6 +50,8 @@ class InspectionViewSet(
     """Visits: inspectors create and list in their region and department; health reviewers list
     their county's; operators their own institutions'."""
 
+    # Behind IsAuthenticated (the default): the user is signed in.
+    request: AuthenticatedRequest
     serializer_class = InspectionOutputSerializer
     filterset_class = InspectionFilter
 
@@ -126,11 +129,11 @@ class InspectionViewSet(
 
     @extend_schema(request=InspectionInputSerializer, responses={201: InspectionOutputSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        require_role(request, Role.INSPECTOR)
+        require_role(self.request, Role.INSPECTOR)
         data = InspectionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        filing = get_object_or_404(Filing.objects.visible_to(request.user), pk=v["filing"])
+        filing = get_object_or_404(Filing.objects.visible_to(self.request.user), pk=v["filing"])
         template = (
             get_object_or_404(ChecklistTemplate, pk=v["checklist_template"])
             if v["checklist_template"]
@@ -138,7 +141,7 @@ class InspectionViewSet(
         )
         inspection = visits.record_inspection(
             filing,
-            actor=request.user,
+            actor=self.request.user,
             kind=v["kind"],
             visited_on=v["visited_on"],
             departments=v["departments"],
@@ -159,7 +162,7 @@ class InspectionDueView(GenericAPIView):
     pagination_class = None
 
     @extend_schema(responses=InspectionDueSerializer(many=True))
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         require_role(request, Role.INSPECTOR, Role.HEALTH_REVIEWER, Role.SUPERVISOR)
         due = risk.due_for_visit(Filing.objects.visible_to(request.user), timezone.localdate())
         return Response(self.get_serializer([a for _f, a in due], many=True).data)

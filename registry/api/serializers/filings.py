@@ -19,6 +19,7 @@ from registry.models import (
     SiteTenure,
     SupplementRequest,
 )
+from registry.selectors import filings as filing_selectors
 from registry.services import filings as svc
 from tuoyu_portal.identifier_fields import id_number_field
 from tuoyu_portal.text import validate_plain_text
@@ -185,7 +186,7 @@ class FilingListOutputSerializer(serializers.ModelSerializer):
     @extend_schema_field(ClocksSerializer)
     def get_clocks(self, obj: Filing) -> dict[str, Any]:
         context = cast(dict[str, Any], self.context)  # contexts here are dicts
-        return svc.clocks(obj, memo=context.setdefault("clock_memo", {}))
+        return filing_selectors.clocks(obj, memo=context.setdefault("clock_memo", {}))
 
 
 class FilingOutputSerializer(FilingListOutputSerializer):
@@ -255,14 +256,14 @@ class FilingOutputSerializer(FilingListOutputSerializer):
 
     @extend_schema_field(StandardsCheckItemSerializer(many=True))
     def get_standards_check(self, obj: Filing) -> list[dict[str, Any]]:
-        return [v.as_dict() for v in svc.standards_check(obj)]
+        return [v.as_dict() for v in filing_selectors.standards_check(obj)]
 
     # null once the filing has left the editable statuses (the schema said not).
     @extend_schema_field(ReadinessSerializer(allow_null=True))
     def get_readiness(self, obj: Filing) -> dict[str, Any] | None:
         if obj.status not in Filing.EDITABLE:
             return None
-        return svc.readiness(obj).as_dict()
+        return filing_selectors.readiness(obj).as_dict()
 
     @extend_schema_field(SupplementRequestOutputSerializer(allow_null=True))
     def get_supplement_request(self, obj: Filing) -> dict[str, Any] | None:

@@ -40,6 +40,8 @@ from registry.models import (
     FilingStatus,
     Registration,
 )
+from registry.selectors import filings as filing_selectors
+from registry.services import filing_documents
 from registry.services import filings as svc
 from tuoyu_portal import uploads
 from tuoyu_portal.api import (
@@ -160,7 +162,9 @@ class FilingViewSet(
         memo: dict[tuple[Any, ...], Any] = {}
         today = timezone.localdate()
         # A supervisor's page spans many counties: their calendar overrides in one query.
-        for region, found in svc.page_overrides(today, {r["region_id"] for r in rows}).items():
+        for region, found in filing_selectors.page_overrides(
+            today, {r["region_id"] for r in rows}
+        ).items():
             memo[("overrides", today, region)] = sorted(found.items())
         return [
             {
@@ -179,7 +183,7 @@ class FilingViewSet(
                 "conformity_due": iso_date(r["conformity_due"]),
                 "filed_on": iso_date(r["filed_on"]),
                 # clocks() reads attributes only: the row stands in for the model instance.
-                "clocks": svc.clocks(SimpleNamespace(**r), today=today, memo=memo),  # type: ignore[arg-type]
+                "clocks": filing_selectors.clocks(SimpleNamespace(**r), today=today, memo=memo),
             }
             for r in rows
         ]
@@ -269,7 +273,7 @@ class FilingViewSet(
         uploads.refuse_declared_oversize(request)
         data = FilingDocumentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        document = svc.add_document(
+        document = filing_documents.add_document(
             filing,
             actor=request.user,
             kind=data.validated_data["kind"],

@@ -5,8 +5,10 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from subsidies.models import (
+    Claim,
     PaymentBatch,
 )
+from tuoyu_portal.accounts.models import User
 
 
 class PaymentBatchCreateInputSerializer(serializers.Serializer):
@@ -20,8 +22,10 @@ class PaymentBatchMarkPaidInputSerializer(serializers.Serializer):
 class PaymentBatchOutputSerializer(serializers.ModelSerializer):
     region = serializers.CharField(source="region_id", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    claims = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    created_by = serializers.StringRelatedField()
+    claims: serializers.PrimaryKeyRelatedField[Claim] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
+    created_by: serializers.StringRelatedField[User] = serializers.StringRelatedField()
 
     class Meta:
         model = PaymentBatch

@@ -20,6 +20,7 @@ from subsidies.models import (
     SchemeKind,
 )
 from subsidies.services.claims import LineInput
+from tuoyu_portal.accounts.models import User
 from tuoyu_portal.identifier_fields import ID_NUMBER_MESSAGE, IdentifierField
 from tuoyu_portal.text import validate_plain_text
 
@@ -90,7 +91,7 @@ class ClaimInputSerializer(serializers.Serializer):
         request = self.context.get("request")
         if request is not None:
             # Only filings the caller may see can be named: others read as "does not exist".
-            self.fields["filing"].queryset = Filing.objects.visible_to(request.user)  # type: ignore[attr-defined]
+            self.fields["filing"].queryset = Filing.objects.visible_to(request.user)  # type: ignore[attr-defined]  # declared above as PrimaryKeyRelatedField
 
     def lines_input(self) -> list[LineInput]:
         child = ClaimLineInputSerializer()
@@ -127,7 +128,7 @@ class ClaimLineOutputSerializer(serializers.ModelSerializer):
 
 
 class ClaimTransitionOutputSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor: serializers.StringRelatedField[User] = serializers.StringRelatedField()
 
     class Meta:
         model = ClaimTransition

@@ -24,6 +24,7 @@ from subsidies.api.serializers.batches import (
 from subsidies.exports import batch_workbook
 from subsidies.models import PaymentBatch
 from subsidies.services import batches as batch_services
+from tuoyu_portal.http import AuthenticatedRequest
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -48,6 +49,8 @@ class PaymentBatchViewSet(
 ):
     """Payment batches of approved claims, XLSX export, mark paid (subsidy officers)."""
 
+    # Behind IsAuthenticated (the default): the user is signed in.
+    request: AuthenticatedRequest
     serializer_class = PaymentBatchOutputSerializer
     filterset_class = PaymentBatchFilter
 
@@ -67,7 +70,7 @@ class PaymentBatchViewSet(
         request=PaymentBatchCreateInputSerializer,
         responses={201: PaymentBatchOutputSerializer},
     )
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         data = PaymentBatchCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         batch = batch_services.create_batch(data.validated_data["claims"], actor=request.user)
@@ -89,7 +92,7 @@ class PaymentBatchViewSet(
         responses={200: PaymentBatchOutputSerializer},
     )
     @action(detail=True, methods=["post"], url_path="mark-paid")
-    def mark_paid(self, request: Request, pk: Any = None) -> Response:
+    def mark_paid(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         batch = self.get_object()
         data = PaymentBatchMarkPaidInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
@@ -21,12 +21,13 @@ from subsidies.api.serializers.claims import (
     ClaimOutputSerializer,
     ClaimReasonInputSerializer,
 )
-from subsidies.models import Claim
+from subsidies.models import Claim, ClaimQuerySet
 from subsidies.services import claims as claim_services
 from subsidies.services import documents as document_services
 from subsidies.services.claims import LineInput
 from tuoyu_portal.api import cursor_pagination
 from tuoyu_portal.crypto import decrypt
+from tuoyu_portal.http import AuthenticatedRequest
 
 
 def _current_lines(claim: Claim) -> list[LineInput]:
@@ -51,6 +52,8 @@ class ClaimViewSet(
     """Subsidy claims: operators create and submit for their filings; subsidy officers of the
     region decide."""
 
+    # Behind IsAuthenticated (the default): the user is signed in.
+    request: AuthenticatedRequest
     serializer_class = ClaimOutputSerializer
     filterset_class = ClaimFilter
 
@@ -72,12 +75,13 @@ class ClaimViewSet(
     )
     def queue(self, request: Request) -> Response:
         """Submitted claims awaiting a decision, oldest submission first (officers' queue)."""
-        claims = self.filter_queryset(self.get_queryset()).queue()
+        # Filter backends only call .filter(): the queryset keeps its class.
+        claims = cast(ClaimQuerySet, self.filter_queryset(self.get_queryset())).queue()
         page = self.paginate_queryset(claims)
         return self.get_paginated_response(ClaimOutputSerializer(page, many=True).data)
 
     @extend_schema(request=ClaimInputSerializer, responses={201: ClaimOutputSerializer})
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         data = ClaimInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         claim = claim_services.create_claim(
@@ -91,7 +95,7 @@ class ClaimViewSet(
         return self._out(claim, status.HTTP_201_CREATED)
 
     @extend_schema(request=ClaimInputSerializer, responses={200: ClaimOutputSerializer})
-    def partial_update(self, request: Request, pk: Any = None) -> Response:
+    def partial_update(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         claim = self.get_object()
         data = ClaimInputSerializer(data=request.data, partial=True, context={"request": request})
         data.is_valid(raise_exception=True)
@@ -108,12 +112,12 @@ class ClaimViewSet(
 
     @extend_schema(request=None, responses={200: ClaimOutputSerializer})
     @action(detail=True, methods=["post"])
-    def submit(self, request: Request, pk: Any = None) -> Response:
+    def submit(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         return self._out(claim_services.submit_claim(self.get_object(), actor=request.user))
 
     @extend_schema(request=ClaimApproveInputSerializer, responses={200: ClaimOutputSerializer})
     @action(detail=True, methods=["post"])
-    def approve(self, request: Request, pk: Any = None) -> Response:
+    def approve(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         claim = self.get_object()
         data = ClaimApproveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -125,7 +129,7 @@ class ClaimViewSet(
 
     @extend_schema(request=ClaimReasonInputSerializer, responses={200: ClaimOutputSerializer})
     @action(detail=True, methods=["post"])
-    def reject(self, request: Request, pk: Any = None) -> Response:
+    def reject(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         claim = self.get_object()
         data = ClaimReasonInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -137,7 +141,7 @@ class ClaimViewSet(
 
     @extend_schema(request=ClaimReasonInputSerializer, responses={200: ClaimOutputSerializer})
     @action(detail=True, methods=["post"], url_path="request-changes")
-    def request_changes(self, request: Request, pk: Any = None) -> Response:
+    def request_changes(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         claim = self.get_object()
         data = ClaimReasonInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -152,7 +156,7 @@ class ClaimViewSet(
         responses={201: ClaimDocumentOutputSerializer},
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
-    def documents(self, request: Request, pk: Any = None) -> Response:
+    def documents(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         claim = self.get_object()
         data = ClaimDocumentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -10,10 +10,11 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tuoyu_portal.notifications.models import Notification
+from tuoyu_portal.accounts.models import User
+from tuoyu_portal.notifications.models import Notification, NotificationKind
 
 if TYPE_CHECKING:
-    from tuoyu_portal.accounts.models import User
+    from tuoyu_portal.regions.recompute import Message
 
 logger = logging.getLogger(__name__)
 
@@ -65,3 +66,18 @@ def mark_all_read(*, actor: User) -> int:
     return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def notify_moved_clocks(sender: object, *, messages: list[Message], **_kwargs: object) -> None:
+    """Receiver of `clocks_moved` (connected in NotificationsConfig.ready): each person whose
+    deadline moved with the calendar is told, once per moved date."""
+    users = User.objects.in_bulk({m.user_id for m in messages})
+    for message in messages:
+        notify(
+            users[message.user_id],
+            kind=NotificationKind.DEADLINE_CHANGED,
+            event_key=message.event_key,
+            title=message.title,
+            body=message.body,
+            link=message.link,
+        )

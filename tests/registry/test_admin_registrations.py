@@ -1,4 +1,4 @@
-"""Registration admin pages render read-only (the demo seed: tests/registry/test_demo_county.py)."""
+"""Registration admin pages render read-only (the demo seed: tests/registry/test_demo.py)."""
 
 from __future__ import annotations
 

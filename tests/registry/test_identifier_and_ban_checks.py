@@ -1,4 +1,4 @@
-"""Identifiers normalised at every door and bans for every person the portal names (issue 18)."""
+"""Identifiers normalised at every door and bans for every person the portal names."""
 
 from __future__ import annotations
 
