@@ -36,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
     points); staff also see what waits for them (pending queues, unread notifications)."""
     role = getattr(request.user, "role", None) if request.user.is_authenticated else None
     waiting = (
-        pending_actions(request.user)  # type: ignore[arg-type]
+        pending_actions(request.user)
         if request.user.is_authenticated and role != Role.OPERATOR
         else []
     )

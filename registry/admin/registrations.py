@@ -21,7 +21,7 @@ from tuoyu_portal.identifier_fields import IdentifierSearchMixin
 
 class RegistrationTransitionInline(ReadOnlyInline):
     model = RegistrationTransition
-    fields = ["created_at", "from_status", "to_status", "actor", "reason"]
+    fields = ("created_at", "from_status", "to_status", "actor", "reason")
     readonly_fields = fields
 
 

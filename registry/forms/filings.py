@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -15,11 +15,18 @@ from tuoyu_portal.identifier_fields import IdentifierFormField
 from tuoyu_portal.text import validate_plain_text
 from tuoyu_portal.widgets import IsoDateInput
 
+if TYPE_CHECKING:
+    from django.db.models import Field
+
 FIELD_LABELS: dict[str, Any] = {
     "person_in_charge_id_number": _("负责人身份证号码"),
     "classes": _("班级设置"),
     "staff": _("人员配备"),
-    **{name: Filing._meta.get_field(name).verbose_name for name in SCALAR_FIELDS},
+    # Scalar fields are concrete columns, never reverse relations.
+    **{
+        name: cast("Field[Any, Any]", Filing._meta.get_field(name)).verbose_name
+        for name in SCALAR_FIELDS
+    },
 }
 
 

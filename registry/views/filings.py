@@ -41,9 +41,10 @@ from registry.services import filings as svc
 from registry.services.vacancies import OPEN_FOR_VACANCIES
 from tuoyu_portal.accounts.models import Role
 from tuoyu_portal.exceptions import DomainError
+from tuoyu_portal.http import AuthenticatedHttpRequest
 
 
-def _operator_filing(request: HttpRequest, pk: int) -> Filing:
+def _operator_filing(request: AuthenticatedHttpRequest, pk: int) -> Filing:
     if request.user.role != Role.OPERATOR:
         raise PermissionDenied
     return get_object_or_404(
@@ -54,7 +55,7 @@ def _operator_filing(request: HttpRequest, pk: int) -> Filing:
     )
 
 
-def _reviewer_filing(request: HttpRequest, pk: int) -> Filing:
+def _reviewer_filing(request: AuthenticatedHttpRequest, pk: int) -> Filing:
     if request.user.role not in (Role.HEALTH_REVIEWER, Role.SUPERVISOR):
         raise PermissionDenied
     return get_object_or_404(
@@ -112,7 +113,7 @@ def _context(filing: Filing) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def filing_start(request: HttpRequest) -> HttpResponse:
+def filing_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the operator's approved registrations and open a filing for one of them."""
     if request.user.role != Role.OPERATOR:
         raise PermissionDenied
@@ -158,7 +159,7 @@ def filing_start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def filing_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The 备案书 wizard; every 保存草稿 stores the partial data on the server."""
     filing = _operator_filing(request, pk)
     if not filing.is_editable:
@@ -218,7 +219,7 @@ def _class_initial(filing: Filing) -> list[dict[str, Any]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def filing_readiness(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_readiness(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The checklist before submission, and the submit button."""
     filing = _operator_filing(request, pk)
     errors: list[Any] = []
@@ -237,7 +238,7 @@ def filing_readiness(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Status, both clocks, the supplement request, history and the receipt for the operator."""
     filing = _operator_filing(request, pk)
     return render(request, "registry/filings/detail.html", _context(filing))
@@ -248,7 +249,7 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def reviewer_queue(request: HttpRequest) -> HttpResponse:
+def reviewer_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Submitted filings of the reviewer's county, oldest first, with both clocks."""
     if request.user.role not in (Role.HEALTH_REVIEWER, Role.SUPERVISOR):
         raise PermissionDenied
@@ -287,7 +288,7 @@ def reviewer_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def reviewer_filing(request: HttpRequest, pk: int) -> HttpResponse:
+def reviewer_filing(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One filing for the reviewer: facts, documents, standards check, and the four actions."""
     filing = _reviewer_filing(request, pk)
     supplement_form = SupplementForm()

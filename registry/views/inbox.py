@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from registry.api.views.inbox import INBOX_ROLES
 from registry.models import HealthInboxEntry
+from tuoyu_portal.http import AuthenticatedHttpRequest
 
 PAGE_SIZE = 50
 
@@ -18,15 +19,15 @@ def _flag(value: str | None) -> bool | None:
 
 
 @login_required
-def health_inbox(request: HttpRequest) -> HttpResponse:
-    if request.user.role not in INBOX_ROLES:  # type: ignore[union-attr]
+def health_inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if request.user.role not in INBOX_ROLES:
         raise PermissionDenied
-    entries = HealthInboxEntry.objects.visible_to(request.user).with_status()  # type: ignore[arg-type]
+    entries = HealthInboxEntry.objects.visible_to(request.user).with_status()
     has_filing, overdue = _flag(request.GET.get("has_filing")), _flag(request.GET.get("overdue"))
     if has_filing is not None:
-        entries = entries.filter(has_filing=has_filing)
+        entries = entries.filter(has_filing=has_filing)  # type: ignore[misc]  # annotated by with_status in SQL
     if overdue is not None:
-        entries = entries.filter(overdue=overdue)
+        entries = entries.filter(overdue=overdue)  # type: ignore[misc]  # annotated by with_status in SQL
     # Keyset paging on id (newest first): no COUNT, no OFFSET.
     before = request.GET.get("before", "")
     if before.isdigit():

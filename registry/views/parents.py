@@ -20,6 +20,7 @@ from registry.services import vacancies as vacancy_services
 from registry.services import watches
 from registry.vacancies import StaleDays, filed_places_by_class, is_stale, updated_on, vacancy_of
 from tuoyu_portal.exceptions import DomainError
+from tuoyu_portal.http import AuthenticatedHttpRequest
 from tuoyu_portal.regions import rules
 
 
@@ -33,7 +34,8 @@ def vacancy_context(filing: Filing) -> dict[str, Any]:
         ],
         "total": vacancy.free_places if vacancy else None,
         "updated_on": updated_on(vacancy.updated_at) if vacancy else None,
-        "stale": bool(vacancy) and is_stale(vacancy.updated_at, StaleDays()(filing.region_id)),
+        "stale": vacancy is not None
+        and is_stale(vacancy.updated_at, StaleDays()(filing.region_id)),
     }
 
 
@@ -144,7 +146,7 @@ class VacanciesForm(forms.Form):
 
 
 @login_required
-def filing_vacancies(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_vacancies(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The operator's page: free places per class type beside the fee and the 普惠 price."""
     filing = get_object_or_404(
         Filing.objects.visible_to(request.user).select_related("institution", "vacancy"), pk=pk

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -79,7 +81,7 @@ def public_search(request: HttpRequest) -> HttpResponse:
             "vacancy": public_fields(
                 by_class=getattr(vacancy_of(f), "by_class", None),
                 updated_at=getattr(vacancy_of(f), "updated_at", None),
-                stale_days=lambda f=f: stale_days(f.region_id),
+                stale_days=partial(stale_days, f.region_id),
             ),
             "free_places": getattr(vacancy_of(f), "free_places", None),
         }

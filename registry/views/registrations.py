@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +38,7 @@ from registry.services import registrations as services
 from registry.services.changes import CHANGEABLE_FILING_STATUSES
 from tuoyu_portal.accounts.models import Membership, Role
 from tuoyu_portal.exceptions import DomainError
+from tuoyu_portal.http import AuthenticatedHttpRequest
 
 # Queue page length; the page is oldest first, so what is left waits for the next visit.
 QUEUE_PAGE_SIZE = 100
@@ -56,14 +57,14 @@ DECISION_TARGET: dict[str, str] = {
 }
 
 
-def _require_role(request: HttpRequest, role: str) -> None:
-    if request.user.role != role:  # type: ignore[union-attr]
+def _require_role(request: AuthenticatedHttpRequest, role: str) -> None:
+    if request.user.role != role:
         raise PermissionDenied
 
 
-def _registration(request: HttpRequest, pk: int) -> Registration:
+def _registration(request: AuthenticatedHttpRequest, pk: int) -> Registration:
     return get_object_or_404(
-        Registration.objects.visible_to(request.user)  # type: ignore[arg-type]
+        Registration.objects.visible_to(request.user)
         .select_related("region", "institution")
         .prefetch_related(
             Prefetch("transitions", queryset=RegistrationTransition.objects.select_related("actor"))
@@ -73,26 +74,22 @@ def _registration(request: HttpRequest, pk: int) -> Registration:
 
 
 @login_required
-def operator_home(request: HttpRequest) -> HttpResponse:
+def operator_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What waits for me (unread notifications, my pending actions), then my institutions and
     registrations, each with its status and what to do next."""
     _require_role(request, Role.OPERATOR)
     user = request.user
     registrations = (
-        Registration.objects.visible_to(user)  # type: ignore[arg-type]
+        Registration.objects.visible_to(user)
         .select_related("institution", "region")
         .order_by("-id")
     )
-    rows = [(reg, services.next_step(reg, user)) for reg in registrations]  # type: ignore[arg-type]
+    rows = [(reg, services.next_step(reg, user)) for reg in registrations]
     owned = set(
         Membership.objects.filter(user=user, is_owner=True).values_list("institution_id", flat=True)
     )
-    institutions = Institution.objects.visible_to(user).order_by("id")  # type: ignore[arg-type]
-    filings = (
-        Filing.objects.visible_to(user)  # type: ignore[arg-type]
-        .select_related("institution")
-        .order_by("-id")
-    )
+    institutions = Institution.objects.visible_to(user).order_by("id")
+    filings = Filing.objects.visible_to(user).select_related("institution").order_by("-id")
     # What each filing offers follows the workflow, not a list of statuses: editing while the
     # operator may edit, changes and the staff roster once filed, deregistration while allowed.
     filing_rows = [
@@ -107,12 +104,12 @@ def operator_home(request: HttpRequest) -> HttpResponse:
         for filing in filings
     ]
     can_file = registrations.filter(status=Registration.Status.APPROVED).exists()
-    filings = list(filings)
+    filing_list = list(filings)
     return render(
         request,
         "registry/registrations/operator_home.html",
         {
-            "actions": waiting.operator_actions([reg for reg, _step in rows], filings),
+            "actions": waiting.operator_actions([reg for reg, _step in rows], filing_list),
             "rows": rows,
             "institutions": institutions,
             "owned": owned,
@@ -123,12 +120,12 @@ def operator_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def registration_create(request: HttpRequest) -> HttpResponse:
+def registration_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_role(request, Role.OPERATOR)
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            reg = services.create_registration(actor=request.user, data=form.service_data())  # type: ignore[arg-type]
+            reg = services.create_registration(actor=request.user, data=form.service_data())
         except DomainError as exc:
             add_domain_errors(form, exc)
         else:
@@ -143,7 +140,7 @@ def registration_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def registration_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def registration_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_role(request, Role.OPERATOR)
     reg = _registration(request, pk)
     if reg.status not in Registration.EDITABLE:
@@ -163,7 +160,7 @@ def registration_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = RegistrationForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_registration(reg, actor=request.user, data=form.service_data())  # type: ignore[arg-type]
+            services.update_registration(reg, actor=request.user, data=form.service_data())
         except DomainError as exc:
             add_domain_errors(form, exc)
         else:
@@ -177,9 +174,11 @@ def registration_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _detail_context(request: HttpRequest, reg: Registration, **forms: Any) -> dict[str, Any]:
+def _detail_context(
+    request: AuthenticatedHttpRequest, reg: Registration, **forms: Any
+) -> dict[str, Any]:
     user = request.user
-    is_registrar = user.role == Role.REGISTRAR  # type: ignore[union-attr]
+    is_registrar = user.role == Role.REGISTRAR
     decisions = []
     if is_registrar:
         for name, (form_class, _service) in DECISIONS.items():
@@ -188,7 +187,7 @@ def _detail_context(request: HttpRequest, reg: Registration, **forms: Any) -> di
                 form = forms.get(name) or form_class(initial=initial, prefix=name)
                 decisions.append({"name": name, "form": form})
     is_member = (
-        user.role == Role.OPERATOR  # type: ignore[union-attr]
+        user.role == Role.OPERATOR
         and Membership.objects.filter(institution_id=reg.institution_id, user=user).exists()
     )
     history = list(reg.transitions.all())
@@ -211,7 +210,7 @@ def _detail_context(request: HttpRequest, reg: Registration, **forms: Any) -> di
             }
             for t in history
         ],
-        "next_step": services.next_step(reg, user),  # type: ignore[arg-type]
+        "next_step": services.next_step(reg, user),
         "warnings": services.registration_warnings(reg),
         "can_edit": is_member and reg.status in Registration.EDITABLE,
         "can_submit": is_member and reg.can_become(RegistrationStatus.SUBMITTED),
@@ -222,7 +221,7 @@ def _detail_context(request: HttpRequest, reg: Registration, **forms: Any) -> di
 
 
 @login_required
-def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def registration_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The application, its history timeline and what to do next (operators and registrars)."""
     reg = _registration(request, pk)
     return render(request, "registry/registrations/detail.html", _detail_context(request, reg))
@@ -230,10 +229,10 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def registration_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def registration_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reg = _registration(request, pk)
     try:
-        services.submit_registration(reg, actor=request.user)  # type: ignore[arg-type]
+        services.submit_registration(reg, actor=request.user)
     except DomainError as exc:
         context = _detail_context(request, reg, submit_errors=exc.violations)
         return render(
@@ -244,13 +243,13 @@ def registration_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def registrar_queue(request: HttpRequest) -> HttpResponse:
+def registrar_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Applications routed to this registrar's authority in their region, oldest first."""
     _require_role(request, Role.REGISTRAR)
     status = request.GET.get("status") or RegistrationStatus.SUBMITTED
     if status not in RegistrationStatus.values:
         status = RegistrationStatus.SUBMITTED
-    qs = Registration.objects.visible_to(request.user).select_related("region")  # type: ignore[arg-type]
+    qs = Registration.objects.visible_to(request.user).select_related("region")
     if status == RegistrationStatus.SUBMITTED:
         qs = qs.queue()
     else:
@@ -274,7 +273,7 @@ def registrar_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def registrar_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+def registrar_decide(request: AuthenticatedHttpRequest, pk: int, decision: str) -> HttpResponse:
     """approve / return / reject / cancel: form → service → redirect, errors next to fields."""
     _require_role(request, Role.REGISTRAR)
     if decision not in DECISIONS:
@@ -312,11 +311,11 @@ def _label(decision: str) -> str:
 
 
 @login_required
-def institution_members(request: HttpRequest, pk: int) -> HttpResponse:
+def institution_members(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The owner sees the institution's operator accounts and adds colleagues."""
     _require_role(request, Role.OPERATOR)
     institution = get_object_or_404(
-        Institution.objects.visible_to(request.user),  # type: ignore[arg-type]
+        Institution.objects.visible_to(request.user),
         pk=pk,
     )
     is_owner = Membership.objects.filter(
@@ -330,7 +329,7 @@ def institution_members(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.add_colleague(
                     institution,
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                     username=form.cleaned_data["username"],
                 )
             except DomainError as exc:

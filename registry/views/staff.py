@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +22,7 @@ from registry.services import changes as change_services
 from registry.services import staff as staff_services
 from tuoyu_portal.accounts.models import Role
 from tuoyu_portal.exceptions import DomainError
+from tuoyu_portal.http import AuthenticatedHttpRequest
 from tuoyu_portal.identifiers import id_number_warnings
 from tuoyu_portal.regions import rules
 
@@ -33,14 +34,14 @@ def _add_errors(form: forms.Form, error: DomainError) -> None:
         form.add_error(field, str(violation.message))
 
 
-def _filing_for(request: HttpRequest, pk: int) -> Filing:
+def _filing_for(request: AuthenticatedHttpRequest, pk: int) -> Filing:
     return get_object_or_404(
         Filing.objects.visible_to(request.user).select_related("institution"), pk=pk
     )
 
 
 @login_required
-def staff_roster(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_roster(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The institution's roster with masked IDs; operators add, edit and end employment."""
     filing = _filing_for(request, pk)
     is_operator = request.user.role == Role.OPERATOR
@@ -60,7 +61,7 @@ def staff_roster(request: HttpRequest, pk: int) -> HttpResponse:
                 for warning in id_number_warnings(
                     member.id_masked, document_type=member.id_document_type
                 ):
-                    messages.warning(request, warning.message)
+                    messages.warning(request, str(warning.message))
                 return redirect("staff-roster", pk=filing.pk)
     today = timezone.localdate()
     window = int(rules.value_for("notify_expiry_days", filing.institution.region_id, today))
@@ -85,7 +86,7 @@ def staff_roster(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def staff_edit(request: HttpRequest, pk: int, staff_id: int) -> HttpResponse:
+def staff_edit(request: AuthenticatedHttpRequest, pk: int, staff_id: int) -> HttpResponse:
     filing = _filing_for(request, pk)
     member = get_object_or_404(StaffMember, institution=filing.institution, pk=staff_id)
     if request.user.role != Role.OPERATOR:
@@ -114,7 +115,7 @@ def staff_edit(request: HttpRequest, pk: int, staff_id: int) -> HttpResponse:
 
 
 @login_required
-def filing_changes(request: HttpRequest) -> HttpResponse:
+def filing_changes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Change filings in the user's jurisdiction; operators see their filings to start one."""
     changes = FilingChange.objects.visible_to(request.user).select_related("filing__institution")[
         :200
@@ -134,7 +135,7 @@ def filing_changes(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def filing_change_create(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_change_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     filing = _filing_for(request, pk)
     form = ChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -155,7 +156,7 @@ def filing_change_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def filing_change_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_change_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Operator submits; the county reviewer accepts, asks for supplements or rejects."""
     change = get_object_or_404(
         FilingChange.objects.visible_to(request.user).select_related("filing__institution"), pk=pk
@@ -224,7 +225,7 @@ def filing_change_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def filing_deregister(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_deregister(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     filing = _filing_for(request, pk)
     form = DeregisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -243,7 +244,7 @@ def filing_deregister(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def ban_register(request: HttpRequest) -> HttpResponse:
+def ban_register(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Health reviewers: the national register (masked), additions, corrections, alerts."""
     if request.user.role != Role.HEALTH_REVIEWER:
         raise PermissionDenied
@@ -262,7 +263,7 @@ def ban_register(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已列入禁入名单。"))
             for warning in id_number_warnings(ban.id_masked, document_type=ban.id_document_type):
-                messages.warning(request, warning.message)
+                messages.warning(request, str(warning.message))
             return redirect("ban-register")
     alerts = BanAlert.objects.visible_to(request.user).select_related(
         "ban", "institution", "region"
@@ -276,7 +277,7 @@ def ban_register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def ban_correct(request: HttpRequest, pk: int) -> HttpResponse:
+def ban_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.user.role != Role.HEALTH_REVIEWER:
         raise PermissionDenied
     ban = get_object_or_404(Ban, pk=pk)

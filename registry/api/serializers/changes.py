@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from rest_framework import serializers
 
@@ -76,7 +76,8 @@ class FilingChangeOutputSerializer(serializers.ModelSerializer[FilingChange]):
 
     def get_clocks(self, obj: FilingChange) -> dict[str, Any]:
         # One memo for a page: the calendar is read once, not once per row.
-        return services.change_clocks(obj, memo=self.context.setdefault("clock_memo", {}))
+        context = cast(dict[str, Any], self.context)  # contexts here are dicts
+        return services.change_clocks(obj, memo=context.setdefault("clock_memo", {}))
 
     class Meta:
         model = FilingChange

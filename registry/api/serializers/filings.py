@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.utils import (
     extend_schema_field,
@@ -183,9 +183,10 @@ class FilingListOutputSerializer(serializers.ModelSerializer):
             "clocks",
         ]
 
-    @extend_schema_field(ClocksSerializer)  # type: ignore[misc]
+    @extend_schema_field(ClocksSerializer)
     def get_clocks(self, obj: Filing) -> dict[str, Any]:
-        return filing_selectors.clocks(obj, memo=self.context.setdefault("clock_memo", {}))
+        context = cast(dict[str, Any], self.context)  # contexts here are dicts
+        return filing_selectors.clocks(obj, memo=context.setdefault("clock_memo", {}))
 
 
 class FilingOutputSerializer(FilingListOutputSerializer):
@@ -232,7 +233,7 @@ class FilingOutputSerializer(FilingListOutputSerializer):
             "history",
         ]
 
-    @extend_schema_field(FilingClassSerializer(many=True))  # type: ignore[misc]
+    @extend_schema_field(FilingClassSerializer(many=True))
     def get_classes(self, obj: Filing) -> list[dict[str, Any]]:
         return [
             {
@@ -244,31 +245,32 @@ class FilingOutputSerializer(FilingListOutputSerializer):
             for c in obj.classes.all()
         ]
 
-    @extend_schema_field(FilingStaffSerializer)  # type: ignore[misc]
+    @extend_schema_field(FilingStaffSerializer)
     def get_staff(self, obj: Filing) -> dict[str, int]:
         return {key: getattr(obj, column) for key, column in svc.STAFF_FIELDS.items()}
 
-    @extend_schema_field(FilingDocumentOutputSerializer(many=True))  # type: ignore[misc]
+    @extend_schema_field(FilingDocumentOutputSerializer(many=True))
     def get_documents(self, obj: Filing) -> list[dict[str, Any]]:
-        return FilingDocumentOutputSerializer(obj.documents.all(), many=True).data
+        rows = FilingDocumentOutputSerializer(obj.documents.all(), many=True).data
+        return cast(list[dict[str, Any]], rows)  # many=True builds a ListSerializer
 
-    @extend_schema_field(StandardsCheckItemSerializer(many=True))  # type: ignore[misc]
+    @extend_schema_field(StandardsCheckItemSerializer(many=True))
     def get_standards_check(self, obj: Filing) -> list[dict[str, Any]]:
         return [v.as_dict() for v in filing_selectors.standards_check(obj)]
 
     # null once the filing has left the editable statuses (the schema said not).
-    @extend_schema_field(ReadinessSerializer(allow_null=True))  # type: ignore[misc]
+    @extend_schema_field(ReadinessSerializer(allow_null=True))
     def get_readiness(self, obj: Filing) -> dict[str, Any] | None:
         if obj.status not in Filing.EDITABLE:
             return None
         return filing_selectors.readiness(obj).as_dict()
 
-    @extend_schema_field(SupplementRequestOutputSerializer(allow_null=True))  # type: ignore[misc]
+    @extend_schema_field(SupplementRequestOutputSerializer(allow_null=True))
     def get_supplement_request(self, obj: Filing) -> dict[str, Any] | None:
         latest = SupplementRequest.objects.filter(filing=obj).order_by("-id").first()
         return latest.as_dict() if latest else None
 
-    @extend_schema_field(HistoryItemSerializer(many=True))  # type: ignore[misc]
+    @extend_schema_field(HistoryItemSerializer(many=True))
     def get_history(self, obj: Filing) -> list[dict[str, Any]]:
         return [
             {

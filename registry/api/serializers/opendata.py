@@ -21,7 +21,7 @@ class DatasetOutputSerializer(serializers.Serializer[Any]):
     title = serializers.CharField()
     description = serializers.CharField()
     schema_version = serializers.CharField()
-    fields = serializers.ListField(child=serializers.DictField())
+    fields = serializers.ListField(child=serializers.DictField())  # type: ignore[assignment]  # metaclass pops declared fields
     changelog = serializers.ListField(child=serializers.DictField())
     distributions = DistributionSerializer(many=True)
 

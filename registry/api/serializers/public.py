@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -15,9 +16,10 @@ from registry.selectors.public import (
 from registry.vacancies import StaleDays, public_fields, vacancy_of
 
 
-def _stale_days(context: dict[str, Any]) -> StaleDays:
+def _stale_days(context: Mapping[str, Any]) -> StaleDays:
     # One memo per response: the rule is read once per region, not once per row.
-    return context.setdefault("vacancy_stale_days", StaleDays())  # type: ignore[no-any-return]
+    memo = cast(dict[str, Any], context)  # contexts here are dicts
+    return memo.setdefault("vacancy_stale_days", StaleDays())
 
 
 class PublicFacilityOutputSerializer(serializers.ModelSerializer[Filing]):
@@ -68,15 +70,15 @@ class PublicFacilityOutputSerializer(serializers.ModelSerializer[Filing]):
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_vacancies(self, filing: Filing) -> list[dict[str, Any]]:
-        return self._vacancy_fields(filing)["vacancies"]  # type: ignore[no-any-return]
+        return self._vacancy_fields(filing)["vacancies"]
 
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_vacancies_updated_on(self, filing: Filing) -> str | None:
-        return self._vacancy_fields(filing)["vacancies_updated_on"]  # type: ignore[no-any-return]
+        return self._vacancy_fields(filing)["vacancies_updated_on"]
 
     @extend_schema_field(serializers.BooleanField())
     def get_vacancies_stale(self, filing: Filing) -> bool:
-        return self._vacancy_fields(filing)["vacancies_stale"]  # type: ignore[no-any-return]
+        return self._vacancy_fields(filing)["vacancies_stale"]
 
     def get_region_name(self, filing: Filing) -> str:
         return filing.region.full_name or filing.region.name

@@ -15,7 +15,9 @@ class VacancyItemSerializer(serializers.Serializer[Any]):
 
 
 class VacanciesInputSerializer(serializers.Serializer[Any]):
-    vacancies = VacancyItemSerializer(many=True, max_length=len(ClassType.values))
+    vacancies: serializers.ListSerializer[Any] = serializers.ListSerializer(
+        child=VacancyItemSerializer(), max_length=len(ClassType.values)
+    )
 
 
 class VacanciesOutputSerializer(serializers.Serializer[Any]):

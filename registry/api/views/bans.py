@@ -19,6 +19,7 @@ from registry.api.serializers.bans import (
 from registry.models import Ban
 from registry.services import bans as services
 from tuoyu_portal.accounts.models import Role
+from tuoyu_portal.http import AuthenticatedRequest
 
 
 class IsHealthReviewer(BasePermission):
@@ -40,14 +41,14 @@ class BanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         return Ban.objects.prefetch_related("corrections__actor")
 
     @extend_schema(request=BanCreateInputSerializer, responses={201: BanOutputSerializer})
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         data = BanCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         ban = services.create_ban(actor=request.user, **data.validated_data)
         return Response(BanOutputSerializer(ban).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=BanCorrectInputSerializer, responses=BanOutputSerializer)
-    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+    def partial_update(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         ban = self.get_object()
         data = BanCorrectInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -10,7 +10,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -32,6 +31,7 @@ from registry.models import (
 from registry.services import changes as services
 from tuoyu_portal import uploads
 from tuoyu_portal.api import IdCursorPagination
+from tuoyu_portal.http import AuthenticatedRequest
 
 
 def _json_proposed(validated: dict[str, Any]) -> dict[str, Any]:
@@ -43,7 +43,7 @@ def _json_proposed(validated: dict[str, Any]) -> dict[str, Any]:
     return proposed
 
 
-def _filing(request: Request, pk: int) -> Filing:
+def _filing(request: AuthenticatedRequest, pk: int) -> Filing:
     return get_object_or_404(Filing.objects.visible_to(request.user), pk=pk)
 
 
@@ -53,7 +53,7 @@ class FilingChangeListView(APIView):
     pagination_class = IdCursorPagination
 
     @extend_schema(responses=FilingChangeOutputSerializer(many=True))
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         filing = _filing(request, pk)
         paginator = self.pagination_class()
         rows = filing.changes.select_related("filing").prefetch_related("transitions", "documents")
@@ -63,7 +63,7 @@ class FilingChangeListView(APIView):
     @extend_schema(
         request=FilingChangeCreateInputSerializer, responses={201: FilingChangeOutputSerializer}
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         filing = _filing(request, pk)
         data = FilingChangeCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -81,7 +81,7 @@ class FilingDeregisterView(APIView):
     """POST /filings/{id}/deregister/: operator (placement confirmed) or the county bureau."""
 
     @extend_schema(request=DeregisterInputSerializer, responses=FilingDeregisterOutputSerializer)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         filing = _filing(request, pk)
         data = DeregisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -96,6 +96,8 @@ class FilingChangeViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[FilingChange]
 ):
     """Change filings in the caller's jurisdiction, with one action per transition."""
+
+    request: AuthenticatedRequest
 
     serializer_class = FilingChangeOutputSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -113,7 +115,7 @@ class FilingChangeViewSet(
         return Response(FilingChangeOutputSerializer(FilingChange.objects.get(pk=change.pk)).data)
 
     @extend_schema(request=FilingChangeUpdateInputSerializer)
-    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+    def partial_update(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         data = FilingChangeUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         change = services.update_change(
@@ -134,7 +136,7 @@ class FilingChangeViewSet(
         url_path="documents",
         parser_classes=[MultiPartParser, FormParser],
     )
-    def documents(self, request: Request, pk: str | None = None) -> Response:
+    def documents(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         change = self.get_object()
         uploads.refuse_declared_oversize(request)
         data = ChangeDocumentInputSerializer(data=request.data)
@@ -151,12 +153,12 @@ class FilingChangeViewSet(
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
-    def submit(self, request: Request, pk: str | None = None) -> Response:
+    def submit(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._done(services.submit_change(self.get_object(), actor=request.user))
 
     @extend_schema(request=NoteInputSerializer)
     @action(detail=True, methods=["post"])
-    def accept(self, request: Request, pk: str | None = None) -> Response:
+    def accept(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         data = NoteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._done(
@@ -165,7 +167,7 @@ class FilingChangeViewSet(
 
     @extend_schema(request=NoteInputSerializer)
     @action(detail=True, methods=["post"], url_path="request-supplement")
-    def request_supplement(self, request: Request, pk: str | None = None) -> Response:
+    def request_supplement(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         data = NoteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._done(
@@ -176,7 +178,7 @@ class FilingChangeViewSet(
 
     @extend_schema(request=ReasonInputSerializer)
     @action(detail=True, methods=["post"])
-    def reject(self, request: Request, pk: str | None = None) -> Response:
+    def reject(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         data = ReasonInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._done(

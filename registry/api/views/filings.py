@@ -20,7 +20,6 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from registry import receipts
@@ -55,6 +54,7 @@ from tuoyu_portal.api import (
 )
 from tuoyu_portal.exceptions import DomainError
 from tuoyu_portal.guards import DepthLimitedJSONParser
+from tuoyu_portal.http import AuthenticatedRequest
 
 
 class PDFRenderer(BaseRenderer):
@@ -103,6 +103,8 @@ class FilingViewSet(
     viewsets.GenericViewSet,
 ):
     """Filings visible to the caller (operators: own institutions; reviewers: their county)."""
+
+    request: AuthenticatedRequest
 
     permission_classes = [IsAuthenticated]
     serializer_class = FilingOutputSerializer
@@ -192,7 +194,7 @@ class FilingViewSet(
             FilingOutputSerializer(filing, context={"request": self.request}).data, status=code
         )
 
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         data = FilingCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -200,7 +202,7 @@ class FilingViewSet(
         filing = svc.create_filing(actor=request.user, registration=registration, data=values)
         return self._out(filing, status.HTTP_201_CREATED)
 
-    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+    def partial_update(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         filing = self.get_object()
         data = FilingDraftInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -209,12 +211,12 @@ class FilingViewSet(
 
     @extend_schema(request=None, responses={200: FilingOutputSerializer})
     @action(detail=True, methods=["post"])
-    def submit(self, request: Request, pk: str | None = None) -> Response:
+    def submit(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._out(svc.submit_filing(self.get_object(), actor=request.user))
 
     @extend_schema(request=FilingSupplementInputSerializer, responses={200: FilingOutputSerializer})
     @action(detail=True, methods=["post"], url_path="request-supplement")
-    def request_supplement(self, request: Request, pk: str | None = None) -> Response:
+    def request_supplement(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         filing = self.get_object()
         data = FilingSupplementInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -229,14 +231,14 @@ class FilingViewSet(
 
     @extend_schema(request=None, responses={200: FilingOutputSerializer})
     @action(detail=True, methods=["post"])
-    def accept(self, request: Request, pk: str | None = None) -> Response:
+    def accept(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._out(svc.accept_filing(self.get_object(), actor=request.user))
 
     @extend_schema(
         request=FilingNonconformingInputSerializer, responses={200: FilingOutputSerializer}
     )
     @action(detail=True, methods=["post"])
-    def nonconforming(self, request: Request, pk: str | None = None) -> Response:
+    def nonconforming(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         filing = self.get_object()
         data = FilingNonconformingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -248,7 +250,7 @@ class FilingViewSet(
 
     @extend_schema(request=FilingConformingInputSerializer, responses={200: FilingOutputSerializer})
     @action(detail=True, methods=["post"])
-    def conforming(self, request: Request, pk: str | None = None) -> Response:
+    def conforming(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         filing = self.get_object()
         data = FilingConformingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -266,7 +268,7 @@ class FilingViewSet(
         url_path="documents",
         parser_classes=[MultiPartParser, FormParser],
     )
-    def documents(self, request: Request, pk: str | None = None) -> Response:
+    def documents(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         filing = self.get_object()
         uploads.refuse_declared_oversize(request)
         data = FilingDocumentInputSerializer(data=request.data)
@@ -289,7 +291,7 @@ class FilingViewSet(
         renderer_classes=[JSONRenderer, PDFRenderer],
     )
     def download_document(
-        self, request: Request, pk: str | None = None, doc_id: str = ""
+        self, request: AuthenticatedRequest, pk: str | None = None, doc_id: str = ""
     ) -> FileResponse:
         filing = self.get_object()
         document = (
@@ -306,7 +308,7 @@ class FilingViewSet(
 
     @extend_schema(responses=PDF_RESPONSE)
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PDFRenderer])
-    def receipt(self, request: Request, pk: str | None = None) -> HttpResponse:
+    def receipt(self, request: AuthenticatedRequest, pk: str | None = None) -> HttpResponse:
         filing = self.get_object()
         if filing.status not in Filing.PUBLIC_STATUSES or not filing.filing_number:
             raise DomainError.single(
@@ -321,7 +323,9 @@ class FilingViewSet(
         url_path="conditions-notice",
         renderer_classes=[JSONRenderer, PDFRenderer],
     )
-    def conditions_notice(self, request: Request, pk: str | None = None) -> HttpResponse:
+    def conditions_notice(
+        self, request: AuthenticatedRequest, pk: str | None = None
+    ) -> HttpResponse:
         filing = self.get_object()
         return _pdf(
             receipts.render_conditions_notice(filing, on=timezone.localdate()),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from rest_framework import mixins, permissions, viewsets
@@ -11,9 +11,10 @@ from rest_framework.views import APIView
 
 from registry.api.serializers.inbox import HealthInboxEntrySerializer
 from registry.models import FilingStatus, HealthInboxEntry, InboxEvent
-from tuoyu_portal.accounts.models import Role
+from tuoyu_portal.accounts.models import Role, User
 from tuoyu_portal.api import ValuesListMixin, cursor_pagination, iso_date, iso_datetime, labels
 from tuoyu_portal.filters import FilterParams
+from tuoyu_portal.http import AuthenticatedRequest
 
 INBOX_ROLES = frozenset({Role.HEALTH_REVIEWER, Role.SUPERVISOR})
 
@@ -27,13 +28,19 @@ class CanReadHealthInbox(permissions.IsAuthenticated):
     """Only the health side reads the inbox; other roles get 403 (outside the county: 404)."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        return super().has_permission(request, view) and request.user.role in INBOX_ROLES
+        return (
+            super().has_permission(request, view)
+            # IsAuthenticated passed: a User.
+            and cast(User, request.user).role in INBOX_ROLES
+        )
 
 
 class HealthInboxViewSet(
     ValuesListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Health reviewers (own county) and supervisors (region below); anyone else sees nothing."""
+
+    request: AuthenticatedRequest
 
     list_values = (
         "id",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -54,11 +55,13 @@ class PublicFacilityListView(ValuesListMixin, generics.ListAPIView[Filing]):
         region = params.get("region", "")
         # Newest first, forwards: the search may look for exactly the page's rows among the
         # newest filings first (registry.selectors.public.newest_name_matches).
-        paginator = self.paginator
+        # pagination_class above: never None.
+        paginator = cast(IdCursorPagination, self.paginator)
         cursor = paginator.decode_cursor(self.request) if paginator is not None else None
         newest = None
         if paginator is not None and (cursor is None or not cursor.reverse):
-            newest = paginator.get_page_size(self.request) + 1
+            # page_size is set: never None.
+            newest = cast(int, paginator.get_page_size(self.request)) + 1
         before = None
         if cursor and cursor.position:
             if not str(cursor.position).isdigit():  # a forged cursor, as DRF answers one
@@ -127,7 +130,7 @@ class PublicFacilityListView(ValuesListMixin, generics.ListAPIView[Filing]):
                     **public_fields(
                         by_class=r["vacancy__by_class"],
                         updated_at=r["vacancy__updated_at"],
-                        stale_days=lambda r=r: stale_days(r["region_id"]),
+                        stale_days=partial(stale_days, r["region_id"]),
                     ),
                 }
             )

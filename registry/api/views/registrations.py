@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
@@ -44,7 +44,7 @@ from registry.models import (
 )
 from registry.services import registrations as services
 from registry.services.bulk_import import import_registrations
-from tuoyu_portal.accounts.models import Authority, Role
+from tuoyu_portal.accounts.models import Authority, Role, User
 from tuoyu_portal.api import (
     IdCursorPagination,
     ValuesListMixin,
@@ -54,6 +54,7 @@ from tuoyu_portal.api import (
 )
 from tuoyu_portal.exceptions import DomainError, NotPermitted
 from tuoyu_portal.filters import FilterParams
+from tuoyu_portal.http import AuthenticatedRequest
 
 # --- output ------------------------------------------------------------------------------------
 
@@ -84,6 +85,8 @@ class RegistrationViewSet(
     viewsets.GenericViewSet[Registration],
 ):
     """Operators create and edit their own drafts; registrars decide those routed to them."""
+
+    request: AuthenticatedRequest
 
     serializer_class = RegistrationOutputSerializer
     filter_params: FilterParams = {"status": RegistrationStatus, "authority": Authority}
@@ -191,7 +194,7 @@ class RegistrationViewSet(
     @extend_schema(
         request=RegistrationInputSerializer, responses={201: RegistrationOutputSerializer}
     )
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         data = _validated(RegistrationInputSerializer, request.data)
         if "institution" in data:
             data["institution"] = _own_institution(request, data["institution"])
@@ -199,7 +202,7 @@ class RegistrationViewSet(
         return self._answer(reg, status.HTTP_201_CREATED)
 
     @extend_schema(request=RegistrationInputSerializer, responses=RegistrationOutputSerializer)
-    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+    def partial_update(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         reg = self.get_object()
         data = _validated(RegistrationInputSerializer, request.data, partial=True)
         data.pop("institution", None)  # an application never moves between institutions
@@ -208,7 +211,7 @@ class RegistrationViewSet(
 
     @extend_schema(request=None, responses=RegistrationOutputSerializer)
     @action(detail=True, methods=["post"])
-    def submit(self, request: Request, pk: str | None = None) -> Response:
+    def submit(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         reg = services.submit_registration(self.get_object(), actor=request.user)
         return self._answer(reg)
 
@@ -216,7 +219,7 @@ class RegistrationViewSet(
         request=RegistrationReasonInputSerializer, responses=RegistrationOutputSerializer
     )
     @action(detail=True, methods=["post"], url_path="return")
-    def return_(self, request: Request, pk: str | None = None) -> Response:
+    def return_(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         data = _validated(RegistrationReasonInputSerializer, request.data)
         reg = services.return_registration(
             self.get_object(), actor=request.user, reason=data["reason"]
@@ -227,7 +230,7 @@ class RegistrationViewSet(
         request=RegistrationReasonInputSerializer, responses=RegistrationOutputSerializer
     )
     @action(detail=True, methods=["post"])
-    def reject(self, request: Request, pk: str | None = None) -> Response:
+    def reject(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         data = _validated(RegistrationReasonInputSerializer, request.data)
         reg = services.reject_registration(
             self.get_object(), actor=request.user, reason=data["reason"]
@@ -238,7 +241,7 @@ class RegistrationViewSet(
         request=RegistrationApproveInputSerializer, responses=RegistrationOutputSerializer
     )
     @action(detail=True, methods=["post"])
-    def approve(self, request: Request, pk: str | None = None) -> Response:
+    def approve(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         data = _validated(RegistrationApproveInputSerializer, request.data)
         reg = services.approve_registration(
             self.get_object(), actor=request.user, credit_code=data.get("credit_code") or None
@@ -249,7 +252,7 @@ class RegistrationViewSet(
         request=RegistrationReasonInputSerializer, responses=RegistrationOutputSerializer
     )
     @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str | None = None) -> Response:
+    def cancel(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         data = _validated(RegistrationReasonInputSerializer, request.data)
         reg = services.cancel_registration(
             self.get_object(), actor=request.user, reason=data["reason"]
@@ -261,6 +264,8 @@ class RegistrationViewSet(
 class InstitutionViewSet(viewsets.ReadOnlyModelViewSet[Institution]):
     """Institutions the caller may see, with their operator accounts; owners add colleagues."""
 
+    request: AuthenticatedRequest
+
     serializer_class = InstitutionOutputSerializer
 
     def get_queryset(self) -> QuerySet[Institution]:
@@ -270,7 +275,7 @@ class InstitutionViewSet(viewsets.ReadOnlyModelViewSet[Institution]):
 
     @extend_schema(request=MemberAddInputSerializer, responses={201: MembershipOutputSerializer})
     @action(detail=True, methods=["post"])
-    def members(self, request: Request, pk: str | None = None) -> Response:
+    def members(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         data = _validated(MemberAddInputSerializer, request.data)
         membership = services.add_colleague(
             self.get_object(), actor=request.user, username=data["username"]
@@ -293,13 +298,14 @@ class ImportBatchViewSet(
     def get_queryset(self) -> QuerySet[ImportBatch]:
         # A registrar sees the batches they uploaded; nobody else sees any.
         user = self.request.user
-        if not getattr(user, "is_authenticated", False) or user.role != Role.REGISTRAR:
+        if not user.is_authenticated or user.role != Role.REGISTRAR:
             return ImportBatch.objects.none()
         return ImportBatch.objects.filter(uploaded_by=user).select_related("uploaded_by")
 
     @extend_schema(request=ImportBatchInputSerializer, responses={201: ImportBatchOutputSerializer})
     def create(self, request: Request) -> Response:
-        if request.user.role != Role.REGISTRAR:
+        user = cast(User, request.user)  # IsAuthenticated passed: a User
+        if user.role != Role.REGISTRAR:
             raise NotPermitted(_("只有登记机关工作人员可以批量导入。"))
         data = _validated(ImportBatchInputSerializer, request.data)
         upload = data["file"]
@@ -307,9 +313,7 @@ class ImportBatchViewSet(
             raise DomainError.single(
                 "file_too_large", _("文件过大（上限10MB），请分批导入。"), "file"
             )
-        batch = import_registrations(
-            actor=request.user, file_name=upload.name, content=upload.read()
-        )
+        batch = import_registrations(actor=user, file_name=upload.name, content=upload.read())
         return Response(self.get_serializer(batch).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -334,7 +338,7 @@ def _validated(
     return dict(serializer.validated_data)
 
 
-def _own_institution(request: Request, pk: int) -> Institution:
+def _own_institution(request: AuthenticatedRequest, pk: int) -> Institution:
     """An operator may attach a new application only to an institution they belong to."""
     institution = Institution.objects.visible_to(request.user).filter(pk=pk).first()
     if institution is None or request.user.role != Role.OPERATOR:

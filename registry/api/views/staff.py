@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,9 +16,10 @@ from registry.api.serializers.staff import (
 from registry.models import Filing, StaffMember
 from registry.services import staff as services
 from tuoyu_portal.api import IdCursorPagination
+from tuoyu_portal.http import AuthenticatedRequest
 
 
-def _filing(request: Request, pk: int) -> Filing:
+def _filing(request: AuthenticatedRequest, pk: int) -> Filing:
     # visible_to first: another county's or another operator's filing is a 404, not a 403.
     return get_object_or_404(
         Filing.objects.visible_to(request.user).select_related("institution"), pk=pk
@@ -32,7 +32,7 @@ class FilingStaffListView(APIView):
     pagination_class = IdCursorPagination
 
     @extend_schema(responses=StaffMemberOutputSerializer(many=True))
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         filing = _filing(request, pk)
         paginator = self.pagination_class()
         rows = StaffMember.objects.filter(institution=filing.institution)
@@ -43,7 +43,7 @@ class FilingStaffListView(APIView):
         request=StaffMemberCreateInputSerializer,
         responses={201: StaffMemberOutputSerializer},
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         filing = _filing(request, pk)
         data = StaffMemberCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -56,18 +56,18 @@ class FilingStaffListView(APIView):
 class FilingStaffDetailView(APIView):
     """GET one member; PATCH edits; DELETE marks them as having left (never a hard delete)."""
 
-    def _member(self, request: Request, pk: int, staff_id: int) -> StaffMember:
+    def _member(self, request: AuthenticatedRequest, pk: int, staff_id: int) -> StaffMember:
         filing = _filing(request, pk)
         return get_object_or_404(
             StaffMember.objects.filter(institution=filing.institution), pk=staff_id
         )
 
     @extend_schema(responses=StaffMemberOutputSerializer)
-    def get(self, request: Request, pk: int, staff_id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: int, staff_id: int) -> Response:
         return Response(StaffMemberOutputSerializer(self._member(request, pk, staff_id)).data)
 
     @extend_schema(request=StaffMemberUpdateInputSerializer, responses=StaffMemberOutputSerializer)
-    def patch(self, request: Request, pk: int, staff_id: int) -> Response:
+    def patch(self, request: AuthenticatedRequest, pk: int, staff_id: int) -> Response:
         member = self._member(request, pk, staff_id)
         data = StaffMemberUpdateInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -77,6 +77,6 @@ class FilingStaffDetailView(APIView):
         return Response(StaffMemberOutputSerializer(member).data)
 
     @extend_schema(request=None, responses=StaffMemberOutputSerializer)
-    def delete(self, request: Request, pk: int, staff_id: int) -> Response:
+    def delete(self, request: AuthenticatedRequest, pk: int, staff_id: int) -> Response:
         member = services.end_employment(self._member(request, pk, staff_id), actor=request.user)
         return Response(StaffMemberOutputSerializer(member).data)

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,6 +16,7 @@ from registry.api.serializers.vacancies import (
 from registry.models import Filing
 from registry.services.vacancies import publish_vacancies
 from registry.vacancies import StaleDays, filed_places_by_class, public_fields, vacancy_of
+from tuoyu_portal.http import AuthenticatedRequest
 
 
 def _out(filing: Filing) -> dict[str, Any]:
@@ -37,18 +37,18 @@ def _out(filing: Filing) -> dict[str, Any]:
 class FilingVacanciesView(APIView):
     """GET the free places last published; POST replaces them (the operator)."""
 
-    def _filing(self, request: Request, pk: int) -> Filing:
+    def _filing(self, request: AuthenticatedRequest, pk: int) -> Filing:
         # visible_to first: another operator's filing is a 404, not a 403.
         return get_object_or_404(
             Filing.objects.visible_to(request.user).select_related("institution"), pk=pk
         )
 
     @extend_schema(responses=VacanciesOutputSerializer)
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         return Response(VacanciesOutputSerializer(_out(self._filing(request, pk))).data)
 
     @extend_schema(request=VacanciesInputSerializer, responses=VacanciesOutputSerializer)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         filing = self._filing(request, pk)
         data = VacanciesInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
