@@ -84,7 +84,7 @@ def test_it_schedules_without_blocking_even_when_the_queue_is_full(
 
     with dead_broker():
         publisher.schedule_delivery(0)  # the publisher thread exists, bound to the real queue
-    monkeypatch.setattr(publisher, "_QUEUE", queue.Queue(maxsize=1))
+    monkeypatch.setattr(publisher.PUBLISHER, "queue", queue.Queue(maxsize=1))
     with hung_broker():
         started = time.monotonic()
         for event_id in range(50):
