@@ -214,7 +214,7 @@ def rebuild_if_stale() -> list[str]:
 
 
 def _queue() -> None:
-    from .enqueue import publish_in_background
+    from tuoyu_portal.background import publish_in_background
 
     # One queued rebuild at a time: a burst of changes makes one build, not one per change; the
     # build clears the mark. A lost task (broker down) leaves it to expire; the sweep rebuilds.

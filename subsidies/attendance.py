@@ -128,7 +128,7 @@ def open_confirmation(claim: Claim) -> None:
     claim.lines.exclude(confirmation_status=ConfirmationStatus.CONFIRMED).update(
         confirmation_status=ConfirmationStatus.PENDING
     )
-    from registry.enqueue import enqueue_after_commit
+    from tuoyu_portal.background import enqueue_after_commit
 
     # The daily reminder sweep also sends links that a lost task never sent.
     enqueue_after_commit("subsidies.tasks.send_attendance_links", claim.pk)

@@ -24,10 +24,10 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from registry.enqueue import enqueue_after_commit
 from registry.models import Filing, Watch, WatchEvent
 from tuoyu_portal import crypto
 from tuoyu_portal.accounts.models import User
+from tuoyu_portal.background import enqueue_after_commit
 from tuoyu_portal.exceptions import DomainError, RuleViolation, collect
 
 log = logging.getLogger(__name__)

@@ -203,7 +203,7 @@ def test_it_loses_and_duplicates_nothing_when_the_worker_is_killed_mid_delivery(
             )
         )
     # The approvals' after-commit publishes reach our Redis; let the publisher thread finish.
-    wait_for(lambda: publisher._QUEUE.unfinished_tasks == 0, 30, "publisher to drain")
+    wait_for(lambda: publisher.PUBLISHER.pending == 0, 30, "publisher to drain")
     worker = make_worker(HEALTH_DEPT_LOCAL_RECEIVER="tests.exchange.slow_receiver.receive_event")
     kills = 0
     for _ in range(3):
@@ -241,7 +241,7 @@ def test_it_delivers_over_http_to_a_live_receiver_and_a_bad_signature_is_refused
         )
         for _ in range(5)
     ]
-    wait_for(lambda: publisher._QUEUE.unfinished_tasks == 0, 30, "publisher to drain")
+    wait_for(lambda: publisher.PUBLISHER.pending == 0, 30, "publisher to drain")
     # A sender with the wrong secret: refused with 401, nothing stored, the events keep retrying.
     wrong = make_worker(
         HEALTH_DEPT_PUSH_BACKEND="http",

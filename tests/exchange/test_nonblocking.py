@@ -66,9 +66,9 @@ def test_it_approves_quickly_when_the_broker_is_unreachable(broker: Any) -> None
         assert max(elapsed) < BOUND_SECONDS, f"approval took {elapsed}"
         # The publisher thread gives up on its own (socket timeouts), it never wedges.
         deadline = time.monotonic() + APPROVALS * 5 + 5
-        while publisher._QUEUE.unfinished_tasks and time.monotonic() < deadline:
+        while publisher.PUBLISHER.pending and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert publisher._QUEUE.unfinished_tasks == 0
+        assert publisher.PUBLISHER.pending == 0
     events = OutboxEvent.objects.all()
     assert events.count() == APPROVALS and all(e.state == "pending" for e in events)
     # The sweep (beat) delivers what the broker never saw, each exactly once.
@@ -84,7 +84,7 @@ def test_it_schedules_without_blocking_even_when_the_queue_is_full(
 
     with dead_broker():
         publisher.schedule_delivery(0)  # the publisher thread exists, bound to the real queue
-    monkeypatch.setattr(publisher, "_QUEUE", queue.Queue(maxsize=1))
+    monkeypatch.setattr(publisher.PUBLISHER, "queue", queue.Queue(maxsize=1))
     with hung_broker():
         started = time.monotonic()
         for event_id in range(50):

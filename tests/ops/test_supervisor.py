@@ -58,7 +58,7 @@ def test_a_killed_worker_is_restarted_and_the_push_is_delivered_without_anyone(
             institution=factories.InstitutionFactory(region_id="371103")
         )
     )
-    wait_for(lambda: publisher._QUEUE.unfinished_tasks == 0, 30, "the publish to reach Redis")
+    wait_for(lambda: publisher.PUBLISHER.pending == 0, 30, "the publish to reach Redis")
     # The web keeps serving while the worker is down and restarting.
     statuses = []
     while time.monotonic() - killed_at < 3:

@@ -5,13 +5,8 @@ and the tasks can call the services without an import cycle."""
 
 from __future__ import annotations
 
-import logging
-import queue
-import threading
-
+from tuoyu_portal.background import TaskPublisher
 from tuoyu_portal.celery import app
-
-logger = logging.getLogger(__name__)
 
 DELIVER_TASK = "tuoyu_portal.exchange.tasks.deliver_outbox_event"
 
@@ -21,36 +16,10 @@ def publish_delivery(event_id: int) -> None:
     app.signature(DELIVER_TASK, args=(event_id,)).apply_async(retry=False)
 
 
-# The request path hands event ids to this queue and returns at once; one daemon thread publishes.
-# A stopped or hung Redis only delays that thread (and a full queue drops ids): the row is in
-# the database either way and the beat sweep delivers it later.
-_QUEUE: queue.Queue[int] = queue.Queue(maxsize=10_000)
-_thread: threading.Thread | None = None
-_thread_lock = threading.Lock()
-
-
-def _publisher(ids: queue.Queue[int]) -> None:
-    while True:
-        event_id = ids.get()
-        try:
-            publish_delivery(event_id)
-        except Exception as exc:  # broker down or hung: the sweep will pick the row up
-            logger.warning("outbox event %s: publish failed (%s); sweep will retry", event_id, exc)
-        finally:
-            ids.task_done()
+# The request path hands event ids to this publisher and returns at once (tuoyu_portal.background).
+PUBLISHER = TaskPublisher("outbox-publisher")
 
 
 def schedule_delivery(event_id: int) -> None:
     """Never blocks and never raises: used from transaction.on_commit in request handlers."""
-    global _thread
-    try:
-        if _thread is None or not _thread.is_alive():
-            with _thread_lock:
-                if _thread is None or not _thread.is_alive():
-                    _thread = threading.Thread(
-                        target=_publisher, args=(_QUEUE,), name="outbox-publisher", daemon=True
-                    )
-                    _thread.start()
-        _QUEUE.put_nowait(event_id)
-    except Exception:
-        logger.warning("outbox event %s: not queued for publishing; sweep will deliver", event_id)
+    PUBLISHER.publish(DELIVER_TASK, event_id)

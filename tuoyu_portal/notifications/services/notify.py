@@ -10,8 +10,6 @@ beat sweep `send_pending_emails` sends what the broker lost.
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -23,6 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from tuoyu_portal.accounts.models import Role, User
+from tuoyu_portal.background import TaskPublisher
 from tuoyu_portal.notifications.models import Notification, NotificationKind
 
 if TYPE_CHECKING:
@@ -145,41 +144,15 @@ def send_pending_emails(now: datetime | None = None) -> int:
     return sum(1 for notification in pending if send_email(notification))
 
 
-# After commit the request hands notification ids to this queue and returns at once; one daemon
-# thread publishes the e-mail tasks. A stopped or hung Redis only delays that thread (and a full
-# queue drops ids): the sweep sends what was not published.
-_QUEUE: queue.Queue[int] = queue.Queue(maxsize=10_000)
-_thread: threading.Thread | None = None
-_thread_lock = threading.Lock()
-
-
-def _publisher(ids: queue.Queue[int]) -> None:
-    from tuoyu_portal.celery import app
-
-    while True:
-        notification_id = ids.get()
-        try:
-            app.signature(EMAIL_TASK, args=(notification_id,)).apply_async(retry=False)
-        except Exception as exc:  # broker down or hung: the sweep sends it later
-            logger.warning("notification %s: e-mail not queued (%s)", notification_id, exc)
-        finally:
-            ids.task_done()
+# After commit the request hands the id to this publisher and returns at once
+# (tuoyu_portal.background); a broker outage only delays the e-mail: the sweep sends what was not
+# published.
+EMAILS = TaskPublisher("notification-email")
 
 
 def schedule_email(notification_id: int) -> None:
     """Never blocks and never raises: runs from transaction.on_commit in request handlers."""
-    global _thread
-    try:
-        if _thread is None or not _thread.is_alive():
-            with _thread_lock:
-                if _thread is None or not _thread.is_alive():
-                    _thread = threading.Thread(
-                        target=_publisher, args=(_QUEUE,), name="notification-email", daemon=True
-                    )
-                    _thread.start()
-        _QUEUE.put_nowait(notification_id)
-    except Exception:
-        logger.warning("notification %s: e-mail not queued; the sweep sends it", notification_id)
+    EMAILS.publish(EMAIL_TASK, notification_id)
 
 
 def mark_read(notification: Notification, *, actor: User) -> None:
