@@ -41,16 +41,17 @@ class TaskPublisher:
                 with self._lock:
                     if self._thread is None or not self._thread.is_alive():
                         self._thread = threading.Thread(
-                            target=self._run, name=self.name, daemon=True
+                            target=self._run, args=(self.queue,), name=self.name, daemon=True
                         )
                         self._thread.start()
             self.queue.put_nowait((task_name, args))
         except Exception:
             log.warning("%s%r not queued for publishing; its sweep will catch up", task_name, args)
 
-    def _run(self) -> None:
+    def _run(self, items: queue.Queue[tuple[str, tuple[Any, ...]]]) -> None:
+        # Bound to the queue it was started with: task_done must go to the queue get came from.
         while True:
-            task_name, args = self.queue.get()
+            task_name, args = items.get()
             try:
                 app.signature(task_name, args=args).apply_async(retry=False)
             except Exception as exc:  # broker down or hung: the sweep picks it up
@@ -58,7 +59,7 @@ class TaskPublisher:
                     "%s%r: publish failed (%s); its sweep will catch up", task_name, args, exc
                 )
             finally:
-                self.queue.task_done()
+                items.task_done()
 
 
 # Rare events of the apps (a watch confirmed, a dataset to rebuild, an attendance request).
